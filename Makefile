@@ -1,0 +1,36 @@
+# The two commands of the README. Everything else is a detail of these.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test install install-dev lint bench-population
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+## run: install, migrate, load the Hà Nội demo data, serve on http://127.0.0.1:8000 (SQLite under var/)
+run: install
+	$(BIN)/smartcity migrate --no-input -v 0
+	$(BIN)/smartcity demo load
+	$(BIN)/smartcity runserver $(HOST):$(PORT)
+
+## test: install, lint, and run the whole suite on SQLite, then on PostgreSQL when SMARTCITY_TEST_POSTGRES_URL is set
+test: install-dev
+	scripts/ensure-chromium
+	$(BIN)/ruff check src bench
+	$(BIN)/lint-imports
+	scripts/test-suite
+
+## bench-population: the population import and look-up benchmarks (needs PostgreSQL, see README)
+bench-population: install-dev
+	$(BIN)/python bench/population_import.py
+	$(BIN)/python bench/population_lookup.py

@@ -1,0 +1,1 @@
+"""Smart City Platform: e-government and smart-city services for Vietnamese cities."""

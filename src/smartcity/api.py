@@ -1,0 +1,59 @@
+"""The JSON API at /api/v1 (OpenAPI 3 document at /api/docs): one ninja router per app, errors in one shape.
+
+Every error body is ``{"errors": [{"code": ..., "field": ..., "message": ...}]}``: 400 for bad input (naming the
+field), 401 unauthenticated, 403 outside the caller's scope, 404, 409.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from smartcity.agencies.api import router as agencies_router
+from smartcity.audit.api import router as audit_router
+from smartcity.identity.api import router as identity_router
+from smartcity.lib.errors import ServiceError
+from smartcity.places.api import router as places_router
+from smartcity.population.api import router as population_router
+
+api = NinjaAPI(
+    title="Smart City Platform API",
+    version="1",
+    description="Nền tảng đô thị thông minh và chính quyền điện tử — API v1",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path", "payload", "form")]
+        errors.append({"code": "invalid", "field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
+    return api.create_response(request, {"errors": errors}, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"errors": [{"code": "unauthenticated", "message": "Cần đăng nhập (authentication required)"}]}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"errors": [{"code": "error", "message": str(exc)}]}, status=exc.status_code)
+
+
+api.add_router("/places", places_router, tags=["places"])
+api.add_router("/agencies", agencies_router, tags=["agencies"])
+api.add_router("/population", population_router, tags=["population"])
+api.add_router("/identity", identity_router, tags=["identity"])
+api.add_router("/audit", audit_router, tags=["audit"])

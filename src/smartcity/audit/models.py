@@ -1,0 +1,92 @@
+"""Audit entries, hash-chained: each stores the hash of the one before it, so an edit or a deletion shows.
+
+``hash = SHA-256(prev_hash ‖ canonical JSON of the entry's fields)``; ``seq`` runs 1, 2, 3… without gaps, so a
+deleted entry is named by the number that is missing, and an edited one by the hash that no longer matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+
+GENESIS = "0" * 64
+
+
+class Action(models.TextChoices):
+    READ = "read", "Xem"
+    EXPORT = "export", "Xuất dữ liệu"
+    CREATE = "create", "Tạo mới"
+    UPDATE = "update", "Cập nhật"
+    DELETE = "delete", "Xóa"
+    SIGN_IN = "sign_in", "Đăng nhập"
+    SIGN_IN_FAILED = "sign_in_failed", "Đăng nhập thất bại"
+    LOCKED = "locked", "Khóa tài khoản"
+    STATE = "state", "Chuyển trạng thái"
+
+
+class EntryQuerySet(models.QuerySet["Entry"]):
+    def reads_of_person(self, person_id: int) -> EntryQuerySet:
+        """What a citizen sees on "Who accessed my data": reads and exports of their record by someone else."""
+        return (
+            self.filter(person_id=person_id, action__in=[Action.READ, Action.EXPORT])
+            .exclude(actor_person_id=person_id)
+            .order_by("-at")
+        )
+
+
+class Entry(models.Model):
+    seq = models.PositiveBigIntegerField("số thứ tự", unique=True)
+    at = models.DateTimeField("thời điểm", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="người thực hiện", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    actor_label = models.CharField("người thực hiện (tên)", max_length=200, blank=True)
+    actor_role = models.CharField("vai trò", max_length=60, blank=True)
+    actor_agency = models.CharField("cơ quan", max_length=200, blank=True)
+    actor_person_id = models.BigIntegerField("công dân thực hiện", null=True, blank=True)
+    action = models.CharField("hành động", max_length=20, choices=Action.choices)
+    subject_type = models.CharField("loại đối tượng", max_length=60)
+    subject_id = models.CharField("đối tượng", max_length=64, blank=True)
+    # The citizen (population.Citizen id) whose personal data this entry is about, for "who accessed my data".
+    person_id = models.BigIntegerField("công dân liên quan", null=True, blank=True, db_index=True)
+    purpose = models.CharField("mục đích", max_length=300, blank=True)
+    detail = models.JSONField("chi tiết", default=dict, blank=True)
+    ip = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bản ghi nhật ký"
+        verbose_name_plural = "nhật ký truy cập"
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.at:%Y-%m-%d %H:%M} {self.action} {self.subject_type}:{self.subject_id}"
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(timespec="microseconds"),
+            "actor": self.actor_id,
+            "actor_label": self.actor_label,
+            "actor_role": self.actor_role,
+            "actor_agency": self.actor_agency,
+            "actor_person_id": self.actor_person_id,
+            "action": self.action,
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "person_id": self.person_id,
+            "purpose": self.purpose,
+            "detail": self.detail,
+            "ip": self.ip,
+        }
+
+    def compute_hash(self) -> str:
+        body = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+        return hashlib.sha256((self.prev_hash + body).encode()).hexdigest()

@@ -1,0 +1,1 @@
+"""Sign-in: citizens through OpenID Connect (VNeID or the bundled development provider), staff with TOTP."""

@@ -1,0 +1,1 @@
+"""Model-free helpers shared by several apps, each a short module with its own tests."""

@@ -1,0 +1,56 @@
+"""Read API of administrative units: GET /api/v1/places/…"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from smartcity.lib.errors import Invalid
+from smartcity.places import services
+from smartcity.places.models import Level, Structure, Unit
+from smartcity.places.schemas import AddressIn, AddressOut, UnitDetailOut, UnitOut
+
+router = Router()
+
+
+class UnitFilter(Schema):
+    structure: Structure = Structure.Y2025
+    level: Level | None = None
+    province: str | None = None
+    parent: str | None = None
+    q: str | None = None
+
+
+@router.get("/units", response=list[UnitOut], summary="List administrative units")
+def list_units(request: HttpRequest, filters: Query[UnitFilter], limit: int = 200, offset: int = 0) -> object:
+    if not 1 <= limit <= 1000 or offset < 0:
+        raise Invalid("limit phải từ 1 đến 1000, offset không âm", field="limit")
+    units = Unit.objects.select_related("parent__parent").filter(structure=filters.structure)
+    if filters.level:
+        units = units.filter(level=filters.level)
+    if filters.province:
+        units = units.filter(province_code=filters.province.zfill(2))
+    if filters.parent:
+        units = units.filter(parent=services.get_unit(filters.parent))
+    if filters.q:
+        from smartcity.lib.text import fold_key
+
+        units = units.filter(keywords__icontains=fold_key(filters.q))
+    return units[offset : offset + limit]
+
+
+@router.get("/units/{key}", response=UnitDetailOut, summary="One unit, with its old→new successors")
+def get_unit(request: HttpRequest, key: str) -> object:
+    unit = services.get_unit(key)
+    unit.successors_keys = [s.new.key for s in unit.successors.select_related("new")]
+    unit.predecessors_keys = [s.old.key for s in unit.predecessors.select_related("old")]
+    return UnitDetailOut(
+        **UnitOut.from_orm(unit).dict(),
+        successors=unit.successors_keys,
+        predecessors=unit.predecessors_keys,
+    )
+
+
+@router.post("/parse-address", response=AddressOut, summary="Resolve a free-text address to a unit")
+def parse_address(request: HttpRequest, payload: AddressIn) -> object:
+    return services.parse_address(payload.address, default_province=payload.default_province)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlacesConfig(AppConfig):
+    name = "smartcity.places"
+    verbose_name = "Đơn vị hành chính"

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class UnitOut(Schema):
+    key: str
+    structure: str
+    level: str
+    code: str
+    name: str
+    short_name: str
+    unit_type: str
+    parent_key: str | None
+    full_name: str
+    latitude: float | None
+    longitude: float | None
+    bounds: list[float] | None
+    area_km2: float | None
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+
+    @staticmethod
+    def resolve_parent_key(obj: object) -> str | None:
+        parent = getattr(obj, "parent", None)
+        return parent.key if parent is not None else None
+
+
+class UnitDetailOut(UnitOut):
+    successors: list[str]
+    predecessors: list[str]
+
+
+class AddressIn(Schema):
+    address: str
+    default_province: str | None = None
+
+
+class AddressOut(Schema):
+    street: str
+    unit: UnitOut
+    current_unit: UnitOut

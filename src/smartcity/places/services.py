@@ -1,0 +1,368 @@
+"""Use cases of administrative units: load them from the ``vietnamadminunits`` data, look them up, parse addresses.
+
+The data comes from the package's own SQLite file and old→new mapping, read offline (its address converter may geocode
+over the network, so we do not call it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import vietnamadminunits
+from django.db import transaction
+
+from smartcity.lib.errors import Invalid, NotFound
+from smartcity.lib.text import fold, fold_key
+from smartcity.places.models import REFORM_DATE, Level, Structure, Succession, Unit
+
+DATA_DIR = Path(vietnamadminunits.__file__).parent / "data"
+
+# --------------------------------------------------------------------------------------------------- loading
+
+
+@dataclass
+class LoadResult:
+    provinces: int = 0
+    districts: int = 0
+    communes: int = 0
+    successions: int = 0
+
+
+def _rows(table: str, province_codes: set[str] | None) -> list[dict[str, object]]:
+    with sqlite3.connect(f"file:{DATA_DIR / 'dataset.db'}?mode=ro", uri=True) as conn:
+        conn.row_factory = sqlite3.Row
+        rows = [dict(r) for r in conn.execute(f"SELECT * FROM [{table}]")]  # noqa: S608 - fixed table names
+    if province_codes:
+        rows = [r for r in rows if r["provinceCode"] in province_codes]
+    return rows
+
+
+def _keywords(*values: object) -> list[str]:
+    words: list[str] = []
+    for value in values:
+        if not value:
+            continue
+        items = json.loads(value) if isinstance(value, str) and value.startswith("[") else [value]
+        for item in items:
+            key = fold_key(str(item))
+            if key and key not in words:
+                words.append(key)
+    return words
+
+
+def _bounds(text: object) -> list[float] | None:
+    # "20.995099,105.797482 – 21.05038,105.876446" → [south, west, north, east]
+    numbers = re.findall(r"-?\d+(?:\.\d+)?", str(text or ""))
+    if len(numbers) != 4:
+        return None
+    s, w, n, e = (float(x) for x in numbers)
+    return [s, w, n, e]
+
+
+def load_units(
+    *, province_codes: Iterable[str] | None = None, progress: Callable[[int], None] | None = None
+) -> LoadResult:
+    """Load (or refresh) every province, and the districts and communes of the given provinces (all by default).
+
+    Idempotent: units are matched on (structure, level, code) and updated in place. One transaction.
+    """
+    wanted = {c.zfill(2) for c in province_codes} if province_codes else None
+    tick = progress or (lambda n: None)
+    result = LoadResult()
+    with transaction.atomic():
+        existing = {(u.structure, u.level, u.code): u for u in Unit.objects.all()}
+
+        def upsert(structure: str, level: str, code: str, **fields: object) -> Unit:
+            unit = existing.get((structure, level, code))
+            if unit is None:
+                unit = Unit(structure=structure, level=level, code=code)
+                existing[(structure, level, code)] = unit
+            for name, value in fields.items():
+                setattr(unit, name, value)
+            return unit
+
+        def save(units: list[Unit]) -> None:
+            new = [u for u in units if u.pk is None]
+            old = [u for u in units if u.pk is not None]
+            Unit.objects.bulk_create(new, batch_size=1000)
+            if old:
+                Unit.objects.bulk_update(
+                    old,
+                    ["name", "short_name", "unit_type", "parent", "province_code", "latitude", "longitude",
+                     "bounds", "area_km2", "valid_from", "valid_until", "keywords"],
+                    batch_size=500,
+                )
+            tick(len(units))
+
+        # The 2025 structure: provinces → communes.
+        rows_new = _rows("admin_units", None)
+        provinces: dict[str, Unit] = {}
+        for r in rows_new:
+            code = str(r["provinceCode"])
+            if code not in provinces:
+                provinces[code] = upsert(
+                    Structure.Y2025, Level.PROVINCE, code,
+                    name=r["province"], short_name=r["provinceShort"], unit_type=str(r["province"]).split(" ")[0]
+                    if str(r["province"]).startswith("Tỉnh") else "Thành phố",
+                    parent=None, province_code=code, latitude=r["provinceLat"], longitude=r["provinceLon"],
+                    bounds=None, area_km2=None, valid_from=REFORM_DATE, valid_until=None,
+                    keywords=_keywords(r["provinceKey"], r["provinceShortKey"], r["provinceKeywords"]),
+                )
+        save(list(provinces.values()))
+        result.provinces += len(provinces)
+        communes = [
+            upsert(
+                Structure.Y2025, Level.COMMUNE, str(r["wardCode"]),
+                name=r["ward"], short_name=r["wardShort"], unit_type=r["wardType"],
+                parent=provinces[str(r["provinceCode"])], province_code=str(r["provinceCode"]),
+                latitude=r["wardLat"], longitude=r["wardLon"], bounds=None, area_km2=r["wardAreaKm2"],
+                valid_from=REFORM_DATE, valid_until=None,
+                keywords=_keywords(r["wardKey"], r["wardShortKey"], r["wardKeywords"]),
+            )
+            for r in rows_new
+            if wanted is None or r["provinceCode"] in wanted
+        ]
+        save(communes)
+        result.communes += len(communes)
+
+        # The legacy structure: provinces → districts → communes, valid until the reform.
+        rows_old = _rows("admin_units_legacy", None)
+        old_provinces: dict[str, Unit] = {}
+        for r in rows_old:
+            code = str(r["provinceCode"])
+            if code not in old_provinces:
+                old_provinces[code] = upsert(
+                    Structure.LEGACY, Level.PROVINCE, code,
+                    name=r["province"], short_name=r["provinceShort"],
+                    unit_type="Tỉnh" if str(r["province"]).startswith("Tỉnh") else "Thành phố",
+                    parent=None, province_code=code, latitude=r["provinceLat"], longitude=r["provinceLon"],
+                    bounds=_bounds(r["provinceBounds"]), area_km2=None, valid_from=None, valid_until=REFORM_DATE,
+                    keywords=_keywords(r["provinceKey"], r["provinceShortKey"], r["provinceKeywords"]),
+                )
+        save(list(old_provinces.values()))
+        result.provinces += len(old_provinces)
+        rows_old = [r for r in rows_old if wanted is None or r["provinceCode"] in wanted]
+        districts: dict[str, Unit] = {}
+        for r in rows_old:
+            code = str(r["districtCode"])
+            if code not in districts:
+                districts[code] = upsert(
+                    Structure.LEGACY, Level.DISTRICT, code,
+                    name=r["district"], short_name=r["districtShort"], unit_type=r["districtType"],
+                    parent=old_provinces[str(r["provinceCode"])], province_code=str(r["provinceCode"]),
+                    latitude=r["districtLat"], longitude=r["districtLon"], bounds=_bounds(r["districtBounds"]),
+                    area_km2=None, valid_from=None, valid_until=REFORM_DATE,
+                    keywords=_keywords(r["districtKey"], r["districtShortKey"], r["districtKeywords"]),
+                )
+        save(list(districts.values()))
+        result.districts += len(districts)
+        old_communes = [
+            upsert(
+                Structure.LEGACY, Level.COMMUNE, str(r["wardCode"]),
+                name=r["ward"], short_name=r["wardShort"], unit_type=r["wardType"],
+                parent=districts[str(r["districtCode"])], province_code=str(r["provinceCode"]),
+                latitude=r["wardLat"], longitude=r["wardLon"], bounds=_bounds(r["wardBounds"]), area_km2=None,
+                valid_from=None, valid_until=REFORM_DATE,
+                keywords=_keywords(r["wardKey"], r["wardShortKey"], r["wardKeywords"]),
+            )
+            for r in rows_old
+            if r["wardCode"]
+        ]
+        save(old_communes)
+        result.communes += len(old_communes)
+        result.successions = _load_successions(rows_new, rows_old)
+    unit_index.cache_clear()
+    return result
+
+
+def _load_successions(rows_new: list[dict[str, object]], rows_old: list[dict[str, object]]) -> int:
+    """Old→new commune mapping from the package's converter table (keys are folded names)."""
+    mapping = json.loads((DATA_DIR / "converter_2025.json").read_text())
+    new_by_key: dict[tuple[str, str], str] = {}
+    for r in rows_new:
+        new_by_key.setdefault((str(r["provinceKey"]), str(r["wardKey"])), str(r["wardCode"]))
+    old_by_key = {
+        f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}": str(r["wardCode"]) for r in rows_old if r["wardCode"]
+    }
+    pairs: dict[tuple[str, str], bool] = {}
+    for province_key, wards in mapping["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for new_key, old_keys in wards.items():
+            new_code = new_by_key.get((province_key, fold_key(new_key)))
+            for old_key in old_keys:
+                if new_code and old_key in old_by_key:
+                    pairs[(old_by_key[old_key], new_code)] = True
+    for province_key, olds in mapping["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old_key, news in olds.items():
+            for new in news:
+                new_code = new_by_key.get((province_key, fold_key(new["newWardKey"])))
+                if new_code and old_key in old_by_key:
+                    pairs[(old_by_key[old_key], new_code)] = bool(new["isDefaultNewWard"])
+    units = Unit.objects.filter(level=Level.COMMUNE)
+    old_ids = dict(units.filter(structure=Structure.LEGACY).values_list("code", "id"))
+    new_ids = dict(units.filter(structure=Structure.Y2025).values_list("code", "id"))
+    rows = [
+        Succession(old_id=old_ids[o], new_id=new_ids[n], is_default=d)
+        for (o, n), d in pairs.items()
+        if o in old_ids and n in new_ids
+    ]
+    Succession.objects.filter(old_id__in=[r.old_id for r in rows]).delete()
+    Succession.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+# --------------------------------------------------------------------------------------------------- look-ups
+
+
+def get_unit(key: str) -> Unit:
+    """The unit named by its key ``structure:level:code``, or by a bare code of a current (2025) commune/province."""
+    parts = key.split(":")
+    try:
+        if len(parts) == 3:
+            return Unit.objects.select_related("parent__parent").get(structure=parts[0], level=parts[1], code=parts[2])
+        if len(parts) == 1 and parts[0].isdigit():
+            level = Level.PROVINCE if len(parts[0]) <= 2 else Level.COMMUNE
+            return Unit.objects.select_related("parent").get(structure=Structure.Y2025, level=level, code=parts[0])
+    except Unit.DoesNotExist:
+        raise NotFound(f"Không có đơn vị hành chính {key!r}", field="unit") from None
+    raise Invalid("Mã đơn vị hành chính phải có dạng cấu_trúc:cấp:mã, ví dụ 2025:commune:00004", field="unit")
+
+
+def current_successor(unit: Unit) -> Unit:
+    """The 2025 commune that took over a legacy commune (its default successor); a 2025 unit is its own."""
+    if unit.structure == Structure.Y2025:
+        return unit
+    if unit.level != Level.COMMUNE:
+        raise Invalid("Chỉ đơn vị cấp xã có đơn vị kế thừa", field="unit")
+    succession = unit.successors.select_related("new__parent").order_by("-is_default", "new__code").first()
+    if succession is None:
+        raise NotFound(f"Không tìm thấy đơn vị kế thừa của {unit.name}", field="unit")
+    return succession.new
+
+
+# ------------------------------------------------------------------------------------------- address parsing
+
+# Unit-type words written before a name, folded, longest first ("thi tran" before "thi").
+_TYPE_WORDS = sorted(
+    ["thanh pho", "tp", "tinh", "quan", "q", "huyen", "h", "thi xa", "tx", "phuong", "p", "xa", "x", "thi tran",
+     "tt", "dac khu"],
+    key=len, reverse=True,
+)
+_ABBREVIATED_NUMBER = re.compile(r"^(p|q|f)\s*(\d+)$")
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Keyword → unit ids, per structure and level, built once per process from the units table."""
+
+    provinces: dict[str, dict[str, list[int]]]  # structure → keyword → ids
+    children: dict[int, dict[str, list[int]]]  # parent id → keyword → child ids
+    units: dict[int, tuple[str, str, str]]  # id → (structure, level, code)
+
+
+@lru_cache(maxsize=1)
+def unit_index() -> _Index:
+    provinces: dict[str, dict[str, list[int]]] = {Structure.LEGACY: {}, Structure.Y2025: {}}
+    children: dict[int, dict[str, list[int]]] = {}
+    units: dict[int, tuple[str, str, str]] = {}
+    for uid, structure, level, code, parent_id, keywords in Unit.objects.values_list(
+        "id", "structure", "level", "code", "parent_id", "keywords"
+    ):
+        units[uid] = (structure, level, code)
+        target = provinces[structure] if parent_id is None else children.setdefault(parent_id, {})
+        for word in keywords:
+            target.setdefault(word, []).append(uid)
+    return _Index(provinces, children, units)
+
+
+def _candidates(part: str) -> list[str]:
+    """Folded keys a part of an address may match: as written, and without its unit-type word."""
+    folded = fold(part)
+    keys = [folded.replace(" ", "")]
+    for word in _TYPE_WORDS:
+        if folded.startswith(word + " "):
+            keys.append(folded[len(word) + 1 :].replace(" ", ""))
+            break
+    number = _ABBREVIATED_NUMBER.match(folded)
+    if number:
+        prefix = {"p": "phuong", "f": "phuong", "q": "quan"}[number.group(1)]
+        keys.append(f"{prefix}{int(number.group(2))}")
+    return keys
+
+
+def _match(part: str, table: dict[str, list[int]]) -> int | None:
+    for key in _candidates(part):
+        ids = table.get(key)
+        if ids and len(ids) == 1:
+            return ids[0]
+    return None
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    street: str
+    unit: Unit  # the unit the address names, in its own structure
+    current_unit: Unit  # the 2025 commune (or province) it belongs to now
+
+
+def parse_address(text: str, *, default_province: str | None = None) -> ParsedAddress:
+    """Resolve a free-text Vietnamese address to a unit, with or without diacritics, in either structure.
+
+    "12 Hàng Bài, P. Hàng Bài, Q. Hoàn Kiếm, Hà Nội" resolves to the legacy ward Hàng Bài and, through the old→new
+    mapping, to today's ward Hoàn Kiếm; "so 5, phuong ba dinh, ha noi" resolves to the 2025 ward Ba Đình. Parts are
+    separated by commas and read from the end (province, then district before 2025, then commune).
+    Raises ``Invalid`` naming the field ``address`` when no unit can be found.
+    """
+    parts = [p.strip() for p in re.split(r"[,;\n]+", text or "") if p.strip()]
+    if not parts:
+        raise Invalid("Địa chỉ trống", field="address")
+    index = unit_index()
+    # Try both structures; prefer the one that explains more of the address, the 2025 one on a tie.
+    best: tuple[tuple[int, int], int, int] | None = None  # ((parts matched, -rank), unit id, first matched part)
+    for rank, structure in enumerate((Structure.Y2025, Structure.LEGACY)):
+        for matched, unit_id, first in _resolve(parts, index, structure, default_province):
+            if best is None or (matched, -rank) > best[0]:
+                best = ((matched, -rank), unit_id, first)
+    if best is None:
+        raise Invalid("Không xác định được đơn vị hành chính trong địa chỉ", field="address")
+    _, unit_id, best_first = best
+    unit = Unit.objects.select_related("parent__parent").get(pk=unit_id)
+    current = current_successor(unit) if unit.level == Level.COMMUNE else unit
+    street = ", ".join(parts[:best_first])
+    return ParsedAddress(street=street, unit=unit, current_unit=current)
+
+
+def _resolve(
+    parts: list[str], index: _Index, structure: str, default_province: str | None
+) -> Iterable[tuple[int, int, int]]:
+    """Yield (parts matched, deepest unit id, position of the first matched part), reading from the end."""
+    pos = len(parts) - 1
+    province_id = _match(parts[pos], index.provinces[structure]) if pos >= 0 else None
+    matched = 0
+    if province_id is not None:
+        matched, pos = 1, pos - 1
+    elif default_province:
+        province_id = next(
+            (uid for uid, (s, lvl, code) in index.units.items()
+             if s == structure and lvl == Level.PROVINCE and code == default_province),
+            None,
+        )
+    if province_id is None:
+        return
+    levels = [Level.DISTRICT, Level.COMMUNE] if structure == Structure.LEGACY else [Level.COMMUNE]
+    current, first = province_id, pos + 1
+    for _level in levels:
+        if pos < 0:
+            break
+        child = _match(parts[pos], index.children.get(current, {}))
+        if child is None:
+            break
+        current, matched, first, pos = child, matched + 1, pos, pos - 1
+    if current != province_id:
+        yield matched, current, first

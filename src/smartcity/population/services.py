@@ -1,0 +1,162 @@
+"""Use cases of the population registry. Every read of a person's record is permission-checked and audited.
+
+* a citizen reads and exports their own record;
+* staff look a citizen up by ID number only within their agency's jurisdiction (where the person lives), for a
+  stated purpose, and the read is recorded for "who accessed my data".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from smartcity.agencies import services as agencies
+from smartcity.audit import services as audit
+from smartcity.audit.models import Action
+from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from smartcity.places.models import Level, Structure, Unit
+from smartcity.population.ethnicities import ETHNICITIES
+from smartcity.population.idnumber import clean_id_number, structure_warnings
+from smartcity.population.models import Citizen, Household, Sex
+
+LOOKUP_ROLES = ("reception", "specialist", "leader", "agency_admin", "city_admin")
+
+
+def province_codes() -> set[str]:
+    """Province codes an ID number may start with (birth registration before or after 2025)."""
+    return set(Unit.objects.filter(level=Level.PROVINCE).values_list("code", flat=True))
+
+
+@dataclass
+class CitizenData:
+    id_number: str
+    full_name: str
+    date_of_birth: dt.date
+    sex: str
+    permanent_unit: Unit
+    ethnicity: str = "Kinh"
+    nationality: str = "VN"
+    permanent_address: str = ""
+    temporary_unit: Unit | None = None
+    temporary_address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def validate_citizen(data: CitizenData, *, today: dt.date | None = None) -> list[str]:
+    """Raise ``Invalid`` naming the field for bad data; return the ID-structure warnings."""
+    today = today or timezone.localdate()
+    data.id_number = clean_id_number(data.id_number)
+    data.full_name = " ".join((data.full_name or "").split())
+    if not data.full_name:
+        raise Invalid("Họ và tên không được để trống", field="full_name")
+    if data.date_of_birth > today:
+        raise Invalid("Ngày sinh không được ở tương lai", field="date_of_birth")
+    if data.date_of_birth.year < 1880:
+        raise Invalid("Ngày sinh không hợp lệ", field="date_of_birth")
+    if data.sex not in Sex.values:
+        raise Invalid("Giới tính phải là M (nam) hoặc F (nữ)", field="sex")
+    if data.ethnicity not in ETHNICITIES and data.nationality == "VN":
+        raise Invalid(f"Dân tộc không có trong danh mục 54 dân tộc: {data.ethnicity}", field="ethnicity")
+    if len(data.nationality) != 2 or not data.nationality.isalpha() or not data.nationality.isupper():
+        raise Invalid("Quốc tịch là mã ISO 3166-1 hai chữ cái, ví dụ VN", field="nationality")
+    if data.permanent_unit.level != Level.COMMUNE:
+        raise Invalid("Nơi thường trú phải là đơn vị cấp xã", field="permanent_unit")
+    if data.temporary_unit is not None and data.temporary_unit.level != Level.COMMUNE:
+        raise Invalid("Nơi tạm trú phải là đơn vị cấp xã", field="temporary_unit")
+    if data.phone and not (data.phone.lstrip("+").isdigit() and 9 <= len(data.phone.lstrip("+")) <= 12):
+        raise Invalid("Số điện thoại không hợp lệ", field="phone")
+    return structure_warnings(
+        data.id_number, sex=data.sex, date_of_birth=data.date_of_birth, province_codes=province_codes()
+    )
+
+
+@transaction.atomic
+def register_citizen(*, data: CitizenData, actor: object, household: Household | None = None,
+                     relation_to_head: str = "") -> Citizen:
+    """Add a person to the registry (staff of the agency serving their residence, or a city administrator)."""
+    scope = agencies.require_scope(actor, [data.permanent_unit.id], roles=("agency_admin", "city_admin"))
+    warnings = validate_citizen(data)
+    if Citizen.objects.filter(id_number=data.id_number).exists():
+        raise Conflict("Số định danh cá nhân đã có trong cơ sở dữ liệu", field="id_number")
+    citizen = Citizen.objects.create(**data.__dict__, household=household, relation_to_head=relation_to_head,
+                                     id_warnings=warnings)
+    audit.record(actor=agencies.actor_for(actor, scope), action=Action.CREATE, subject_type="population.citizen",
+                 subject_id=citizen.pk, person_id=citizen.pk)
+    return citizen
+
+
+def _residence_units(citizen: Citizen) -> list[int | None]:
+    return [citizen.permanent_unit_id, citizen.temporary_unit_id]
+
+
+def lookup_by_id_number(*, actor: object, id_number: str, purpose: str) -> Citizen:
+    """Staff look-up by ID number: only people living in the caller's jurisdiction; every read is audited.
+
+    A number not in the registry and a person outside the caller's jurisdiction get different answers (404/403) only
+    for staff who hold a look-up role at all; others are refused before the registry is consulted.
+    """
+    number = clean_id_number(id_number)
+    purpose = " ".join((purpose or "").split())
+    if len(purpose) < 5:
+        raise Invalid("Cần nêu mục đích tra cứu (ít nhất 5 ký tự)", field="purpose")
+    if not agencies.scope_of(actor, LOOKUP_ROLES).memberships:
+        raise Forbidden("Chỉ cán bộ có vai trò nghiệp vụ mới được tra cứu dân cư")
+    citizen = (
+        Citizen.objects.select_related("permanent_unit__parent", "temporary_unit__parent", "household")
+        .filter(id_number=number)
+        .first()
+    )
+    if citizen is None:
+        raise NotFound("Không tìm thấy công dân với số định danh này", field="id_number")
+    scope = agencies.require_scope(actor, _residence_units(citizen), roles=LOOKUP_ROLES)
+    audit.record(actor=agencies.actor_for(actor, scope), action=Action.READ, subject_type="population.citizen",
+                 subject_id=citizen.pk, person_id=citizen.pk, purpose=purpose)
+    return citizen
+
+
+def own_record(*, user: Any, export: bool = False) -> Citizen:
+    """A citizen's own record (their read is audited too, as an export when they download it)."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "person_id", None) is None:
+        raise Forbidden("Tài khoản chưa gắn với hồ sơ công dân")
+    citizen = Citizen.objects.select_related(
+        "permanent_unit__parent__parent", "temporary_unit__parent__parent", "household"
+    ).get(pk=user.person_id)
+    if export:
+        audit.record(actor=agencies.actor_for(user), action=Action.EXPORT, subject_type="population.citizen",
+                     subject_id=citizen.pk, person_id=citizen.pk, purpose="Công dân tải dữ liệu của mình")
+    return citizen
+
+
+def export_record(citizen: Citizen) -> dict[str, object]:
+    """Everything the registry holds about a person, as plain JSON."""
+    household = citizen.household
+    return {
+        "id_number": citizen.id_number,
+        "full_name": citizen.full_name,
+        "date_of_birth": citizen.date_of_birth.isoformat(),
+        "sex": citizen.sex,
+        "ethnicity": citizen.ethnicity,
+        "nationality": citizen.nationality,
+        "permanent_residence": {"unit": citizen.permanent_unit.key, "unit_name": citizen.permanent_unit.full_name,
+                                "address": citizen.permanent_address},
+        "temporary_residence": (
+            {"unit": citizen.temporary_unit.key, "unit_name": citizen.temporary_unit.full_name,
+             "address": citizen.temporary_address}
+            if citizen.temporary_unit else None
+        ),
+        "phone": citizen.phone,
+        "email": citizen.email,
+        "household": (
+            {"code": household.code, "relation_to_head": citizen.relation_to_head,
+             "members": [{"full_name": m.full_name, "relation_to_head": m.relation_to_head}
+                         for m in household.members.order_by("date_of_birth")]}
+            if household else None
+        ),
+        "exported_at": timezone.now().isoformat(),
+    }
+

@@ -1,0 +1,1 @@
+"""The citizen site shell: base templates, home, profile, "who accessed my data"."""

@@ -1,0 +1,24 @@
+"""Top-level URLs: the portal, the API, the back office and the development identity provider."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from smartcity.api import api
+
+admin.site.site_header = "Quản trị Nền tảng đô thị thông minh"
+admin.site.site_title = "Quản trị"
+admin.site.index_title = "Hệ thống quản trị"
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("account/", include("smartcity.identity.urls")),
+    path("", include("smartcity.portal.urls")),
+]
+
+if settings.DEV_IDP_ENABLED:
+    urlpatterns.insert(0, path("idp/", include("smartcity.identity.idp_urls")))
