@@ -1,8 +1,37 @@
+"""Pages of the citizen site: home, my profile (with export), who accessed my data."""
+
 from __future__ import annotations
 
+import json
+
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from smartcity.audit import services as audit
+from smartcity.population import services as population
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    citizen = population.own_record(user=request.user)
+    return render(request, "portal/profile.html", {"citizen": citizen})
+
+
+@login_required
+def export_profile(request: HttpRequest) -> HttpResponse:
+    citizen = population.own_record(user=request.user, export=True)
+    body = json.dumps(population.export_record(citizen), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="du-lieu-cua-toi.json"'
+    return response
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    citizen = population.own_record(user=request.user)
+    return render(request, "portal/access_log.html", {"entries": audit.reads_of_person(citizen.pk)})
