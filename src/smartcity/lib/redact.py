@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 
-_ID_NUMBER = re.compile(r"(?<!\d)(\d{3})\d{6}(\d{3})(?!\d)|(?<!\d)\d{9}(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![0-9])([0-9]{3})[0-9]{6}([0-9]{3})(?![0-9])|(?<![0-9])[0-9]{9}(?![0-9])")
 
 
 def mask_id_numbers(text: str) -> str:

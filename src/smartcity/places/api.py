@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from smartcity.lib.errors import Invalid
+from smartcity.lib.text import fold_key
 from smartcity.places import services
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.places.schemas import AddressIn, AddressOut, UnitDetailOut, UnitOut
@@ -33,22 +34,13 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter], limit: int = 20
     if filters.parent:
         units = units.filter(parent=services.get_unit(filters.parent))
     if filters.q:
-        from smartcity.lib.text import fold_key
-
         units = units.filter(keywords__icontains=fold_key(filters.q))
     return units[offset : offset + limit]
 
 
 @router.get("/units/{key}", response=UnitDetailOut, summary="One unit, with its old→new successors")
 def get_unit(request: HttpRequest, key: str) -> object:
-    unit = services.get_unit(key)
-    unit.successors_keys = [s.new.key for s in unit.successors.select_related("new")]
-    unit.predecessors_keys = [s.old.key for s in unit.predecessors.select_related("old")]
-    return UnitDetailOut(
-        **UnitOut.from_orm(unit).dict(),
-        successors=unit.successors_keys,
-        predecessors=unit.predecessors_keys,
-    )
+    return services.get_unit(key)
 
 
 @router.post("/parse-address", response=AddressOut, summary="Resolve a free-text address to a unit")

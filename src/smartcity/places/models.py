@@ -107,3 +107,6 @@ class Succession(models.Model):
         verbose_name = "sáp nhập/chia tách"
         verbose_name_plural = "sáp nhập/chia tách"
         constraints = [models.UniqueConstraint(fields=["old", "new"], name="succession_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new}"

@@ -32,6 +32,14 @@ class UnitDetailOut(UnitOut):
     successors: list[str]
     predecessors: list[str]
 
+    @staticmethod
+    def resolve_successors(obj: object) -> list[str]:
+        return [s.new.key for s in obj.successors.select_related("new").order_by("new__code")]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_predecessors(obj: object) -> list[str]:
+        return [s.old.key for s in obj.predecessors.select_related("old").order_by("old__code")]  # type: ignore[attr-defined]
+
 
 class AddressIn(Schema):
     address: str

@@ -6,7 +6,6 @@ over the network, so we do not call it).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import sqlite3

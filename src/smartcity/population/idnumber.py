@@ -12,7 +12,7 @@ import re
 
 from smartcity.lib.errors import Invalid
 
-_TWELVE_DIGITS = re.compile(r"^\d{12}$")
+_TWELVE_DIGITS = re.compile(r"^[0-9]{12}$")  # ASCII only: \d would also match "１"
 
 
 def clean_id_number(value: str, field: str = "id_number") -> str:

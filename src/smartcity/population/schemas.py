@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class ResidenceOut(Schema):
+    unit: str
+    unit_name: str
+    address: str
+
+
+class CitizenOut(Schema):
+    id_number: str
+    full_name: str
+    date_of_birth: dt.date
+    sex: str
+    ethnicity: str
+    nationality: str
+    permanent_residence: ResidenceOut
+    temporary_residence: ResidenceOut | None
+    phone: str
+    email: str
+    household_code: str | None
+    relation_to_head: str
+    id_warnings: list[str]
+
+    @staticmethod
+    def resolve_permanent_residence(obj: object) -> dict[str, str]:
+        return {"unit": obj.permanent_unit.key, "unit_name": obj.permanent_unit.full_name,  # type: ignore[attr-defined]
+                "address": obj.permanent_address}  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_temporary_residence(obj: object) -> dict[str, str] | None:
+        unit = obj.temporary_unit  # type: ignore[attr-defined]
+        if unit is None:
+            return None
+        return {"unit": unit.key, "unit_name": unit.full_name, "address": obj.temporary_address}  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_household_code(obj: object) -> str | None:
+        household = obj.household  # type: ignore[attr-defined]
+        return household.code if household else None
