@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from smartcity.agencies.models import Agency, Membership
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "level", "parent", "is_active"]
+    list_filter = ["kind", "level", "is_active"]
+    search_fields = ["name", "code"]
+    raw_id_fields = ["parent", "unit"]
+    filter_horizontal = ["jurisdiction"]
+    inlines = [MembershipInline]
+    list_select_related = ["parent"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency", "role", "title", "is_active"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["user__username", "user__last_name", "agency__name"]
+    raw_id_fields = ["user", "agency"]
