@@ -14,8 +14,7 @@ class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "kind", "level", "parent", "is_active"]
     list_filter = ["kind", "level", "is_active"]
     search_fields = ["name", "code"]
-    raw_id_fields = ["parent", "unit"]
-    filter_horizontal = ["jurisdiction"]
+    raw_id_fields = ["parent", "unit", "jurisdiction"]  # ~14,000 units: no select boxes
     inlines = [MembershipInline]
     list_select_related = ["parent"]
 
