@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import django_auth
 
+from smartcity.lib.errors import Invalid, ServiceError
+from smartcity.places import services as places
 from smartcity.population import services
-from smartcity.population.schemas import CitizenOut
+from smartcity.population.schemas import CitizenIn, CitizenOut
 
 router = Router(auth=django_auth)
+
+
+def _unit(key: str, field: str):
+    try:
+        return places.get_unit(key)
+    except ServiceError as exc:
+        raise Invalid(exc.message, field=field) from None
+
+
+@router.post("/citizens", response={201: CitizenOut}, summary="Register a citizen (agency or city administrator)")
+def register(request: HttpRequest, payload: CitizenIn) -> Status:
+    data = services.CitizenData(
+        **payload.dict(exclude={"permanent_unit", "temporary_unit"}),
+        permanent_unit=_unit(payload.permanent_unit, "permanent_unit"),
+        temporary_unit=_unit(payload.temporary_unit, "temporary_unit") if payload.temporary_unit else None,
+    )
+    return Status(201, services.register_citizen(data=data, actor=request.user))
 
 
 @router.get("/citizens/{id_number}", response=CitizenOut, summary="Look a citizen up by personal ID number (staff)")

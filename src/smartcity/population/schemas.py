@@ -11,6 +11,21 @@ class ResidenceOut(Schema):
     address: str
 
 
+class CitizenIn(Schema):
+    id_number: str
+    full_name: str
+    date_of_birth: dt.date
+    sex: str
+    ethnicity: str = "Kinh"
+    nationality: str = "VN"
+    permanent_unit: str  # a unit key, e.g. "2025:commune:00004"
+    permanent_address: str = ""
+    temporary_unit: str | None = None
+    temporary_address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
 class CitizenOut(Schema):
     id_number: str
     full_name: str

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,6 +72,11 @@ def validate_citizen(data: CitizenData, *, today: dt.date | None = None) -> list
         raise Invalid("Nơi tạm trú phải là đơn vị cấp xã", field="temporary_unit")
     if data.phone and not (data.phone.lstrip("+").isdigit() and 9 <= len(data.phone.lstrip("+")) <= 12):
         raise Invalid("Số điện thoại không hợp lệ", field="phone")
+    if data.email:
+        try:
+            validate_email(data.email)
+        except ValidationError:
+            raise Invalid("Thư điện tử không hợp lệ", field="email") from None
     return structure_warnings(
         data.id_number, sex=data.sex, date_of_birth=data.date_of_birth, province_codes=province_codes()
     )
@@ -79,8 +86,8 @@ def validate_citizen(data: CitizenData, *, today: dt.date | None = None) -> list
 def register_citizen(*, data: CitizenData, actor: object, household: Household | None = None,
                      relation_to_head: str = "") -> Citizen:
     """Add a person to the registry (staff of the agency serving their residence, or a city administrator)."""
-    scope = agencies.require_scope(actor, [data.permanent_unit.id], roles=("agency_admin", "city_admin"))
     warnings = validate_citizen(data)
+    scope = agencies.require_scope(actor, [data.permanent_unit.id], roles=("agency_admin", "city_admin"))
     if Citizen.objects.filter(id_number=data.id_number).exists():
         raise Conflict("Số định danh cá nhân đã có trong cơ sở dữ liệu", field="id_number")
     citizen = Citizen.objects.create(**data.__dict__, household=household, relation_to_head=relation_to_head,
