@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
@@ -15,7 +17,8 @@ router = Router()
 
 
 class UnitFilter(Schema):
-    structure: Structure = Structure.Y2025
+    structure: Structure | None = None  # the 2025 structure unless `on` says otherwise
+    on: dt.date | None = None  # units in force on that day: 2024-05-01 gives the legacy structure
     level: Level | None = None
     province: str | None = None
     parent: str | None = None
@@ -26,7 +29,11 @@ class UnitFilter(Schema):
 def list_units(request: HttpRequest, filters: Query[UnitFilter], limit: int = 200, offset: int = 0) -> object:
     if not 1 <= limit <= 1000 or offset < 0:
         raise Invalid("limit phải từ 1 đến 1000, offset không âm", field="limit")
-    units = Unit.objects.select_related("parent__parent").filter(structure=filters.structure)
+    units = Unit.objects.select_related("parent__parent")
+    if filters.on:
+        units = units.valid_on(filters.on)
+    if filters.structure or not filters.on:
+        units = units.filter(structure=filters.structure or Structure.Y2025)
     if filters.level:
         units = units.filter(level=filters.level)
     if filters.province:

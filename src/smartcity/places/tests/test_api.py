@@ -70,3 +70,10 @@ def test_a_bad_filter_value_is_a_400_naming_the_field(client):
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "level"
     assert client.get("/api/v1/places/units", {"limit": 0}).json()["errors"][0]["field"] == "limit"
+
+
+def test_units_in_force_on_a_day_before_the_reform_are_the_legacy_ones(client):
+    before = client.get("/api/v1/places/units", {"on": "2024-05-01", "province": "01", "q": "hoan kiem"}).json()
+    assert {(u["structure"], u["name"]) for u in before} == {("legacy", "Quận Hoàn Kiếm")}
+    after = client.get("/api/v1/places/units", {"on": "2025-07-01", "province": "01", "q": "hoan kiem"}).json()
+    assert {(u["structure"], u["name"]) for u in after} == {("2025", "Phường Hoàn Kiếm")}
