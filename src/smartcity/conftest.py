@@ -24,12 +24,27 @@ PASSWORD = "Mật-khẩu-thử-nghiệm-2026"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Hà Nội's units (both structures) and agencies, loaded once for the whole session."""
+    with django_db_blocker.unblock():
+        _load_reference_data()
+
+
+def _load_reference_data() -> None:
     from smartcity.agencies.services import seed_hanoi
     from smartcity.places.services import load_units
 
-    with django_db_blocker.unblock():
-        load_units(province_codes=["01"])
-        seed_hanoi()
+    load_units(province_codes=["01"])
+    seed_hanoi()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_survives_flushes(request, django_db_blocker):
+    """A transactional test (live_server, transactional_db) ends by flushing every table; put the reference data
+    back so the tests after it find Hà Nội's units and agencies. Autouse fixtures are set up first, so this
+    teardown runs after the flush."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        with django_db_blocker.unblock():
+            _load_reference_data()
 
 
 def commune(name: str) -> Unit:
