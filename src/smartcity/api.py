@@ -17,6 +17,7 @@ from smartcity.identity.api import router as identity_router
 from smartcity.lib.errors import ServiceError
 from smartcity.places.api import router as places_router
 from smartcity.population.api import router as population_router
+from smartcity.procedures.api import router as procedures_router
 
 api = NinjaAPI(
     title="Smart City Platform API",
@@ -57,3 +58,4 @@ api.add_router("/agencies", agencies_router, tags=["agencies"])
 api.add_router("/population", population_router, tags=["population"])
 api.add_router("/identity", identity_router, tags=["identity"])
 api.add_router("/audit", audit_router, tags=["audit"])
+api.add_router("/procedures", procedures_router, tags=["procedures"])

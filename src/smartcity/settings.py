@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "smartcity.agencies",
     "smartcity.population",
     "smartcity.identity",
+    "smartcity.procedures",
     "smartcity.portal",
 ]
 

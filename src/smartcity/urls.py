@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/", include("smartcity.identity.urls")),
+    path("thu-tuc/", include("smartcity.procedures.urls")),
     path("", include("smartcity.portal.urls")),
 ]
 

@@ -1,0 +1,127 @@
+"""A procedure's electronic form: built from the version's field definitions, rendered as a web form and validated
+on the server (the same validation serves the HTML page and the JSON API).
+
+Files are checked for type (by extension and by their first bytes) and size; addresses resolve to an administrative
+unit; ID numbers are 12 digits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from smartcity.lib.errors import Invalid
+from smartcity.places import services as places
+from smartcity.population.idnumber import clean_id_number
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Accepted attachments and the bytes each kind of file starts with.
+ACCEPTED_FILES = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def check_upload(upload: Any) -> None:
+    """Refuse empty, oversized, or wrongly typed files (a .pdf that is not a PDF counts as wrongly typed)."""
+    name = (upload.name or "").lower()
+    extension = name[name.rfind("."):] if "." in name else ""
+    if extension not in ACCEPTED_FILES:
+        raise ValidationError("Chỉ nhận tệp PDF, JPG hoặc PNG")
+    if upload.size == 0:
+        raise ValidationError("Tệp rỗng")
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(f"Tệp vượt quá {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in ACCEPTED_FILES[extension]):
+        raise ValidationError("Nội dung tệp không đúng định dạng khai báo")
+
+
+class _IdNumberField(forms.CharField):
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            return clean_id_number(value)
+        except Invalid as exc:
+            raise ValidationError(exc.message) from None
+
+
+class _AddressField(forms.CharField):
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            places.parse_address(value, default_province="01")
+        except Invalid as exc:
+            raise ValidationError(exc.message) from None
+        return value
+
+
+class _UploadField(forms.FileField):
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload:
+            check_upload(upload)
+        return upload
+
+
+def build_form_class(spec: list[dict[str, Any]]) -> type[forms.Form]:
+    """A Django form class for a version's ``form`` definition."""
+    fields: dict[str, forms.Field] = {}
+    for item in spec:
+        common = {"label": item["label"], "required": bool(item.get("required")), "help_text": item.get("help", "")}
+        kind = item["type"]
+        if kind == "text":
+            field: forms.Field = forms.CharField(max_length=500, **common)
+        elif kind == "number":
+            field = forms.DecimalField(max_digits=18, decimal_places=4, **common)
+        elif kind == "date":
+            field = forms.DateField(input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                                    widget=forms.DateInput(attrs={"type": "date"}), **common)
+        elif kind == "choice":
+            choices = [("", "—")] + [(c, c) for c in item["choices"]]
+            field = forms.ChoiceField(choices=choices, **common)
+        elif kind == "address":
+            field = _AddressField(max_length=300, **common)
+        elif kind == "id_number":
+            field = _IdNumberField(max_length=20, **common)
+        elif kind == "file":
+            field = _UploadField(**common)
+        else:  # a version is validated on publication, so this is a programming error
+            raise ValueError(f"unknown field type {kind!r}")
+        fields[item["name"]] = field
+    return type("ProcedureForm", (forms.Form,), fields)
+
+
+def prefill(spec: list[dict[str, Any]], citizen: Any) -> dict[str, Any]:
+    """Initial values from the signed-in citizen's registry record, for the fields that ask for them."""
+    if citizen is None:
+        return {}
+    values = {
+        "full_name": citizen.full_name,
+        "id_number": citizen.id_number,
+        "date_of_birth": citizen.date_of_birth,
+        "sex": citizen.get_sex_display(),
+        "permanent_address": ", ".join(filter(None, [citizen.permanent_address, citizen.permanent_unit.full_name])),
+        "phone": citizen.phone,
+        "email": citizen.email,
+    }
+    return {item["name"]: values[item["prefill"]] for item in spec if item.get("prefill") in values}
+
+
+def serialise(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """Form data as JSON for storage (files are stored separately, by the dossier)."""
+    out: dict[str, Any] = {}
+    for name, value in cleaned.items():
+        if hasattr(value, "read"):
+            continue
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else (str(value) if value is not None else None)
+    return out

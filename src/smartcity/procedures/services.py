@@ -1,0 +1,130 @@
+"""Use cases of the procedure catalogue: publish versions, load the demo catalogue, search, read.
+
+Search folds diacritics on both sides (``lib.text.fold``), so "dang ky khai sinh" finds "Đăng ký khai sinh".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from pydantic import ValidationError
+
+from smartcity.agencies.models import Agency
+from smartcity.lib.errors import Invalid, NotFound
+from smartcity.lib.text import fold
+from smartcity.procedures.models import Field, OnlineLevel, Procedure, ProcedureVersion
+from smartcity.procedures.schemas import VersionSpec
+
+CATALOGUE = Path(__file__).parent / "data" / "catalogue.json"
+
+
+def _spec(data: dict[str, object]) -> VersionSpec:
+    try:
+        return VersionSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        raise Invalid(f"Phiên bản thủ tục không hợp lệ: {first['msg']}", field=field) from None
+
+
+@transaction.atomic
+def publish_version(*, procedure: Procedure, data: dict[str, object]) -> ProcedureVersion:
+    """Add a version effective from ``data['effective_from']``; the version in force until then ends that day.
+
+    Versions are never edited: dossiers keep pointing at the one they were submitted under.
+    """
+    spec = _spec(data)
+    previous = procedure.versions.select_for_update().order_by("-number").first()
+    if previous is not None:
+        if spec.effective_from <= previous.effective_from:
+            raise Invalid("Phiên bản mới phải có hiệu lực sau phiên bản hiện hành", field="effective_from")
+        previous.effective_until = spec.effective_from
+        previous.save(update_fields=["effective_until"])
+    return ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=(previous.number + 1) if previous else 1,
+        effective_from=spec.effective_from,
+        legal_basis=spec.legal_basis,
+        documents=[d.model_dump() for d in spec.documents],
+        fees=[f.model_dump() for f in spec.fees],
+        processing_amount=spec.processing_time.amount,
+        processing_unit=spec.processing_time.unit,
+        processing_note=spec.processing_time.note,
+        cut_off=dt.time(spec.cut_off_hour) if spec.cut_off_hour is not None else None,
+        form=[f.model_dump(exclude_none=False) for f in spec.form_fields],
+        workflow=[s.model_dump() for s in spec.workflow],
+        notes=spec.notes,
+        sources=spec.sources,
+    )
+
+
+def _search_text(procedure: Procedure) -> str:
+    return " ".join(filter(None, [fold(procedure.name), procedure.code or "", fold(procedure.field.name)]))
+
+
+@transaction.atomic
+def load_catalogue(path: Path = CATALOGUE, *, effective_from: dt.date = dt.date(2025, 7, 1)) -> int:
+    """Load the demo catalogue (a JSON list, see data/catalogue.json). Idempotent: a procedure already loaded
+    (same code, or same name when it has none) is left as it is."""
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    created = 0
+    for entry in entries:
+        lookup = {"code": entry["code"]} if entry.get("code") else {"code": None, "name": entry["name"]}
+        if Procedure.objects.filter(**lookup).exists():
+            continue
+        field, _ = Field.objects.get_or_create(name=entry["field"])
+        department = None
+        if entry.get("department"):
+            department = Agency.objects.filter(name=entry["department"], kind=Agency.Kind.DEPARTMENT).first()
+        procedure = Procedure(
+            code=entry.get("code"), name=entry["name"], field=field, levels=entry["levels"],
+            agency_text=entry["agency"], department=department, online_level=entry["online_level"],
+            result=entry["result"],
+        )
+        procedure.search_text = _search_text(procedure)
+        procedure.save()
+        publish_version(procedure=procedure, data={**entry, "effective_from": effective_from})
+        created += 1
+    return created
+
+
+def search(*, q: str = "", field: str | None = None, agency: str | None = None, online_level: str | None = None,
+           level: str | None = None):
+    """Published procedures matching every word of ``q`` (diacritics optional) and the filters."""
+    procedures = Procedure.objects.published().select_related("field")
+    for word in fold(q).split():
+        procedures = procedures.filter(search_text__contains=word)
+    if field:
+        procedures = procedures.filter(field_id=int(field)) if field.isdigit() else procedures.filter(field__name=field)
+    if agency:
+        procedures = procedures.filter(Q(department__code=agency) | Q(agency_text__icontains=agency))
+    if online_level:
+        if online_level not in OnlineLevel.values:
+            raise Invalid(f"online_level phải là một trong {OnlineLevel.values}", field="online_level")
+        procedures = procedures.filter(online_level=online_level)
+    if level:
+        if level not in ("commune", "province"):
+            raise Invalid("level phải là commune hoặc province", field="level")
+        procedures = procedures.filter(levels__icontains=level)
+    return procedures
+
+
+def get_procedure(key: str | int) -> Procedure:
+    """A published procedure by national code (``1.001193``) or id."""
+    procedures = Procedure.objects.published().select_related("field", "department")
+    text = str(key)
+    found = procedures.filter(code=text).first() if "." in text else None
+    if found is None and text.isdigit():
+        found = procedures.filter(pk=int(text)).first()
+    if found is None:
+        raise NotFound(f"Không có thủ tục {key}", field="procedure")
+    return found
+
+
+def version_in_force(procedure: Procedure, on: dt.date | None = None) -> ProcedureVersion | None:
+    return procedure.versions.in_force(on or timezone.localdate()).order_by("-number").first()
