@@ -38,13 +38,17 @@ def _load_reference_data() -> None:
 
 @pytest.fixture(autouse=True)
 def _reference_data_survives_flushes(request, django_db_blocker):
-    """A transactional test (live_server, transactional_db) ends by flushing every table; put the reference data
-    back so the tests after it find Hà Nội's units and agencies. Autouse fixtures are set up first, so this
-    teardown runs after the flush."""
-    yield
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+    """A transactional test (live_server, transactional_db, django_db(transaction=True)) ends by flushing every
+    table, and pytest-django tears its flush down after our fixtures, so reloading at teardown would be undone.
+    Instead, a test that uses the database and finds Hà Nội missing reloads it first."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if uses_db:
         with django_db_blocker.unblock():
-            _load_reference_data()
+            if not Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, province_code="01").exists():
+                _load_reference_data()
+    yield
 
 
 def commune(name: str) -> Unit:

@@ -1,9 +1,114 @@
-"""The development OpenID Connect provider (stands in for VNeID): claims come from the population registry."""
+"""The development OpenID Connect provider at /idp/ (stands in for VNeID), on django-oauth-toolkit.
+
+A standard client uses it unchanged: discovery, JWKS, authorize (code + PKCE), token, userinfo. It is a separate
+party from the portal: a citizen signs in here with their ID number and the provider's own password
+(``IdpAccount``), and this sign-in lives under its own session key — it never signs anyone in to the portal, which
+learns who the citizen is only from the ID token, exactly as it would from VNeID.
+
+Claims come from the population registry: ``sub`` is the account's opaque subject (never the ID number); ``name``,
+``birthdate``, ``gender`` under the ``profile`` scope; ``id_number`` only under the ``id_number`` scope.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.views import AuthorizationView
+
+from smartcity.identity import services
+from smartcity.identity.forms import IdpLoginForm
+from smartcity.identity.models import IdpAccount, User
+from smartcity.lib.errors import Invalid
+from smartcity.population.models import Citizen, Sex
+
+_GENDER: dict[str, str] = {Sex.MALE: "male", Sex.FEMALE: "female"}  # OpenID Connect Core §5.1 values
+
+
+def _citizen(request: Any) -> Citizen:
+    # ``request.user`` is the account's principal; related objects are cached on it, so one look-up per token.
+    return request.user.idp_account.citizen
 
 
 class ClaimsValidator(OAuth2Validator):
-    pass
+    """django-oauth-toolkit's validator with the claims of a Vietnamese electronic identity."""
+
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "id_number": "id_number"}
+
+    def get_claim_dict(self, request: Any) -> dict[str, Any]:
+        claims = super().get_claim_dict(request)
+        claims["sub"] = lambda r: r.user.idp_account.subject  # stable and opaque; the default is the row id
+        return claims
+
+    def get_additional_claims(self) -> dict[str, Any]:  # request-agnostic, so discovery lists these claims
+        return {
+            "name": lambda r: _citizen(r).full_name,
+            "birthdate": lambda r: _citizen(r).date_of_birth.isoformat(),
+            "gender": lambda r: _GENDER.get(_citizen(r).sex, "other"),
+            "id_number": lambda r: _citizen(r).id_number,
+        }
+
+
+def signed_in_account(session: SessionBase) -> IdpAccount | None:
+    """The identity signed in at the provider in this browser session, if any."""
+    account_id = session.get(services.IDP_SESSION_KEY)
+    if account_id is None:
+        return None
+    return IdpAccount.objects.select_related("principal", "citizen").filter(pk=account_id).first()
+
+
+class AuthorizeView(AuthorizationView):
+    """The authorization endpoint, signed in through the provider's own session rather than the portal's."""
+
+    template_name = "identity/idp/authorize.html"
+    login_url = reverse_lazy("oauth2_provider:login")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = signed_in_account(request.session)
+        # django-oauth-toolkit attaches grants and tokens to request.user: here, the identity's principal.
+        principal: User | AnonymousUser = account.principal if account else AnonymousUser()
+        request.user = principal
+        self.idp_account = account
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["citizen"] = self.idp_account.citizen if self.idp_account else None
+        return context
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    """The provider's sign-in page: a 12-digit ID number and the password, as on VNeID."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    status = 200
+    if request.method == "POST":
+        form = IdpLoginForm(request.POST)
+        if form.is_valid():
+            try:
+                account = services.authenticate_idp_account(
+                    id_number=form.cleaned_data["id_number"], password=form.cleaned_data["password"]
+                )
+            except Invalid as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                request.session.cycle_key()  # no session fixation across the sign-in
+                request.session[services.IDP_SESSION_KEY] = account.pk
+                if next_url:
+                    return HttpResponseRedirect(next_url)
+                return render(request, "identity/idp/signed_in.html", {"citizen": account.citizen})
+        status = 400
+    else:
+        form = IdpLoginForm()
+    return render(request, "identity/idp/login.html", {"form": form, "next": next_url}, status=status)

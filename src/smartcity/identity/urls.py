@@ -1,8 +1,17 @@
-from django.contrib.auth import views as auth_views
+"""Sign-in pages, mounted at /account/."""
+
+from __future__ import annotations
+
 from django.urls import path
+
+from smartcity.identity import views
 
 app_name = "identity"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.login, name="login"),
+    path("oidc/login/", views.oidc_login, name="oidc_login"),
+    path("oidc/callback/", views.oidc_callback, name="oidc_callback"),
+    path("totp/", views.totp_step, name="totp"),
+    path("totp/setup/", views.totp_setup, name="totp_setup"),
+    path("logout/", views.logout, name="logout"),
 ]

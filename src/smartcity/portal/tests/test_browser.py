@@ -42,7 +42,7 @@ def test_the_home_page_speaks_vietnamese_and_switches_to_english(page, live_serv
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.locator("h1").inner_text() == "Cổng dịch vụ công Thành phố Hà Nội"
-    page.select_option("#lang-select", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#lang-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Hà Nội City Public Service Portal"

@@ -1,0 +1,528 @@
+"""Use cases of sign-in. Views, the API, the admin and the demo loader call these; none of them saves an account.
+
+Citizens sign in the way the national VNeID is used, as an OpenID Connect relying party:
+``start_citizen_sign_in`` keeps state, nonce and PKCE verifier in the session and returns the provider's URL;
+``complete_citizen_sign_in`` checks the state, exchanges the code, verifies the ID token and passes the identity to
+``sign_in_citizen``, which maps the ID-number claim to the population record and creates or links the account.
+
+Staff sign in with a password and a TOTP code (``check_staff_password``, then ``confirm_totp_enrolment`` the first
+time or ``verify_staff_code``). Every failed password or code counts towards a temporary lock
+(``STAFF_LOCKOUT_THRESHOLD`` failures lock for ``STAFF_LOCKOUT_MINUTES``); a correct password alone does not clear
+the count, only a completed sign-in does, so knowing the password does not buy unlimited guesses at the code.
+
+Every sign-in, refusal and lock is in the audit log. Neither the log nor the audit log ever holds a password, a code,
+a TOTP secret or an ID number.
+
+The development identity provider (``/idp/``) keeps its own accounts: ``set_idp_password``,
+``authenticate_idp_account`` and ``ensure_demo_client`` (the portal's registration there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, NoReturn
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from oauth2_provider.models import AbstractApplication, get_application_model
+
+from smartcity.agencies import services as agencies
+from smartcity.audit import services as audit
+from smartcity.audit.models import Action
+from smartcity.identity import oidc, totp
+from smartcity.identity.models import IdpAccount, User, new_subject
+from smartcity.lib.errors import Invalid, ServiceError
+from smartcity.population.idnumber import clean_id_number
+from smartcity.population.models import Citizen
+
+# Session keys. The second-factor flag is what the back office (/admin/) asks for besides is_staff.
+SECOND_FACTOR_SESSION_KEY = "identity.second_factor"
+PENDING_STAFF_SESSION_KEY = "identity.staff.pending"
+TOTP_SETUP_SESSION_KEY = "identity.staff.totp_setup"
+PENDING_OIDC_SESSION_KEY = "identity.oidc.pending"
+IDP_SESSION_KEY = "identity.idp.account"
+
+PENDING_STAFF_SECONDS = 300  # between the password and the code
+MAX_PENDING_OIDC = 5  # sign-ins started in other tabs that may still come back
+MIN_IDP_PASSWORD_LENGTH = 8
+USER_SUBJECT = "identity.user"
+
+
+class SignInRefused(ServiceError):
+    """A sign-in that cannot go on. ``message`` is for the person; ``reason`` is the short code the audit log keeps."""
+
+    status = 400
+    code = "sign_in_refused"
+
+    def __init__(self, message: str, *, reason: str, status: int | None = None, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.reason = reason
+        if status is not None:
+            self.status = status
+
+
+class AccountLocked(SignInRefused):
+    status = 403
+    code = "locked"
+
+
+def _bad_credentials() -> str:
+    return _("Tên đăng nhập hoặc mật khẩu không đúng.")
+
+
+def _locked_message(until: dt.datetime) -> str:
+    local = timezone.localtime(until)
+    return _(
+        "Tài khoản đang bị tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau %(time)s ngày %(date)s."
+    ) % {"time": local.strftime("%H:%M"), "date": local.strftime("%d/%m/%Y")}
+
+
+# ============================================================================================== staff sign-in
+
+
+def check_staff_password(*, username: str, password: str) -> User:
+    """The staff account for ``username`` if ``password`` is right and the account is not locked.
+
+    This is only the first step: the caller keeps the account as *pending* and asks for the TOTP code next.
+    """
+    user = User.objects.filter(username=username).first()
+    if user is None or user.kind != User.Kind.STAFF or not user.is_active:
+        make_password(password)  # same cost as a real check: response time does not tell which usernames exist
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=USER_SUBJECT,
+                     subject_id=user.pk if user else "",
+                     detail={"method": "password", "reason": "unknown_account" if user is None else "not_staff"})
+        raise SignInRefused(_bad_credentials(), reason="password")
+    _refuse_if_locked(user, step="password")
+    if not user.check_password(password):
+        _count_failure(user, reason="password")
+    return user
+
+
+def verify_staff_code(*, user: User, code: str) -> User:
+    """Complete a staff sign-in with the TOTP code of an enrolled account; each code is accepted once."""
+    user = User.objects.get(pk=user.pk)
+    _refuse_if_locked(user, step="totp")
+    if not user.totp_confirmed or not user.totp_secret:
+        raise SignInRefused(_("Tài khoản chưa kích hoạt xác thực hai lớp."), reason="not_enrolled")
+    step = totp.matching_step(user.totp_secret, code)
+    if step is None:
+        _count_failure(user, reason="totp", message=_("Mã xác thực không đúng."))
+    if step <= user.totp_last_step:
+        _count_failure(user, reason="totp_replayed",
+                       message=_("Mã xác thực này đã được dùng. Vui lòng chờ mã mới trên ứng dụng."))
+    with transaction.atomic():
+        # Compare-and-set on the step: of two requests racing with the same code, only one wins.
+        won = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(
+            totp_last_step=step, failed_logins=0, locked_until=None
+        )
+        if won:
+            _record_staff_sign_in(user, enrolled=False)
+    if not won:
+        _count_failure(user, reason="totp_replayed",
+                       message=_("Mã xác thực này đã được dùng. Vui lòng chờ mã mới trên ứng dụng."))
+    user.refresh_from_db()
+    return user
+
+
+def confirm_totp_enrolment(*, user: User, secret: str, code: str) -> User:
+    """Turn on the second factor of a staff account with the first code from the authenticator app, and sign in."""
+    user = User.objects.get(pk=user.pk)
+    _refuse_if_locked(user, step="totp")
+    if user.totp_confirmed:
+        raise SignInRefused(_("Tài khoản đã kích hoạt xác thực hai lớp."), reason="already_enrolled")
+    if not totp.is_valid_secret(secret):
+        raise Invalid(_("Khóa TOTP không hợp lệ."), field="secret")
+    step = totp.matching_step(secret, code)
+    if step is None:
+        _count_failure(user, reason="totp", message=_("Mã xác thực không đúng."))
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(
+            totp_secret=secret, totp_confirmed=True, totp_last_step=step, failed_logins=0, locked_until=None
+        )
+        _record_staff_sign_in(user, enrolled=True)
+    user.refresh_from_db()
+    return user
+
+
+def set_staff_totp(user: User, secret: str) -> User:
+    """Give a staff account a known, already confirmed TOTP secret (the demo loader's fixed secrets).
+
+    Idempotent: setting the secret an account already has changes nothing, so codes already used stay used.
+    """
+    if user.kind != User.Kind.STAFF:
+        raise Invalid(_("Chỉ tài khoản cán bộ mới dùng xác thực hai lớp."), field="user")
+    secret = secret.strip().replace(" ", "").upper()
+    if not totp.is_valid_secret(secret):
+        raise Invalid(_("Khóa TOTP phải là chuỗi base32 dài ít nhất 16 ký tự."), field="secret")
+    if user.totp_secret == secret and user.totp_confirmed:
+        return user
+    with transaction.atomic():
+        user.totp_secret, user.totp_confirmed, user.totp_last_step = secret, True, 0
+        user.save(update_fields=["totp_secret", "totp_confirmed", "totp_last_step"])
+        audit.record(actor=None, action=Action.UPDATE, subject_type=USER_SUBJECT, subject_id=user.pk,
+                     detail={"change": "totp_set"})
+    return user
+
+
+def reset_staff_totp(*, actor: User, user: User) -> User:
+    """Forget a staff member's second factor (lost phone): their next sign-in enrols a new one."""
+    with transaction.atomic():
+        user.totp_secret, user.totp_confirmed, user.totp_last_step = "", False, 0
+        user.save(update_fields=["totp_secret", "totp_confirmed", "totp_last_step"])
+        audit.record(actor=agencies.actor_for(actor), action=Action.UPDATE, subject_type=USER_SUBJECT,
+                     subject_id=user.pk, detail={"change": "totp_reset"})
+    return user
+
+
+def unlock_staff(*, actor: User, user: User) -> User:
+    """Lift a lock before it runs out (the person was identified another way)."""
+    with transaction.atomic():
+        user.failed_logins, user.locked_until = 0, None
+        user.save(update_fields=["failed_logins", "locked_until"])
+        audit.record(actor=agencies.actor_for(actor), action=Action.UPDATE, subject_type=USER_SUBJECT,
+                     subject_id=user.pk, detail={"change": "unlocked"})
+    return user
+
+
+def _refuse_if_locked(user: User, *, step: str) -> None:
+    if user.is_locked():
+        assert user.locked_until is not None
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=USER_SUBJECT, subject_id=user.pk,
+                     detail={"method": step, "reason": "locked"})
+        raise AccountLocked(_locked_message(user.locked_until), reason="locked")
+
+
+def _count_failure(user: User, *, reason: str, message: str | None = None) -> NoReturn:
+    """Record a failed password or code, lock the account at the threshold, and refuse (always raises)."""
+    threshold = max(1, int(settings.STAFF_LOCKOUT_THRESHOLD))
+    with transaction.atomic():
+        fresh = User.objects.select_for_update().get(pk=user.pk)
+        fresh.failed_logins += 1
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=USER_SUBJECT, subject_id=fresh.pk,
+                     detail={"method": "totp" if reason.startswith("totp") else "password", "reason": reason,
+                             "failures": fresh.failed_logins})
+        locked = fresh.failed_logins >= threshold
+        if locked:
+            fresh.locked_until = timezone.now() + timedelta(minutes=int(settings.STAFF_LOCKOUT_MINUTES))
+            fresh.failed_logins = 0
+            audit.record(actor=None, action=Action.LOCKED, subject_type=USER_SUBJECT, subject_id=fresh.pk,
+                         detail={"failures": threshold, "minutes": int(settings.STAFF_LOCKOUT_MINUTES)})
+        fresh.save(update_fields=["failed_logins", "locked_until"])
+    if locked:
+        assert fresh.locked_until is not None
+        raise AccountLocked(_locked_message(fresh.locked_until), reason="locked")
+    raise SignInRefused(message or _bad_credentials(), reason=reason)
+
+
+def _record_staff_sign_in(user: User, *, enrolled: bool) -> None:
+    audit.record(actor=agencies.actor_for(user), action=Action.SIGN_IN, subject_type=USER_SUBJECT,
+                 subject_id=user.pk, detail={"method": "password+totp", "totp_enrolled": enrolled})
+
+
+# Between the password and the code the account is only *pending*: nothing is signed in yet.
+
+
+def remember_pending_staff(session: SessionBase, user: User, next_url: str = "") -> None:
+    session[PENDING_STAFF_SESSION_KEY] = {"user": user.pk, "since": int(time.time()), "next": next_url}
+
+
+def pending_staff(session: SessionBase) -> tuple[User, str] | None:
+    """The account whose password was just accepted in this session, and where to go afterwards."""
+    pending = session.get(PENDING_STAFF_SESSION_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("since", 0) > PENDING_STAFF_SECONDS:
+        return None
+    user_id = pending.get("user")
+    if not isinstance(user_id, int):
+        return None
+    user = User.objects.filter(pk=user_id, kind=User.Kind.STAFF, is_active=True).first()
+    return (user, str(pending.get("next", ""))) if user else None
+
+
+def forget_pending_staff(session: SessionBase) -> None:
+    session.pop(PENDING_STAFF_SESSION_KEY, None)
+    session.pop(TOTP_SETUP_SESSION_KEY, None)
+
+
+def enrolment_secret(session: SessionBase, user: User) -> str:
+    """The secret offered to ``user`` for enrolment: kept in the session (not the account) until confirmed."""
+    offered = session.get(TOTP_SETUP_SESSION_KEY)
+    if isinstance(offered, dict) and offered.get("user") == user.pk and totp.is_valid_secret(offered.get("secret", "")):
+        return str(offered["secret"])
+    secret = totp.new_secret()
+    session[TOTP_SETUP_SESSION_KEY] = {"user": user.pk, "secret": secret}
+    return secret
+
+
+# ============================================================================================ citizen sign-in
+
+
+def start_citizen_sign_in(*, session: SessionBase, redirect_uri: str, next_url: str = "") -> str:
+    """The provider's authorization URL for a new sign-in; its state, nonce and PKCE verifier wait in the session."""
+    provider = oidc.Provider.from_settings()
+    try:
+        request = oidc.authorization_request(provider, redirect_uri)
+    except oidc.ProviderError as exc:
+        raise SignInRefused(exc.message, reason=exc.reason, status=exc.status) from exc
+    pending = dict(session.get(PENDING_OIDC_SESSION_KEY) or {})
+    pending[request.state] = {
+        "issuer": provider.issuer,
+        "nonce": request.nonce,
+        "code_verifier": request.code_verifier,
+        "redirect_uri": redirect_uri,
+        "next": next_url,
+    }
+    session[PENDING_OIDC_SESSION_KEY] = dict(list(pending.items())[-MAX_PENDING_OIDC:])
+    return request.url
+
+
+def complete_citizen_sign_in(*, session: SessionBase, params: Mapping[str, str]) -> tuple[User, str]:
+    """The provider sent the browser back: check the state, redeem the code, verify the ID token, sign the citizen in.
+
+    Returns the account and where the citizen wanted to go. Any failure is audited and raised as
+    ``SignInRefused``; nothing is signed in then.
+    """
+    provider = oidc.Provider.from_settings()
+    state = params.get("state") or ""
+    pending = dict(session.get(PENDING_OIDC_SESSION_KEY) or {})
+    flow = pending.pop(state, None) if state else None
+    session[PENDING_OIDC_SESSION_KEY] = pending
+    if flow is None:
+        _refuse_citizen("state_mismatch", _("Phiên đăng nhập không hợp lệ hoặc đã hết hạn (sai tham số state). "
+                                            "Vui lòng đăng nhập lại."), issuer=provider.issuer)
+    if params.get("error"):
+        message = (_("Bạn đã hủy đăng nhập tại nhà cung cấp định danh.") if params["error"] == "access_denied"
+                   else _("Nhà cung cấp định danh từ chối yêu cầu đăng nhập."))
+        _refuse_citizen(f"provider_{params['error']}"[:40], message, issuer=provider.issuer)
+    if not params.get("code"):
+        _refuse_citizen("no_code", _("Thiếu mã xác thực từ nhà cung cấp định danh."), issuer=provider.issuer)
+    if flow["issuer"] != provider.issuer:
+        _refuse_citizen("issuer_changed", _("Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại."),
+                        issuer=provider.issuer)
+    try:
+        token = oidc.exchange_code(provider, code=params["code"], code_verifier=flow["code_verifier"],
+                                   redirect_uri=flow["redirect_uri"])
+        claims = oidc.verify_id_token(provider, token["id_token"], nonce=flow["nonce"],
+                                      access_token=token.get("access_token"))
+        if provider.id_number_claim not in claims and token.get("access_token"):
+            info = oidc.userinfo(provider, token["access_token"])
+            if info and info.get("sub") != claims["sub"]:  # OpenID Connect Core §5.3.4
+                raise oidc.ProviderError("userinfo_subject_mismatch", _("Thông tin định danh không nhất quán."))
+            claims = {**info, **claims}
+    except oidc.ProviderError as exc:
+        _refuse_citizen(exc.reason, exc.message, issuer=provider.issuer, status=exc.status)
+    user = sign_in_citizen(issuer=provider.issuer, claims=claims, id_number_claim=provider.id_number_claim)
+    return user, str(flow.get("next") or "")
+
+
+def sign_in_citizen(*, issuer: str, claims: Mapping[str, Any], id_number_claim: str = "id_number") -> User:
+    """The citizen's account for a verified identity, created or linked on their first sign-in.
+
+    ``iss`` + ``sub`` identify the person for good; on a first sign-in the ID-number claim finds their population
+    record, and a citizen the registry does not know gets no account.
+    """
+    subject = str(claims.get("sub") or "")
+    if not subject:
+        _refuse_citizen("no_subject", _("Thẻ định danh không có mã chủ thể (sub)."), issuer=issuer)
+    number = _claimed_id_number(claims.get(id_number_claim), issuer=issuer)
+
+    user = User.objects.select_related("person").filter(oidc_issuer=issuer, oidc_subject=subject).first()
+    if user is not None:
+        citizen = user.person
+        if user.kind != User.Kind.CITIZEN or not user.is_active or citizen is None:
+            _refuse_citizen("account_disabled", _("Tài khoản này không thể đăng nhập. Vui lòng liên hệ bộ phận "
+                                                  "một cửa."), issuer=issuer)
+        if number is not None and citizen.id_number != number:
+            _refuse_citizen("id_number_changed", _("Số định danh không khớp với tài khoản đã liên kết. Vui lòng "
+                                                   "liên hệ bộ phận một cửa."), issuer=issuer)
+    else:
+        if number is None:
+            _refuse_citizen("no_id_number", _("Nhà cung cấp định danh không cung cấp số định danh cá nhân, nên không "
+                                              "xác định được hồ sơ công dân."), issuer=issuer)
+        # A read-only look-up of the population registry by the number the provider vouched for.
+        citizen = Citizen.objects.filter(id_number=number).first()
+        if citizen is None:
+            _refuse_citizen("not_in_registry", _(
+                "Số định danh cá nhân của bạn chưa có trong Cơ sở dữ liệu dân cư của Thành phố, nên chưa thể tạo tài "
+                "khoản. Vui lòng liên hệ Ủy ban nhân dân phường, xã nơi cư trú."), issuer=issuer)
+        user = User.objects.filter(person=citizen).first()
+        if user is not None:
+            if user.kind != User.Kind.CITIZEN or not user.is_active:
+                _refuse_citizen("account_disabled", _("Tài khoản này không thể đăng nhập. Vui lòng liên hệ bộ phận "
+                                                      "một cửa."), issuer=issuer)
+            if user.oidc_subject:
+                _refuse_citizen("linked_elsewhere", _("Hồ sơ công dân này đã liên kết với một định danh điện tử "
+                                                      "khác. Vui lòng liên hệ bộ phận một cửa."), issuer=issuer)
+    try:
+        return _save_citizen_sign_in(user, citizen, issuer=issuer, subject=subject)
+    except IntegrityError:  # the same person signing in twice at once: the other request created the account
+        existing = User.objects.filter(oidc_issuer=issuer, oidc_subject=subject, person=citizen).first()
+        if existing is None:
+            raise
+        return existing
+
+
+@transaction.atomic
+def _save_citizen_sign_in(user: User | None, citizen: Citizen, *, issuer: str, subject: str) -> User:
+    last_name, _sep, first_name = citizen.full_name.rpartition(" ")
+    created, linked = user is None, user is not None and not user.oidc_subject
+    if user is None:
+        user = User(username=_citizen_username(citizen), kind=User.Kind.CITIZEN, person=citizen)
+        user.set_unusable_password()
+    user.oidc_issuer, user.oidc_subject = issuer, subject
+    user.first_name, user.last_name = first_name, last_name
+    user.email = user.email or citizen.email
+    user.save()
+    audit.record(actor=agencies.actor_for(user), action=Action.SIGN_IN, subject_type=USER_SUBJECT,
+                 subject_id=user.pk, detail={"method": "oidc", "issuer": issuer, "created": created,
+                                             "linked": linked})
+    return user
+
+
+def _citizen_username(citizen: Citizen) -> str:
+    username = f"cd-{citizen.pk}"
+    if User.objects.filter(username=username).exists():
+        username = f"cd-{citizen.pk}-{new_subject()[:8]}"
+    return username
+
+
+def _claimed_id_number(value: object, *, issuer: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return clean_id_number(str(value))
+    except Invalid:
+        _refuse_citizen("id_number_malformed", _("Số định danh cá nhân do nhà cung cấp định danh trả về không hợp "
+                                                 "lệ."), issuer=issuer)
+
+
+def _refuse_citizen(reason: str, message: str, *, issuer: str, status: int = 400) -> NoReturn:
+    """Audit a refused citizen sign-in and raise (never returns)."""
+    audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type="identity.oidc",
+                 detail={"method": "oidc", "reason": reason, "issuer": issuer})
+    raise SignInRefused(message, reason=reason, status=status)
+
+
+# ============================================================================= the development identity provider
+
+
+def set_idp_password(citizen: Citizen, password: str) -> IdpAccount:
+    """Give a citizen an electronic identity at the development provider, or change its password. Idempotent."""
+    if len(password or "") < MIN_IDP_PASSWORD_LENGTH:
+        raise Invalid(_("Mật khẩu phải có ít nhất %(n)d ký tự.") % {"n": MIN_IDP_PASSWORD_LENGTH}, field="password")
+    with transaction.atomic():
+        account = IdpAccount.objects.select_related("principal").filter(citizen=citizen).first()
+        if account is None:
+            subject = new_subject()
+            principal = User(username=f"idp-{subject}", kind=User.Kind.IDP)
+            principal.set_unusable_password()
+            principal.save()
+            account = IdpAccount(citizen=citizen, subject=subject, principal=principal)
+        if not account.password or not check_password(password, account.password):
+            account.password = make_password(password)
+        account.save()
+    return account
+
+
+def authenticate_idp_account(*, id_number: str, password: str) -> IdpAccount:
+    """The identity at the development provider for this ID number and password; ``Invalid`` otherwise."""
+    number = clean_id_number(id_number)
+    account = IdpAccount.objects.select_related("citizen", "principal").filter(citizen__id_number=number).first()
+    if account is None:
+        make_password(password)  # same cost as a real check
+        raise Invalid(_("Số định danh cá nhân hoặc mật khẩu không đúng."), field="password")
+
+    def upgrade(raw: str) -> None:
+        IdpAccount.objects.filter(pk=account.pk).update(password=make_password(raw))
+
+    if not check_password(password, account.password, setter=upgrade):
+        raise Invalid(_("Số định danh cá nhân hoặc mật khẩu không đúng."), field="password")
+    # ID tokens carry ``auth_time``, which django-oauth-toolkit reads from the principal's last_login.
+    User.objects.filter(pk=account.principal_id).update(last_login=timezone.now())
+    return account
+
+
+def ensure_demo_client(redirect_uri_base: str) -> AbstractApplication:
+    """Register the portal at the development provider as a confidential RS256 client. Idempotent.
+
+    The redirect URI is ``{redirect_uri_base}/account/oidc/callback/``; for a loopback base the other loopback name
+    (127.0.0.1 ↔ localhost) is registered too, since the portal builds the URI from the address the browser used.
+    Client id and secret come from ``OIDC_CLIENT_ID`` / ``OIDC_CLIENT_SECRET``.
+    """
+    Application = get_application_model()
+    base = redirect_uri_base.rstrip("/")
+    path = reverse("identity:oidc_callback")
+    bases = [base, *_loopback_twins(base)]
+    with transaction.atomic():
+        application, _created = Application.objects.update_or_create(
+            client_id=settings.OIDC_CLIENT_ID,
+            defaults={
+                "name": "Cổng dịch vụ công Hà Nội",
+                "client_type": Application.CLIENT_CONFIDENTIAL,
+                "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+                "redirect_uris": " ".join(f"{b}{path}" for b in bases),
+                "algorithm": Application.RS256_ALGORITHM,
+                "skip_authorization": True,  # the city's own portal: no consent screen
+                "hash_client_secret": True,
+            },
+        )
+        if not check_password(settings.OIDC_CLIENT_SECRET, application.client_secret):
+            application.client_secret = settings.OIDC_CLIENT_SECRET  # hashed on save
+            application.save(update_fields=["client_secret"])
+    return application
+
+
+def _loopback_twins(base: str) -> list[str]:
+    parts = urlsplit(base)
+    host, _sep, port = parts.netloc.partition(":")
+    twin = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}.get(host)
+    if twin is None:
+        return []
+    return [urlunsplit(parts._replace(netloc=f"{twin}:{port}" if port else twin))]
+
+
+# ======================================================================================================= reads
+
+
+@dataclass(frozen=True)
+class MembershipView:
+    agency_code: str
+    agency: str
+    role: str
+    role_label: str
+    title: str
+
+
+@dataclass(frozen=True)
+class AccountView:
+    username: str
+    kind: str
+    name: str
+    masked_id_number: str | None = None
+    memberships: list[MembershipView] = field(default_factory=list)
+
+
+def describe_account(user: User) -> AccountView:
+    """Who is signed in, as the account page and ``GET /api/v1/identity/me`` show it (the ID number masked)."""
+    memberships = [
+        MembershipView(agency_code=m.agency.code, agency=m.agency.name, role=m.role,
+                       role_label=m.get_role_display(), title=m.title)
+        for m in agencies.scope_of(user).memberships
+    ]
+    person = user.person if user.person_id else None
+    return AccountView(
+        username=user.username,
+        kind=user.kind,
+        name=person.full_name if person else (user.get_full_name() or user.username),
+        masked_id_number=person.masked_id_number if person else None,
+        memberships=memberships,
+    )
