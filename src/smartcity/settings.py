@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "smartcity.population",
     "smartcity.identity",
     "smartcity.procedures",
+    "smartcity.dossiers",
     "smartcity.portal",
 ]
 
@@ -160,6 +161,10 @@ USE_TZ = True
 # --- static files -------------------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+# Uploaded dossier files. Served only through permission-checked views, never as public static files.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- security (production values when DEBUG is off) ---------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

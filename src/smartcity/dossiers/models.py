@@ -1,0 +1,163 @@
+"""Dossiers, their files and their history. See ../shared/design/dossier-lifecycle.md for the state machine.
+
+Statuses and channels use the national portal's codes (1–10 and 1/2/3), so a dossier syncs without translation.
+Time is kept as moments (UTC in the database): ``processing_start`` and ``appointment_at`` are computed with
+``lib.workdays``; ``paused_hours`` is the working time spent waiting for the applicant, added to the appointment.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from smartcity.agencies.models import Agency
+from smartcity.places.models import Unit
+from smartcity.population.models import Citizen
+from smartcity.procedures.models import Procedure, ProcedureVersion
+
+
+class Channel(models.IntegerChoices):
+    ONLINE = 1, "Trực tuyến"
+    DESK = 2, "Trực tiếp tại bộ phận một cửa"
+    POST = 3, "Qua dịch vụ bưu chính công ích"
+
+
+class Status(models.IntegerChoices):
+    NEW = 1, "Mới đăng ký"
+    RECEIVED = 2, "Được tiếp nhận"
+    REFUSED = 3, "Không được tiếp nhận"
+    PROCESSING = 4, "Đang xử lý"
+    SUPPLEMENT = 5, "Yêu cầu bổ sung giấy tờ"
+    AWAITING_PAYMENT = 6, "Yêu cầu thực hiện nghĩa vụ tài chính"
+    WITHDRAWN = 7, "Công dân yêu cầu rút hồ sơ"
+    STOPPED = 8, "Dừng xử lý"
+    PROCESSED = 9, "Đã xử lý xong"
+    RETURNED = 10, "Đã trả kết quả"
+
+
+class DossierQuerySet(models.QuerySet["Dossier"]):
+    def of_citizen(self, citizen_id: int) -> DossierQuerySet:
+        return self.filter(applicant_id=citizen_id)
+
+    def handled_by(self, agency_ids: list[int]) -> DossierQuerySet:
+        return self.filter(agency_id__in=agency_ids)
+
+
+class Dossier(models.Model):
+    code = models.CharField("mã hồ sơ", max_length=40, unique=True)
+    procedure = models.ForeignKey(Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ProcedureVersion, verbose_name="phiên bản thủ tục", on_delete=models.PROTECT,
+                                related_name="+")
+    applicant = models.ForeignKey(Citizen, verbose_name="người nộp", on_delete=models.PROTECT,
+                                  related_name="dossiers")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    # The agency handling the dossier now; where it was lodged stays in ``receiving_agency``.
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan xử lý", on_delete=models.PROTECT, related_name="+")
+    receiving_agency = models.ForeignKey(Agency, verbose_name="nơi tiếp nhận", on_delete=models.PROTECT,
+                                         related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name="địa bàn", on_delete=models.PROTECT, related_name="+")
+    channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)
+    status = models.PositiveSmallIntegerField("trạng thái", choices=Status.choices, default=Status.NEW)
+    data = models.JSONField("nội dung tờ khai", default=dict)
+    step = models.PositiveSmallIntegerField("bước hiện tại", default=0)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    submitted_at = models.DateTimeField("thời điểm nộp")
+    received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
+    processing_start = models.DateTimeField("bắt đầu tính thời hạn", null=True, blank=True)
+    appointment_at = models.DateTimeField("ngày hẹn trả", null=True, blank=True)
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_hours = models.FloatField("thời gian tạm dừng (giờ làm việc)", default=0)
+    supplement_count = models.PositiveSmallIntegerField("số lần yêu cầu bổ sung", default=0)
+    extended = models.BooleanField("đã gia hạn", default=False)
+    finished_at = models.DateTimeField("thời điểm xử lý xong", null=True, blank=True)
+    returned_at = models.DateTimeField("thời điểm trả kết quả", null=True, blank=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        indexes = [
+            models.Index(fields=["agency", "status"]),
+            models.Index(fields=["applicant", "submitted_at"]),
+            models.Index(fields=["received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DailyCounter(models.Model):
+    """The per-agency, per-day sequence of dossier codes (``<agency>-<YYMMDD>-<NNNN>``)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_counter_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.last}"
+
+
+def _upload_to(instance: DossierFile, filename: str) -> str:
+    return f"dossiers/{instance.dossier.submitted_at:%Y/%m}/{instance.dossier.code}/{instance.sha256[:16]}"
+
+
+class DossierFile(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
+    field = models.CharField("trường", max_length=60)
+    file = models.FileField(upload_to=_upload_to)
+    original_name = models.CharField("tên tệp", max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "tệp đính kèm"
+        verbose_name_plural = "tệp đính kèm"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Event(models.Model):
+    """One row of the dossier's history (the process-control slip is printed from these)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    operation = models.CharField("thao tác", max_length=30)
+    from_status = models.PositiveSmallIntegerField(null=True, choices=Status.choices)
+    to_status = models.PositiveSmallIntegerField(choices=Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_agency = models.ForeignKey(Agency, null=True, on_delete=models.SET_NULL, related_name="+")
+    step = models.PositiveSmallIntegerField(default=0)
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        verbose_name = "lịch sử xử lý"
+        verbose_name_plural = "lịch sử xử lý"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.operation}"
+
+
+class WorkingDayOverride(models.Model):
+    """A day the city works or rests against the usual calendar (a swap decided after the package was released)."""
+
+    day = models.DateField("ngày", unique=True)
+    is_working_day = models.BooleanField("là ngày làm việc")
+    reason = models.CharField("căn cứ", max_length=200)
+
+    class Meta:
+        verbose_name = "ngày làm việc điều chỉnh"
+        verbose_name_plural = "ngày làm việc điều chỉnh"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}: {'làm việc' if self.is_working_day else 'nghỉ'}"

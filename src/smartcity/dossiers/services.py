@@ -1,0 +1,347 @@
+"""Use cases of the one-stop shop. Every operation on a dossier goes through ``apply_operation``: it locks the row,
+checks the state machine (../shared/design/dossier-lifecycle.md), the actor's role and agency, changes the dossier,
+writes a history row and an audit entry, all in one transaction. Anything out of order is a 409 naming the
+operations that are allowed.
+
+Access is decided in one place: ``visible_dossiers(user)`` and ``get_dossier_for(user, code)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from smartcity.agencies import services as agencies
+from smartcity.agencies.models import Agency, Membership
+from smartcity.audit import services as audit
+from smartcity.audit.models import Action
+from smartcity.dossiers.models import (
+    Channel,
+    DailyCounter,
+    Dossier,
+    DossierFile,
+    Event,
+    Status,
+    WorkingDayOverride,
+)
+from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from smartcity.lib.workdays import WorkCalendar
+from smartcity.places.models import Level, Structure, Unit
+from smartcity.procedures import services as procedures
+from smartcity.procedures.forms import build_form_class, check_upload, serialise
+from smartcity.procedures.models import OnlineLevel, Procedure
+
+APPLICANT = "applicant"
+
+
+def calendar() -> WorkCalendar:
+    """The working calendar with the city's overrides."""
+    return WorkCalendar(overrides=dict(WorkingDayOverride.objects.values_list("day", "is_working_day")))
+
+
+# ------------------------------------------------------------------------------------------------ codes
+
+
+def next_code(agency: Agency, moment: dt.datetime) -> str:
+    """``<agency code>-<YYMMDD>-<NNNN>``: the day's next number at that agency (a locked counter row, so two
+    receptions at the same moment never get the same code)."""
+    day = timezone.localtime(moment).date()
+    with transaction.atomic():
+        counter, _ = DailyCounter.objects.get_or_create(agency=agency, day=day)
+        DailyCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+        counter.refresh_from_db(fields=["last"])
+    return f"{agency.code}-{day:%y%m%d}-{counter.last:04d}"
+
+
+# ------------------------------------------------------------------------------------------------ access
+
+
+def _staff_agency_ids(user: Any) -> list[int]:
+    return list(Membership.objects.active().filter(user=user).values_list("agency_id", flat=True))
+
+
+def visible_dossiers(user: Any):
+    """Dossiers ``user`` may see: a citizen their own; staff those their agency handles or received."""
+    dossiers = Dossier.objects.select_related("procedure", "agency", "receiving_agency", "unit")
+    if not getattr(user, "is_authenticated", False):
+        return dossiers.none()
+    if getattr(user, "kind", None) == "staff":
+        ids = _staff_agency_ids(user)
+        return dossiers.filter(Q(agency_id__in=ids) | Q(receiving_agency_id__in=ids))
+    if getattr(user, "person_id", None):
+        return dossiers.of_citizen(user.person_id)
+    return dossiers.none()
+
+
+def get_dossier_for(user: Any, code: str) -> Dossier:
+    """The dossier if ``user`` may see it; 404 otherwise (another person's dossier does not exist for you)."""
+    dossier = visible_dossiers(user).select_related("applicant", "version").filter(code=code).first()
+    if dossier is None:
+        raise NotFound("Không tìm thấy hồ sơ", field="code")
+    if getattr(user, "kind", None) == "staff":
+        audit.record(actor=agencies.actor_for(user), action=Action.READ, subject_type="dossiers.dossier",
+                     subject_id=dossier.pk, person_id=dossier.applicant_id, purpose=f"Xử lý hồ sơ {dossier.code}")
+    return dossier
+
+
+# ------------------------------------------------------------------------------------------------ submission
+
+
+def competent_agency(procedure: Procedure, unit: Unit) -> Agency:
+    """Who handles a procedure for a place: the commune's committee for commune-level procedures, else the
+    department the procedure names, else the city."""
+    if "commune" in procedure.levels:
+        return agencies.commune_committee(unit)
+    if procedure.department_id:
+        return procedure.department
+    return Agency.objects.get(unit=unit.parent, kind=Agency.Kind.PEOPLES_COMMITTEE, level=Agency.Level.PROVINCE)
+
+
+@transaction.atomic
+def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping[str, Any],
+                  files: Mapping[str, Any]) -> Dossier:
+    """A citizen submits a dossier online (status 1): the form is validated on the server, files are checked,
+    the procedure version in force is pinned and the dossier gets its code. Nothing is written on any error."""
+    person_id = getattr(user, "person_id", None)
+    if person_id is None:
+        raise Forbidden("Chỉ công dân đã đăng nhập mới nộp hồ sơ trực tuyến")
+    procedure = procedures.get_procedure(procedure_key)
+    if procedure.online_level == OnlineLevel.NONE:
+        raise Invalid("Thủ tục này không nộp trực tuyến", field="procedure")
+    version = procedures.version_in_force(procedure)
+    if version is None:
+        raise Invalid("Thủ tục chưa có phiên bản có hiệu lực", field="procedure")
+    unit = Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, code=unit_key.split(":")[-1]).first()
+    if unit is None:
+        raise Invalid("Chọn phường/xã nơi nộp hồ sơ", field="unit")
+    form = build_form_class(version.form)(data=data, files=files)
+    if not form.is_valid():
+        field, messages = next(iter(form.errors.items()))
+        raise Invalid(str(messages[0]), field=field)
+    agency = competent_agency(procedure, unit)
+    now = timezone.now()
+    dossier = Dossier.objects.create(
+        code=next_code(agency, now), procedure=procedure, version=version, applicant_id=person_id,
+        submitted_by=user, agency=agency, receiving_agency=agency, unit=unit, channel=Channel.ONLINE,
+        status=Status.NEW, data=serialise(form.cleaned_data), submitted_at=now,
+    )
+    _attach(dossier, form.cleaned_data, version.form)
+    Event.objects.create(dossier=dossier, at=now, operation="submit", from_status=None, to_status=Status.NEW,
+                         actor=user, note="Nộp trực tuyến")
+    audit.record(actor=agencies.actor_for(user), action=Action.CREATE, subject_type="dossiers.dossier",
+                 subject_id=dossier.pk, person_id=person_id)
+    return dossier
+
+
+def _attach(dossier: Dossier, cleaned: Mapping[str, Any], spec: list[dict[str, Any]]) -> None:
+    for item in spec:
+        upload = cleaned.get(item["name"]) if item["type"] == "file" else None
+        if not upload:
+            continue
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        stored = DossierFile(dossier=dossier, field=item["name"], original_name=upload.name[:255],
+                             content_type=getattr(upload, "content_type", "") or "", size=upload.size,
+                             sha256=digest.hexdigest())
+        stored.file.save(upload.name, upload, save=False)
+        stored.save()
+
+
+# ------------------------------------------------------------------------------------------------ operations
+
+
+@dataclass(frozen=True)
+class Operation:
+    label: str
+    sources: frozenset[int]
+    target: int
+    roles: tuple[str, ...]
+
+
+S = Status
+OPERATIONS: dict[str, Operation] = {
+    "receive": Operation("Tiếp nhận", frozenset({S.NEW}), S.RECEIVED, ("reception",)),
+    "refuse": Operation("Từ chối tiếp nhận", frozenset({S.NEW}), S.REFUSED, ("reception",)),
+    "assign": Operation("Chuyển xử lý", frozenset({S.RECEIVED}), S.PROCESSING, ("reception", "leader")),
+    "forward": Operation("Chuyển bước tiếp theo", frozenset({S.PROCESSING}), S.PROCESSING,
+                         ("reception", "specialist", "leader")),
+    "transfer": Operation("Chuyển cơ quan khác", frozenset({S.RECEIVED, S.PROCESSING}), S.PROCESSING,
+                          ("reception", "specialist", "leader")),
+    "request_supplement": Operation("Yêu cầu bổ sung", frozenset({S.PROCESSING}), S.SUPPLEMENT,
+                                    ("specialist", "leader")),
+    "supplement": Operation("Bổ sung hồ sơ", frozenset({S.SUPPLEMENT}), S.PROCESSING, (APPLICANT, "reception")),
+    "extend": Operation("Gia hạn", frozenset({S.PROCESSING}), S.PROCESSING, ("leader",)),
+    "stop": Operation("Dừng xử lý", frozenset({S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.AWAITING_PAYMENT}),
+                      S.STOPPED, ("leader",)),
+    "approve": Operation("Phê duyệt", frozenset({S.PROCESSING}), S.PROCESSED, ("leader",)),
+    "return_result": Operation("Trả kết quả", frozenset({S.PROCESSED}), S.RETURNED, ("reception",)),
+    "withdraw": Operation("Rút hồ sơ", frozenset({S.NEW, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT,
+                                                   S.AWAITING_PAYMENT}), S.WITHDRAWN, (APPLICANT,)),
+}
+NEEDS_NOTE = {"refuse", "request_supplement", "extend", "stop", "withdraw", "transfer"}
+
+
+def allowed_operations(dossier: Dossier, user: Any) -> list[str]:
+    """The operations ``user`` may apply to ``dossier`` now (what the pages offer and a 409 lists)."""
+    roles = _roles_of(user, dossier)
+    return [name for name, op in OPERATIONS.items() if dossier.status in op.sources and roles & set(op.roles)]
+
+
+def _roles_of(user: Any, dossier: Dossier) -> set[str]:
+    if getattr(user, "person_id", None) and user.person_id == dossier.applicant_id:
+        return {APPLICANT}
+    if getattr(user, "kind", None) != "staff":
+        return set()
+    return set(Membership.objects.active().filter(user=user, agency_id=dossier.agency_id)
+               .values_list("role", flat=True))
+
+
+@transaction.atomic
+def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
+                    new_appointment: dt.datetime | None = None, to_agency: str | None = None,
+                    files: Mapping[str, Any] | None = None) -> Dossier:
+    """Apply one operation of the lifecycle to a dossier (see ``OPERATIONS``)."""
+    op = OPERATIONS.get(operation)
+    if op is None:
+        raise Invalid(f"Thao tác không tồn tại: {operation}", field="operation")
+    dossier = visible_dossiers(user).select_for_update(of=("self",)).filter(code=code).first()
+    if dossier is None:
+        raise NotFound("Không tìm thấy hồ sơ", field="code")
+    roles = _roles_of(user, dossier)
+    if not roles & set(op.roles):
+        raise Forbidden(f"Vai trò của bạn không được thực hiện thao tác «{op.label}» với hồ sơ này")
+    if dossier.status not in op.sources:
+        allowed = ", ".join(allowed_operations(dossier, user)) or "không có"
+        raise Conflict(f"Không thể «{op.label}» khi hồ sơ đang ở trạng thái «{dossier.get_status_display()}»; "
+                       f"thao tác được phép: {allowed}", field="operation")
+    note = " ".join((note or "").split())
+    if operation in NEEDS_NOTE and len(note) < 5:
+        raise Invalid("Cần nêu lý do (ít nhất 5 ký tự)", field="note")
+    now = timezone.now()
+    before = dossier.status
+    actor_agency = dossier.agency
+    _EFFECTS[operation](dossier, now=now, note=note, new_appointment=new_appointment, to_agency=to_agency,
+                        user=user, files=files or {})
+    dossier.status = op.target
+    dossier.save()
+    Event.objects.create(dossier=dossier, at=now, operation=operation, from_status=before, to_status=op.target,
+                         actor=user, actor_agency=None if APPLICANT in roles else actor_agency, step=dossier.step,
+                         note=note)
+    audit.record(actor=agencies.actor_for(user), action=Action.STATE, subject_type="dossiers.dossier",
+                 subject_id=dossier.pk, person_id=dossier.applicant_id,
+                 detail={"operation": operation, "from": before, "to": op.target})
+    return dossier
+
+
+def _receive(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
+    cal = calendar()
+    version = d.version
+    d.received_at = now
+    d.processing_start = cal.processing_start(now, version.cut_off)
+    if version.processing_amount is not None:
+        d.appointment_at = cal.due(d.processing_start, float(version.processing_amount), version.processing_unit)
+
+
+def _assign(d: Dossier, **_: Any) -> None:
+    d.step = 1 if len(d.version.workflow) > 1 else 0
+
+
+def _forward(d: Dossier, **_: Any) -> None:
+    if d.step + 1 >= len(d.version.workflow):
+        raise Conflict("Hồ sơ đã ở bước cuối của quy trình: chỉ còn phê duyệt", field="operation")
+    d.step += 1
+
+
+def _transfer(d: Dossier, *, to_agency: str | None, **_: Any) -> None:
+    target = Agency.objects.filter(code=to_agency or "", is_active=True).first()
+    if target is None or target.pk == d.agency_id:
+        raise Invalid("Chọn cơ quan nhận chuyển (mã định danh của cơ quan khác)", field="to_agency")
+    d.agency = target
+
+
+def _request_supplement(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
+    d.paused_since = now
+    d.supplement_count += 1
+
+
+def _supplement(d: Dossier, *, now: dt.datetime, files: Mapping[str, Any], **_: Any) -> None:
+    paused = calendar().working_hours_between(d.paused_since, now) if d.paused_since else 0.0
+    d.paused_hours += paused
+    if d.appointment_at is not None and paused:
+        d.appointment_at = calendar().add_working_hours(d.appointment_at, paused)
+    d.paused_since = None
+    for name, upload in files.items():
+        try:
+            check_upload(upload)
+        except ValidationError as exc:
+            raise Invalid(exc.messages[0], field=name) from None
+        _attach(d, {name: upload}, [{"name": name, "type": "file"}])
+
+
+def _extend(d: Dossier, *, new_appointment: dt.datetime | None, **_: Any) -> None:
+    if new_appointment is None or d.appointment_at is None or new_appointment <= d.appointment_at:
+        raise Invalid("Ngày hẹn mới phải sau ngày hẹn hiện tại", field="new_appointment")
+    d.appointment_at = new_appointment
+    d.extended = True
+
+
+def _approve(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
+    d.finished_at = now
+
+
+def _return_result(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
+    d.returned_at = now
+
+
+def _nothing(d: Dossier, **_: Any) -> None:
+    pass
+
+
+_EFFECTS = {
+    "receive": _receive, "refuse": _nothing, "assign": _assign, "forward": _forward, "transfer": _transfer,
+    "request_supplement": _request_supplement, "supplement": _supplement, "extend": _extend, "stop": _nothing,
+    "approve": _approve, "return_result": _return_result, "withdraw": _nothing,
+}
+
+
+def is_on_time(dossier: Dossier) -> bool | None:
+    """The national rule: finished by the appointment (pauses already added to it), not extended, and at most one
+    supplement request. None while unfinished or without an appointment."""
+    if dossier.finished_at is None or dossier.appointment_at is None:
+        return None
+    return dossier.finished_at <= dossier.appointment_at and not dossier.extended and dossier.supplement_count <= 1
+
+
+# ------------------------------------------------------------------------------------------------ tracking
+
+
+@dataclass(frozen=True)
+class Tracking:
+    code: str
+    procedure: str
+    agency: str
+    status: int
+    status_label: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    appointment_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+def track(code: str) -> Tracking:
+    """Public tracking by code: progress only, no name, ID number or form content."""
+    d = Dossier.objects.select_related("procedure", "agency").filter(code=(code or "").strip()).first()
+    if d is None:
+        raise NotFound("Không tìm thấy hồ sơ với mã này", field="code")
+    return Tracking(d.code, d.procedure.name, d.agency.name, d.status, d.get_status_display(), d.submitted_at,
+                    d.received_at, d.appointment_at, d.finished_at)
