@@ -42,6 +42,19 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
     def handled_by(self, agency_ids: list[int]) -> DossierQuerySet:
         return self.filter(agency_id__in=agency_ids)
 
+    def queue(self, name: str, *, now: object, soon: object) -> DossierQuerySet:
+        """A staff work queue: to_receive, to_process, overdue, due_soon (appointment before ``soon``)."""
+        running = [Status.RECEIVED, Status.PROCESSING]
+        if name == "to_receive":
+            return self.filter(status=Status.NEW)
+        if name == "to_process":
+            return self.filter(status__in=running)
+        if name == "overdue":
+            return self.filter(status__in=running, appointment_at__lt=now)
+        if name == "due_soon":
+            return self.filter(status__in=running, appointment_at__gte=now, appointment_at__lt=soon)
+        raise ValueError(name)
+
 
 class Dossier(models.Model):
     code = models.CharField("mã hồ sơ", max_length=40, unique=True)

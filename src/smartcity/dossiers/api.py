@@ -1,0 +1,69 @@
+"""One-stop shop API: submit (citizen), list and read (scoped), apply operations (staff/applicant), public tracking."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Status
+from ninja.security import django_auth
+
+from smartcity.dossiers import services
+from smartcity.dossiers.schemas import DossierDetailOut, DossierPage, OperationIn, TrackingOut
+from smartcity.lib.errors import Invalid
+
+router = Router(auth=django_auth)
+QUEUES = ("to_receive", "to_process", "due_soon", "overdue")
+
+
+def _detail(dossier, user):
+    """The dossier with what depends on who asks (their allowed operations) and on the rules (on time)."""
+    dossier.allowed_operations = services.allowed_operations(dossier, user)
+    dossier.on_time = services.is_on_time(dossier)
+    return dossier
+
+
+@router.post("", response={201: DossierDetailOut}, summary="Submit a dossier online (multipart form; citizen)")
+def submit(request: HttpRequest) -> Status:
+    """Form fields ``procedure`` (code), ``unit`` (commune key or code) and the procedure's own fields; files as
+    multipart parts named after the procedure's file fields."""
+    data = request.POST.copy()
+    procedure, unit = data.pop("procedure", [""])[0], data.pop("unit", [""])[0]
+    if not procedure:
+        raise Invalid("Thiếu mã thủ tục", field="procedure")
+    dossier = services.submit_online(user=request.user, procedure_key=procedure, unit_key=unit, data=data,
+                                     files=request.FILES)
+    return Status(201, _detail(dossier, request.user))
+
+
+@router.get("", response=DossierPage, summary="My dossiers (citizen) or my agency's queue (staff)")
+def list_dossiers(request: HttpRequest, queue: str | None = None, after: int = 0, limit: int = 50) -> dict:
+    if not 1 <= limit <= 200:
+        raise Invalid("limit phải từ 1 đến 200", field="limit")
+    dossiers = services.visible_dossiers(request.user)
+    if queue:
+        if queue not in QUEUES:
+            raise Invalid(f"queue phải là một trong {', '.join(QUEUES)}", field="queue")
+        now = timezone.now()
+        dossiers = dossiers.queue(queue, now=now, soon=services.calendar().add_working_hours(now, 8))
+    page = list(dossiers.filter(pk__gt=after).order_by("pk")[: limit + 1])
+    return {"items": page[:limit], "next_after": page[limit - 1].pk if len(page) > limit else None}
+
+
+@router.get("/{code}", response=DossierDetailOut, summary="One dossier with its history")
+def detail(request: HttpRequest, code: str) -> object:
+    return _detail(services.get_dossier_for(request.user, code), request.user)
+
+
+@router.post("/{code}/operations/{operation}", response=DossierDetailOut, summary="Apply an operation")
+def operate(request: HttpRequest, code: str, operation: str, payload: OperationIn) -> object:
+    dossier = services.apply_operation(user=request.user, code=code, operation=operation, note=payload.note,
+                                       new_appointment=payload.new_appointment, to_agency=payload.to_agency)
+    return _detail(dossier, request.user)
+
+
+tracking_router = Router()
+
+
+@tracking_router.get("/{code}", response=TrackingOut, summary="Track a dossier by code (public, no personal data)")
+def track(request: HttpRequest, code: str) -> object:
+    return services.track(code)

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    operation: str
+    from_status: int | None
+    to_status: int
+    step: int
+    note: str
+    agency: str | None
+
+    @staticmethod
+    def resolve_agency(obj: object) -> str | None:
+        agency = obj.actor_agency  # type: ignore[attr-defined]
+        return agency.name if agency else None
+
+
+class DossierOut(Schema):
+    code: str
+    procedure_code: str | None
+    procedure: str
+    agency: str
+    channel: int
+    status: int
+    status_label: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    appointment_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_procedure_code(obj: object) -> str | None:
+        return obj.procedure.code  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_procedure(obj: object) -> str:
+        return obj.procedure.name  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_agency(obj: object) -> str:
+        return obj.agency.name  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_status_label(obj: object) -> str:
+        return obj.get_status_display()  # type: ignore[attr-defined]
+
+
+class DossierDetailOut(DossierOut):
+    applicant: str
+    data: dict[str, object]
+    step: int
+    supplement_count: int
+    extended: bool
+    paused_hours: float
+    on_time: bool | None
+    events: list[EventOut]
+    files: list[str]
+    allowed_operations: list[str]  # set on the instance by the API (it depends on who asks)
+
+    @staticmethod
+    def resolve_applicant(obj: object) -> str:
+        return obj.applicant.full_name  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_events(obj: object) -> list[object]:
+        return list(obj.events.select_related("actor_agency"))  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_files(obj: object) -> list[str]:
+        return [f.original_name for f in obj.files.all()]  # type: ignore[attr-defined]
+
+
+class DossierPage(Schema):
+    items: list[DossierOut]
+    next_after: int | None
+
+
+class OperationIn(Schema):
+    note: str = ""
+    new_appointment: dt.datetime | None = None
+    to_agency: str | None = None
+
+
+class TrackingOut(Schema):
+    code: str
+    procedure: str
+    agency: str
+    status: int
+    status_label: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    appointment_at: dt.datetime | None
+    finished_at: dt.datetime | None

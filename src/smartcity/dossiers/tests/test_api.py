@@ -1,0 +1,105 @@
+"""The one-stop shop through its HTTP API: multipart submission, scoped reads, operations, public tracking."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from smartcity.dossiers.models import Dossier
+from smartcity.dossiers.tests.test_lifecycle import birth_files, fill
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    from smartcity.procedures.services import load_catalogue
+
+    settings.MEDIA_ROOT = tmp_path
+    load_catalogue()
+
+
+def submit(client, user, **changes):
+    client.force_login(user)
+    body = {"procedure": "1.001193", "unit": "2025:commune:00004", **fill(), **birth_files(), **changes}
+    return client.post("/api/v1/dossiers", body)
+
+
+def test_a_citizen_submits_and_reads_their_dossier(client, an):
+    response = submit(client, an)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == 1 and body["status_label"] == "Mới đăng ký" and body["channel"] == 1
+    assert body["applicant"] == "Nguyễn Văn An" and body["allowed_operations"] == ["withdraw"]
+    assert body["events"][0]["operation"] == "submit"
+    mine = client.get("/api/v1/dossiers").json()
+    assert [d["code"] for d in mine["items"]] == [body["code"]]
+    assert client.get(f"/api/v1/dossiers/{body['code']}").json()["code"] == body["code"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"procedure": ""}, "procedure"),
+        ({"procedure": "9.999999"}, "procedure"),
+        ({"unit": "nowhere"}, "unit"),
+    ],
+)
+def test_bad_submissions_are_400_naming_the_field(client, an, changes, field):
+    response = submit(client, an, **changes)
+    assert response.status_code in (400, 404)
+    assert response.json()["errors"][0]["field"] == field
+    assert not Dossier.objects.exists()
+
+
+def test_a_wrong_file_type_is_refused(client, an):
+    name = next(iter(birth_files()))
+    response = submit(client, an, **{name: SimpleUploadedFile("x.exe", b"MZ\x90")})
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {"code": "invalid", "field": name,
+                                            "message": "Chỉ nhận tệp PDF, JPG hoặc PNG"}
+    assert not Dossier.objects.exists()
+
+
+def test_another_citizen_cannot_read_it(client, an, binh):
+    code = submit(client, an).json()["code"]
+    client.force_login(binh)
+    assert client.get(f"/api/v1/dossiers/{code}").status_code == 404
+    assert client.get("/api/v1/dossiers").json()["items"] == []
+
+
+def test_staff_work_their_queue_and_out_of_order_operations_are_409(client, an, officer_ba_dinh, officer_hoan_kiem):
+    code = submit(client, an).json()["code"]
+    client.force_login(officer_hoan_kiem)
+    assert client.get("/api/v1/dossiers", {"queue": "to_receive"}).json()["items"] == []
+    assert client.post(f"/api/v1/dossiers/{code}/operations/receive", {}, content_type="application/json"
+                       ).status_code == 404
+    client.force_login(officer_ba_dinh)
+    queue = client.get("/api/v1/dossiers", {"queue": "to_receive"}).json()["items"]
+    assert [d["code"] for d in queue] == [code]
+    received = client.post(f"/api/v1/dossiers/{code}/operations/receive", {}, content_type="application/json")
+    assert received.status_code == 200 and received.json()["status"] == 2
+    assert received.json()["appointment_at"] is not None
+    again = client.post(f"/api/v1/dossiers/{code}/operations/receive", {}, content_type="application/json")
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "operation"
+    unknown = client.post(f"/api/v1/dossiers/{code}/operations/teleport", {}, content_type="application/json")
+    assert unknown.status_code == 400
+    assert client.get("/api/v1/dossiers", {"queue": "sideways"}).status_code == 400
+
+
+def test_tracking_is_public_and_shows_no_personal_data(client, an):
+    code = submit(client, an).json()["code"]
+    client.logout()
+    response = client.get(f"/api/v1/track/{code}")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert response.json()["procedure"] == "Đăng ký khai sinh"
+    assert response.json()["status_label"] == "Mới đăng ký"
+    assert "001090012345" not in text and "Nguy" not in text
+    assert client.get("/api/v1/track/khong-co").status_code == 404
+
+
+def test_anonymous_callers_cannot_list_or_submit(client):
+    assert client.get("/api/v1/dossiers").status_code == 401
+    assert client.post("/api/v1/dossiers", {}).status_code == 401
+
