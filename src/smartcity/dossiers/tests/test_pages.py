@@ -1,0 +1,82 @@
+"""The one-stop shop's pages: submit with a prefilled form, follow the timeline, staff operate, public tracking."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from smartcity.dossiers.models import Dossier
+from smartcity.dossiers.tests.test_lifecycle import birth_files, fill
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    from smartcity.procedures.services import load_catalogue
+
+    settings.MEDIA_ROOT = tmp_path
+    load_catalogue()
+
+
+def test_the_submit_page_is_prefilled_from_the_registry(client, an):
+    client.force_login(an)
+    html = client.get("/ho-so/nop/1.001193/").content.decode()
+    assert 'value="Nguyễn Văn An"' in html and 'value="001090012345"' in html
+    assert '<option value="00004" selected>Phường Ba Đình</option>' in html
+
+
+def test_submitting_through_the_page_leads_to_the_dossier(client, an):
+    client.force_login(an)
+    response = client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **birth_files()}, follow=True)
+    dossier = Dossier.objects.get()
+    assert response.redirect_chain[-1][0] == f"/ho-so/{dossier.code}/"
+    html = response.content.decode()
+    assert f"Đã nộp hồ sơ {dossier.code}" in html and "Mới đăng ký" in html and "Rút hồ sơ" in html
+
+
+def test_a_bad_file_keeps_the_form_and_writes_nothing(client, an):
+    client.force_login(an)
+    name = next(iter(birth_files()))
+    response = client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **birth_files(),
+                                                    name: SimpleUploadedFile("a.exe", b"MZ")})
+    assert response.status_code == 400
+    assert "Chỉ nhận tệp PDF, JPG hoặc PNG" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_staff_receive_from_the_page_and_the_citizen_sees_the_appointment(client, an, officer_ba_dinh):
+    client.force_login(an)
+    client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **birth_files()})
+    code = Dossier.objects.get().code
+    client.force_login(officer_ba_dinh)
+    assert code in client.get("/mot-cua/").content.decode()
+    response = client.post(f"/ho-so/{code}/thao-tac/receive/", follow=True)
+    assert "Tiếp nhận: hồ sơ" in response.content.decode()
+    assert Dossier.objects.get().status == 2
+    refused = client.post(f"/ho-so/{code}/thao-tac/approve/", follow=True)
+    assert "Vai trò của bạn không được thực hiện" in refused.content.decode()
+    client.force_login(an)
+    html = client.get(f"/ho-so/{code}/").content.decode()
+    assert "Được tiếp nhận" in html and "Ủy ban nhân dân Phường Ba Đình" in html
+
+
+def test_another_citizens_dossier_page_is_404(client, an, binh):
+    client.force_login(an)
+    client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **birth_files()})
+    code = Dossier.objects.get().code
+    client.force_login(binh)
+    assert client.get(f"/ho-so/{code}/").status_code == 404
+    assert client.post(f"/ho-so/{code}/thao-tac/withdraw/", {"note": "rút hộ người khác"}).status_code == 404
+    assert Dossier.objects.get().status == 1
+
+
+def test_the_tracking_page_shows_a_qr_code_and_no_personal_data(client, an):
+    client.force_login(an)
+    client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **birth_files()})
+    code = Dossier.objects.get().code
+    client.logout()
+    html = client.get("/tra-cuu/", {"code": code}).content.decode()
+    assert "Mới đăng ký" in html and "<svg" in html
+    assert "Nguyễn Văn An" not in html and "001090012345" not in html
+    assert client.get("/tra-cuu/", {"code": "khong-co"}).status_code == 404

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from smartcity.dossiers import views
+
+app_name = "dossiers"
+urlpatterns = [
+    path("ho-so/", views.my_dossiers, name="mine"),
+    path("ho-so/nop/<str:key>/", views.submit, name="submit"),
+    path("ho-so/<str:code>/", views.detail, name="detail"),
+    path("ho-so/<str:code>/thao-tac/<str:operation>/", views.operate, name="operate"),
+    path("mot-cua/", views.queue, name="queue"),
+    path("tra-cuu/", views.track, name="track"),
+]

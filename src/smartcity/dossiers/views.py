@@ -1,0 +1,139 @@
+"""Pages of the one-stop shop: submit online, my dossiers, a dossier with its timeline and operations, the staff
+queue, and public tracking by code with a QR code. Thin: every change goes through ``services``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from smartcity.dossiers import services
+from smartcity.dossiers.api import QUEUES
+from smartcity.lib.errors import NotFound, ServiceError
+from smartcity.places.models import Level, Structure, Unit
+from smartcity.procedures import services as procedures
+from smartcity.procedures.forms import build_form_class, prefill
+from smartcity.procedures.models import OnlineLevel
+
+QUEUE_LABELS = {"to_receive": "Chờ tiếp nhận", "to_process": "Đang xử lý", "due_soon": "Sắp đến hạn",
+                "overdue": "Quá hạn"}
+
+
+def _hanoi_communes():
+    return Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, province_code="01").order_by("name")
+
+
+@login_required
+def submit(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        procedure = procedures.get_procedure(key)
+    except NotFound:
+        raise Http404 from None
+    version = procedures.version_in_force(procedure)
+    if version is None or procedure.online_level == OnlineLevel.NONE:
+        raise Http404("Thủ tục không nộp trực tuyến")
+    form_class = build_form_class(version.form)
+    person = getattr(request.user, "person", None)
+    error = None
+    if request.method == "POST":
+        form = form_class(data=request.POST, files=request.FILES)
+        try:
+            dossier = services.submit_online(user=request.user, procedure_key=key,
+                                             unit_key=request.POST.get("unit", ""), data=request.POST,
+                                             files=request.FILES)
+        except ServiceError as exc:
+            error = exc
+            form.is_valid()  # show the per-field errors next to their fields
+        else:
+            messages.success(request, f"Đã nộp hồ sơ {dossier.code}. Bạn có thể theo dõi tiến độ tại đây.")
+            return redirect("dossiers:detail", code=dossier.code)
+    else:
+        form = form_class(initial=prefill(version.form, person))
+    return render(request, "dossiers/submit.html", {
+        "procedure": procedure, "version": version, "form": form, "error": error,
+        "communes": _hanoi_communes(), "selected_unit": request.POST.get("unit") or (
+            person.permanent_unit.code if person and person.permanent_unit.structure == Structure.Y2025 else ""),
+    }, status=400 if error else 200)
+
+
+@login_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    dossiers = services.visible_dossiers(request.user).order_by("-submitted_at")[:200]
+    return render(request, "dossiers/list.html", {"dossiers": dossiers})
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        dossier = services.get_dossier_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "dossiers/detail.html", {
+        "dossier": dossier, "events": dossier.events.select_related("actor_agency"),
+        "files": dossier.files.all(), "operations": [
+            (name, services.OPERATIONS[name].label) for name in services.allowed_operations(dossier, request.user)],
+        "on_time": services.is_on_time(dossier),
+        "answers": [(f["label"], dossier.data.get(f["name"])) for f in dossier.version.form if f["type"] != "file"],
+    })
+
+
+@login_required
+@require_POST
+def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
+    new_appointment = None
+    if request.POST.get("new_appointment"):
+        try:
+            new_appointment = dt.datetime.fromisoformat(request.POST["new_appointment"])
+            new_appointment = timezone.make_aware(new_appointment) if timezone.is_naive(new_appointment) else new_appointment
+        except ValueError:
+            messages.error(request, "Ngày hẹn mới không hợp lệ")
+            return redirect("dossiers:detail", code=code)
+    try:
+        dossier = services.apply_operation(user=request.user, code=code, operation=operation,
+                                           note=request.POST.get("note", ""), new_appointment=new_appointment,
+                                           to_agency=request.POST.get("to_agency") or None, files=request.FILES)
+    except NotFound:
+        raise Http404 from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("dossiers:detail", code=code)
+    messages.success(request, f"{services.OPERATIONS[operation].label}: hồ sơ {dossier.code} — "
+                              f"{dossier.get_status_display()}")
+    if services.visible_dossiers(request.user).filter(code=code).exists():
+        return redirect("dossiers:detail", code=code)
+    return redirect("dossiers:queue")
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    name = request.GET.get("queue", "to_receive")
+    if name not in QUEUES:
+        name = "to_receive"
+    now = timezone.now()
+    dossiers = services.visible_dossiers(request.user).queue(
+        name, now=now, soon=services.calendar().add_working_hours(now, 8)).order_by("appointment_at", "pk")[:200]
+    return render(request, "dossiers/queue.html", {"dossiers": dossiers, "current": name,
+                                                    "queues": QUEUE_LABELS.items()})
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("code", "").strip()
+    result, error, qr = None, None, None
+    if code:
+        try:
+            result = services.track(code)
+        except NotFound as exc:
+            error = exc.message
+        else:
+            url = request.build_absolute_uri(reverse("dossiers:track") + f"?code={result.code}")
+            qr = mark_safe(segno.make(url, error="m").svg_inline(scale=4))  # noqa: S308 - SVG made by segno
+    return render(request, "dossiers/track.html", {"code": code, "result": result, "error": error, "qr": qr},
+                  status=404 if error else 200)
