@@ -28,6 +28,13 @@ class Scope:
     def covers(self, unit_id: int | None) -> bool:
         return unit_id is not None and unit_id in self.unit_ids
 
+    def require(self, unit_ids: Iterable[int | None]) -> None:
+        """``Forbidden`` unless the scope covers one of ``unit_ids``."""
+        if not self.memberships:
+            raise Forbidden("Tài khoản không có vai trò cán bộ phù hợp (no staff role for this action)")
+        if not any(self.covers(uid) for uid in unit_ids):
+            raise Forbidden("Ngoài địa bàn phụ trách của cơ quan (outside your agency's jurisdiction)")
+
     @property
     def primary(self) -> Membership | None:
         return self.memberships[0] if self.memberships else None
@@ -37,7 +44,7 @@ def scope_of(user: object, roles: Iterable[str] | None = None) -> Scope:
     """The memberships of ``user`` with one of ``roles`` (any role when None) and the communes they cover."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != "staff":
         return Scope((), frozenset())
-    memberships = Membership.objects.active().filter(user=user).select_related("agency")
+    memberships = Membership.objects.active().filter(user=user).select_related("agency__unit")
     if roles is not None:
         memberships = memberships.filter(role__in=list(roles))
     found = tuple(memberships.order_by("id"))
@@ -45,21 +52,20 @@ def scope_of(user: object, roles: Iterable[str] | None = None) -> Scope:
         return Scope((), frozenset())
     if any(m.role == Role.CITY_ADMIN for m in found):
         provinces = {m.agency.unit.province_code for m in found}
-        ids = Unit.objects.filter(province_code__in=provinces).values_list("id", flat=True)
+        ids = Unit.objects.filter(province_code__in=provinces).order_by().values_list("id", flat=True)
         return Scope(found, frozenset(ids))
-    served = set(Unit.objects.filter(agencies__in=[m.agency_id for m in found]).values_list("id", flat=True))
+    served = set(
+        Unit.objects.filter(agencies__in=[m.agency_id for m in found]).order_by().values_list("id", flat=True)
+    )
     # Records made before the 2025 reform name legacy communes: they belong to whoever serves the successor.
-    served |= set(Unit.objects.filter(successors__new__in=served).values_list("id", flat=True))
+    served |= set(Unit.objects.filter(successors__new__in=served).order_by().values_list("id", flat=True))
     return Scope(found, frozenset(served))
 
 
 def require_scope(user: object, unit_ids: Iterable[int | None], roles: Iterable[str] | None = None) -> Scope:
     """The caller's scope if it covers one of ``unit_ids``; otherwise ``Forbidden``."""
     scope = scope_of(user, roles)
-    if not scope.memberships:
-        raise Forbidden("Tài khoản không có vai trò cán bộ phù hợp (no staff role for this action)")
-    if not any(scope.covers(uid) for uid in unit_ids):
-        raise Forbidden("Ngoài địa bàn phụ trách của cơ quan (outside your agency's jurisdiction)")
+    scope.require(unit_ids)
     return scope
 
 

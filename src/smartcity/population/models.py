@@ -72,7 +72,6 @@ class Citizen(models.Model):
     class Meta:
         verbose_name = "công dân"
         verbose_name_plural = "công dân"
-        indexes = [models.Index(fields=["permanent_unit"]), models.Index(fields=["temporary_unit"])]
 
     def __str__(self) -> str:
         return self.full_name

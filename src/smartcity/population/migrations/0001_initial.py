@@ -58,12 +58,4 @@ class Migration(migrations.Migration):
             name='household',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='population.household', verbose_name='hộ'),
         ),
-        migrations.AddIndex(
-            model_name='citizen',
-            index=models.Index(fields=['permanent_unit'], name='population__permane_523695_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='citizen',
-            index=models.Index(fields=['temporary_unit'], name='population__tempora_815edb_idx'),
-        ),
     ]

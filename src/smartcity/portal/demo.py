@@ -1,0 +1,129 @@
+"""The Hà Nội demo data: real units and agencies, two named citizens, synthetic residents, staff of every role.
+
+Loaded by `smartcity demo load` (the README's run command); idempotent, so running it again changes nothing.
+Passwords and TOTP secrets here are for the local demo only: DEBUG must be on for the command to run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from smartcity.agencies import services as agencies
+from smartcity.agencies.models import Agency, Role
+from smartcity.identity import services as identity
+from smartcity.identity.models import User
+from smartcity.places import services as places
+from smartcity.places.models import Level, Structure, Unit
+from smartcity.population import synth
+from smartcity.population.importing import import_citizens
+from smartcity.population.models import Citizen
+from smartcity.procedures import services as procedures
+
+STAFF_PASSWORD = "demo-HaNoi-2026"
+CITIZEN_PASSWORD = "vneid-demo-2026"
+# A fixed base32 secret per demo staff account, so an authenticator app (or `smartcity demo totp`) gives codes.
+TOTP_SECRETS = {
+    "officer.badinh": "JBSWY3DPEHPK3PXPBADINHAAAAAAAAAA",
+    "officer.hoankiem": "JBSWY3DPEHPK3PXPHOANKIEMAAAAAAAA",
+    "specialist.tuphap": "JBSWY3DPEHPK3PXPTUPHAPAAAAAAAAAA",
+    "leader.badinh": "JBSWY3DPEHPK3PXPLEADERAAAAAAAAAA",
+    "admin.city": "JBSWY3DPEHPK3PXPCITYADMINAAAAAAA",
+}
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    username: str
+    full_name: str
+    agency: str  # "commune:<name>" or a department name or "city"
+    role: str
+    title: str
+
+
+STAFF = (
+    DemoStaff("officer.badinh", "Lê Thị Hoa", "commune:Phường Ba Đình", Role.RECEPTION, "Công chức một cửa"),
+    DemoStaff("officer.hoankiem", "Phạm Văn Minh", "commune:Phường Hoàn Kiếm", Role.RECEPTION, "Công chức một cửa"),
+    DemoStaff("specialist.tuphap", "Đỗ Thu Trang", "Sở Tư pháp", Role.SPECIALIST, "Chuyên viên"),
+    DemoStaff("leader.badinh", "Vũ Quang Huy", "commune:Phường Ba Đình", Role.LEADER, "Chủ tịch UBND phường"),
+    DemoStaff("admin.city", "Hoàng Minh Tuấn", "city", Role.CITY_ADMIN, "Quản trị hệ thống"),
+)
+
+CITIZENS = (
+    # id_number, full name, date of birth, sex, ward, street address, phone, e-mail
+    ("001090012345", "Nguyễn Văn An", dt.date(1990, 5, 17), "M", "Phường Ba Đình", "12 Phan Đình Phùng",
+     "0912345678", "an@example.vn"),
+    ("001185004321", "Trần Thị Bình", dt.date(1985, 11, 2), "F", "Phường Hoàn Kiếm", "5 Tràng Tiền",
+     "0987654321", "binh@example.vn"),
+)
+
+
+def _hanoi_commune(name: str) -> Unit:
+    return Unit.objects.get(structure=Structure.Y2025, level=Level.COMMUNE, province_code="01", name=name)
+
+
+def _agency(ref: str) -> Agency:
+    if ref == "city":
+        return Agency.objects.get(code=f"000.00.00.{agencies.HANOI_CODE}")
+    if ref.startswith("commune:"):
+        return agencies.commune_committee(_hanoi_commune(ref.split(":", 1)[1]))
+    return agencies.department(ref)
+
+
+def load(*, synthetic: int = 2000, out=print) -> None:
+    if not settings.DEBUG:
+        raise RuntimeError("The demo data holds known passwords: load it only with DEBUG on.")
+    if Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, province_code="01").count() != 126:
+        out("Nạp đơn vị hành chính (cả nước, hai cấu trúc)…")
+        places.load_units()
+    agencies.seed_hanoi()
+    with transaction.atomic():
+        for number, name, dob, sex, ward, street, phone, email in CITIZENS:
+            citizen, _ = Citizen.objects.update_or_create(
+                id_number=number,
+                defaults=dict(full_name=name, date_of_birth=dob, sex=sex, permanent_unit=_hanoi_commune(ward),
+                              permanent_address=street, phone=phone, email=email),
+            )
+            identity.set_idp_password(citizen, CITIZEN_PASSWORD)
+        for staff in STAFF:
+            last, first = staff.full_name.rsplit(" ", 1)
+            user, created = User.objects.get_or_create(
+                username=staff.username,
+                defaults=dict(kind=User.Kind.STAFF, is_staff=True, first_name=first, last_name=last,
+                              is_superuser=staff.role == Role.CITY_ADMIN),
+            )
+            if created:
+                user.set_password(STAFF_PASSWORD)
+                user.save(update_fields=["password"])
+            identity.set_staff_totp(user, TOTP_SECRETS[staff.username])
+            agencies.add_membership(user=user, agency=_agency(staff.agency), role=staff.role, title=staff.title)
+    identity.ensure_demo_client(settings.SITE_URL)
+    created = procedures.load_catalogue()
+    if created:
+        out(f"Nạp {created} thủ tục hành chính vào danh mục")
+    if synthetic and Citizen.objects.count() < synthetic:
+        out(f"Tạo {synthetic} cư dân tổng hợp…")
+        with tempfile.TemporaryDirectory(prefix="smartcity-demo-") as tmp:
+            path = Path(tmp) / "residents.csv"
+            synth.write_csv(path, n=synthetic, province="01", seed=2026)
+            result = import_citizens(path=path)
+        out(f"  {result.inserted} cư dân, {result.households} hộ gia đình")
+
+
+def accounts_text() -> str:
+    lines = [
+        "",
+        f"Nền tảng đô thị thông minh — {settings.SITE_URL}/",
+        "",
+        f"Công dân (đăng nhập bằng VNeID thử nghiệm, mật khẩu {CITIZEN_PASSWORD}):",
+    ]
+    lines += [f"  {name:<16} số định danh {number}" for number, name, *_ in CITIZENS]
+    lines += ["", f"Cán bộ (mật khẩu {STAFF_PASSWORD}, mã TOTP: `smartcity demo totp <tên đăng nhập>`):"]
+    lines += [f"  {s.username:<18} {s.full_name:<16} {s.role.label}" for s in STAFF]
+    lines += ["", f"Trang quản trị: {settings.SITE_URL}/admin/   API: {settings.SITE_URL}/api/v1/docs", ""]
+    return "\n".join(lines)
