@@ -34,13 +34,10 @@ class LoadResult:
     successions: int = 0
 
 
-def _rows(table: str, province_codes: set[str] | None) -> list[dict[str, object]]:
+def _rows(table: str) -> list[dict[str, object]]:
     with sqlite3.connect(f"file:{DATA_DIR / 'dataset.db'}?mode=ro", uri=True) as conn:
         conn.row_factory = sqlite3.Row
-        rows = [dict(r) for r in conn.execute(f"SELECT * FROM [{table}]")]  # noqa: S608 - fixed table names
-    if province_codes:
-        rows = [r for r in rows if r["provinceCode"] in province_codes]
-    return rows
+        return [dict(r) for r in conn.execute(f"SELECT * FROM [{table}]")]  # noqa: S608 - fixed table names
 
 
 def _keywords(*values: object) -> list[str]:
@@ -63,6 +60,17 @@ def _bounds(text: object) -> list[float] | None:
         return None
     s, w, n, e = (float(x) for x in numbers)
     return [s, w, n, e]
+
+
+def _province_fields(r: dict[str, object], *, legacy: bool) -> dict[str, object]:
+    name = str(r["province"])
+    return dict(
+        name=name, short_name=r["provinceShort"], unit_type="Tỉnh" if name.startswith("Tỉnh") else "Thành phố",
+        parent=None, province_code=str(r["provinceCode"]), latitude=r["provinceLat"], longitude=r["provinceLon"],
+        bounds=_bounds(r["provinceBounds"]) if legacy else None, area_km2=None,
+        valid_from=None if legacy else REFORM_DATE, valid_until=REFORM_DATE if legacy else None,
+        keywords=_keywords(r["provinceKey"], r["provinceShortKey"], r["provinceKeywords"]),
+    )
 
 
 def load_units(
@@ -101,19 +109,12 @@ def load_units(
             tick(len(units))
 
         # The 2025 structure: provinces → communes.
-        rows_new = _rows("admin_units", None)
+        rows_new = _rows("admin_units")
         provinces: dict[str, Unit] = {}
         for r in rows_new:
             code = str(r["provinceCode"])
             if code not in provinces:
-                provinces[code] = upsert(
-                    Structure.Y2025, Level.PROVINCE, code,
-                    name=r["province"], short_name=r["provinceShort"], unit_type=str(r["province"]).split(" ")[0]
-                    if str(r["province"]).startswith("Tỉnh") else "Thành phố",
-                    parent=None, province_code=code, latitude=r["provinceLat"], longitude=r["provinceLon"],
-                    bounds=None, area_km2=None, valid_from=REFORM_DATE, valid_until=None,
-                    keywords=_keywords(r["provinceKey"], r["provinceShortKey"], r["provinceKeywords"]),
-                )
+                provinces[code] = upsert(Structure.Y2025, Level.PROVINCE, code, **_province_fields(r, legacy=False))
         save(list(provinces.values()))
         result.provinces += len(provinces)
         communes = [
@@ -132,19 +133,12 @@ def load_units(
         result.communes += len(communes)
 
         # The legacy structure: provinces → districts → communes, valid until the reform.
-        rows_old = _rows("admin_units_legacy", None)
+        rows_old = _rows("admin_units_legacy")
         old_provinces: dict[str, Unit] = {}
         for r in rows_old:
             code = str(r["provinceCode"])
             if code not in old_provinces:
-                old_provinces[code] = upsert(
-                    Structure.LEGACY, Level.PROVINCE, code,
-                    name=r["province"], short_name=r["provinceShort"],
-                    unit_type="Tỉnh" if str(r["province"]).startswith("Tỉnh") else "Thành phố",
-                    parent=None, province_code=code, latitude=r["provinceLat"], longitude=r["provinceLon"],
-                    bounds=_bounds(r["provinceBounds"]), area_km2=None, valid_from=None, valid_until=REFORM_DATE,
-                    keywords=_keywords(r["provinceKey"], r["provinceShortKey"], r["provinceKeywords"]),
-                )
+                old_provinces[code] = upsert(Structure.LEGACY, Level.PROVINCE, code, **_province_fields(r, legacy=True))
         save(list(old_provinces.values()))
         result.provinces += len(old_provinces)
         rows_old = [r for r in rows_old if wanted is None or r["provinceCode"] in wanted]
