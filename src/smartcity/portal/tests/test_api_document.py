@@ -17,3 +17,10 @@ def test_the_openapi_document_describes_every_router(client):
 def test_api_docs_has_a_short_address(client):
     response = client.get("/api/docs")
     assert response.status_code == 302 and response["Location"] == "/api/v1/docs"
+
+
+def test_pages_are_vietnamese_whatever_the_browser_asks_until_english_is_chosen(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Cổng dịch vụ công Thành phố Hà Nội" in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Hà Nội City Public Service Portal" in client.get("/").content.decode()
