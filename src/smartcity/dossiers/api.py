@@ -35,6 +35,20 @@ def submit(request: HttpRequest) -> Status:
     return Status(201, _detail(dossier, request.user))
 
 
+@router.post("/desk", response={201: DossierDetailOut}, summary="Receive a dossier at the desk or by post (staff)")
+def receive_at_desk(request: HttpRequest) -> Status:
+    """Multipart form: ``procedure`` (code), ``id_number`` of the applicant, ``channel`` (2 desk, 3 post) and the
+    procedure's fields and files. The dossier is received at once (status 2) with its appointment."""
+    data = request.POST.copy()
+    procedure, id_number = data.pop("procedure", [""])[0], data.pop("id_number", [""])[0]
+    channel = data.pop("channel", ["2"])[0]
+    if not channel.isdigit():
+        raise Invalid("channel là 2 hoặc 3", field="channel")
+    dossier = services.receive_at_desk(user=request.user, procedure_key=procedure, id_number=id_number,
+                                       channel=int(channel), data=data, files=request.FILES)
+    return Status(201, _detail(dossier, request.user))
+
+
 @router.get("", response=DossierPage, summary="My dossiers (citizen) or my agency's queue (staff)")
 def list_dossiers(request: HttpRequest, queue: str | None = None, after: int = 0, limit: int = 50) -> dict:
     if not 1 <= limit <= 200:

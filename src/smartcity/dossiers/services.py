@@ -35,6 +35,7 @@ from smartcity.dossiers.models import (
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from smartcity.lib.workdays import WorkCalendar
 from smartcity.places.models import Level, Structure, Unit
+from smartcity.population import services as population
 from smartcity.procedures import services as procedures
 from smartcity.procedures.forms import build_form_class, check_upload, serialise
 from smartcity.procedures.models import OnlineLevel, Procedure
@@ -105,6 +106,35 @@ def competent_agency(procedure: Procedure, unit: Unit) -> Agency:
     return Agency.objects.get(unit=unit.parent, kind=Agency.Kind.PEOPLES_COMMITTEE, level=Agency.Level.PROVINCE)
 
 
+def _validated(procedure_key: str, data: Mapping[str, Any], files: Mapping[str, Any]):
+    """The procedure, its version in force and the validated form, or ``Invalid`` naming the field."""
+    procedure = procedures.get_procedure(procedure_key)
+    version = procedures.version_in_force(procedure)
+    if version is None:
+        raise Invalid("Thủ tục chưa có phiên bản có hiệu lực", field="procedure")
+    form = build_form_class(version.form)(data=data, files=files)
+    if not form.is_valid():
+        field, messages = next(iter(form.errors.items()))
+        raise Invalid(str(messages[0]), field=field)
+    return procedure, version, form
+
+
+def _create(*, user: Any, procedure: Procedure, version: Any, form: Any, applicant_id: int, agency: Agency,
+            receiving_agency: Agency, unit: Unit, channel: int, note: str) -> Dossier:
+    now = timezone.now()
+    dossier = Dossier.objects.create(
+        code=next_code(receiving_agency, now), procedure=procedure, version=version, applicant_id=applicant_id,
+        submitted_by=user, agency=agency, receiving_agency=receiving_agency, unit=unit, channel=channel,
+        status=Status.NEW, data=serialise(form.cleaned_data), submitted_at=now,
+    )
+    _attach(dossier, form.cleaned_data, version.form)
+    Event.objects.create(dossier=dossier, at=now, operation="submit", from_status=None, to_status=Status.NEW,
+                         actor=user, actor_agency=None if channel == Channel.ONLINE else receiving_agency, note=note)
+    audit.record(actor=agencies.actor_for(user), action=Action.CREATE, subject_type="dossiers.dossier",
+                 subject_id=dossier.pk, person_id=applicant_id)
+    return dossier
+
+
 @transaction.atomic
 def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping[str, Any],
                   files: Mapping[str, Any]) -> Dossier:
@@ -113,31 +143,40 @@ def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping
     person_id = getattr(user, "person_id", None)
     if person_id is None:
         raise Forbidden("Chỉ công dân đã đăng nhập mới nộp hồ sơ trực tuyến")
-    procedure = procedures.get_procedure(procedure_key)
+    procedure, version, form = _validated(procedure_key, data, files)
     if procedure.online_level == OnlineLevel.NONE:
         raise Invalid("Thủ tục này không nộp trực tuyến", field="procedure")
-    version = procedures.version_in_force(procedure)
-    if version is None:
-        raise Invalid("Thủ tục chưa có phiên bản có hiệu lực", field="procedure")
     unit = Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, code=unit_key.split(":")[-1]).first()
     if unit is None:
         raise Invalid("Chọn phường/xã nơi nộp hồ sơ", field="unit")
-    form = build_form_class(version.form)(data=data, files=files)
-    if not form.is_valid():
-        field, messages = next(iter(form.errors.items()))
-        raise Invalid(str(messages[0]), field=field)
     agency = competent_agency(procedure, unit)
-    now = timezone.now()
-    dossier = Dossier.objects.create(
-        code=next_code(agency, now), procedure=procedure, version=version, applicant_id=person_id,
-        submitted_by=user, agency=agency, receiving_agency=agency, unit=unit, channel=Channel.ONLINE,
-        status=Status.NEW, data=serialise(form.cleaned_data), submitted_at=now,
-    )
-    _attach(dossier, form.cleaned_data, version.form)
-    Event.objects.create(dossier=dossier, at=now, operation="submit", from_status=None, to_status=Status.NEW,
-                         actor=user, note="Nộp trực tuyến")
-    audit.record(actor=agencies.actor_for(user), action=Action.CREATE, subject_type="dossiers.dossier",
-                 subject_id=dossier.pk, person_id=person_id)
+    return _create(user=user, procedure=procedure, version=version, form=form, applicant_id=person_id,
+                   agency=agency, receiving_agency=agency, unit=unit, channel=Channel.ONLINE, note="Nộp trực tuyến")
+
+
+@transaction.atomic
+def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: int, data: Mapping[str, Any],
+                    files: Mapping[str, Any]) -> Dossier:
+    """A reception officer takes in a dossier handed in at the desk (channel 2) or by post (channel 3) and receives
+    it at once (status 2, appointment fixed). Since 1 July 2025 any desk receives any dossier, wherever the
+    applicant lives; it goes to the competent agency for the desk's place."""
+    if channel not in (Channel.DESK, Channel.POST):
+        raise Invalid("Kênh tiếp nhận tại quầy là 2 (trực tiếp) hoặc 3 (bưu chính)", field="channel")
+    desk = (Membership.objects.active().filter(user=user, role="reception").select_related("agency__unit")
+            .order_by("id").first())
+    if desk is None:
+        raise Forbidden("Chỉ cán bộ bộ phận một cửa mới tiếp nhận hồ sơ tại quầy")
+    applicant = population.applicant_for_reception(actor=user, id_number=id_number)
+    procedure, version, form = _validated(procedure_key, data, files)
+    unit = desk.agency.unit if desk.agency.unit.level == Level.COMMUNE else applicant.permanent_unit
+    dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=applicant.pk,
+                      agency=competent_agency(procedure, unit), receiving_agency=desk.agency, unit=unit,
+                      channel=channel, note=Channel(channel).label)
+    _receive(dossier, now=dossier.submitted_at)
+    dossier.status = Status.RECEIVED
+    dossier.save()
+    Event.objects.create(dossier=dossier, at=dossier.submitted_at, operation="receive", from_status=Status.NEW,
+                         to_status=Status.RECEIVED, actor=user, actor_agency=desk.agency)
     return dossier
 
 

@@ -134,6 +134,21 @@ def lookup_by_id_number(*, actor: object, id_number: str, purpose: str) -> Citiz
     return citizen
 
 
+def applicant_for_reception(*, actor: object, id_number: str) -> Citizen:
+    """The person a one-stop desk is taking a dossier from. Any reception officer may look them up (since 2025 a desk
+    receives dossiers regardless of where the applicant lives); the read is audited with that purpose."""
+    number = clean_id_number(id_number)
+    scope = agencies.scope_of(actor, ["reception"])
+    if not scope.memberships:
+        raise Forbidden("Chỉ cán bộ bộ phận một cửa mới tiếp nhận hồ sơ")
+    citizen = Citizen.objects.select_related("permanent_unit").filter(id_number=number).first()
+    if citizen is None:
+        raise NotFound("Không tìm thấy công dân với số định danh này", field="id_number")
+    audit.record(actor=agencies.actor_for(actor, scope), action=Action.READ, subject_type="population.citizen",
+                 subject_id=citizen.pk, person_id=citizen.pk, purpose="Tiếp nhận hồ sơ tại bộ phận một cửa")
+    return citizen
+
+
 def own_record(*, user: Any, export: bool = False) -> Citizen:
     """A citizen's own record (their read is audited too, as an export when they download it)."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "person_id", None) is None:

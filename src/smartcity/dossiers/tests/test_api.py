@@ -103,3 +103,45 @@ def test_anonymous_callers_cannot_list_or_submit(client):
     assert client.get("/api/v1/dossiers").status_code == 401
     assert client.post("/api/v1/dossiers", {}).status_code == 401
 
+
+
+def desk(client, user, **changes):
+    client.force_login(user)
+    body = {"procedure": "1.001193", "id_number": "001185004321", "channel": "2", **fill(), **birth_files(),
+            **changes}
+    return client.post("/api/v1/dossiers/desk", body)
+
+
+def test_a_desk_officer_receives_a_dossier_from_someone_living_elsewhere(client, binh, officer_ba_dinh):
+    from smartcity.audit.models import Entry
+
+    response = desk(client, officer_ba_dinh)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["status"], body["channel"], body["applicant"]) == (2, 2, "Trần Thị Bình")
+    assert body["appointment_at"] is not None
+    assert [e["operation"] for e in body["events"]] == ["submit", "receive"]
+    dossier = Dossier.objects.get()
+    assert dossier.receiving_agency.name == "Ủy ban nhân dân Phường Ba Đình"
+    assert dossier.code.startswith(dossier.receiving_agency.code + "-")
+    read = Entry.objects.get(action="read", person_id=binh.person_id)
+    assert read.purpose == "Tiếp nhận hồ sơ tại bộ phận một cửa"
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "field"),
+    [({"id_number": "123"}, 400, "id_number"), ({"id_number": "001099999999"}, 404, "id_number"),
+     ({"channel": "1"}, 400, "channel"), ({"channel": "x"}, 400, "channel")],
+)
+def test_desk_intake_refuses_bad_input(client, officer_ba_dinh, binh, changes, status, field):
+    response = desk(client, officer_ba_dinh, **changes)
+    assert response.status_code == status
+    assert response.json()["errors"][0]["field"] == field
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["an", "specialist_justice", "outsider"])
+def test_only_desk_officers_receive_at_the_desk(client, binh, persona, request):
+    response = desk(client, request.getfixturevalue(persona))
+    assert response.status_code == 403
+    assert not Dossier.objects.exists()
