@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "smartcity.places",
     "smartcity.audit",
+    "smartcity.notifications",
     "smartcity.agencies",
     "smartcity.population",
     "smartcity.identity",
@@ -125,6 +126,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MQTT_URL = env_str("MQTT_URL", "")
+
+# --- notifications -------------------------------------------------------------------------------------------
+# Channels applicants are told on (comma-separated): console (the demo's log), email, sms.
+NOTIFY_CHANNELS = env_list("NOTIFY_CHANNELS", "console")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dichvucong@hanoi.example.vn")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 
 # --- auth ---------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"

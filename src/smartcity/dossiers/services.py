@@ -34,6 +34,7 @@ from smartcity.dossiers.models import (
 )
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from smartcity.lib.workdays import WorkCalendar
+from smartcity.notifications import services as notifications
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.population import services as population
 from smartcity.procedures import services as procedures
@@ -135,6 +136,19 @@ def _create(*, user: Any, procedure: Procedure, version: Any, form: Any, applica
     return dossier
 
 
+def _tell_applicant(dossier: Dossier, note: str = "") -> None:
+    """Queue the applicant's notice of the dossier's new state (delivered after commit by the outbox)."""
+    applicant = dossier.applicant
+    lines = [f"Hồ sơ {dossier.code} — {dossier.procedure.name}: {dossier.get_status_display()}."]
+    if dossier.appointment_at:
+        lines.append(f"Ngày hẹn trả kết quả: {timezone.localtime(dossier.appointment_at):%H:%M %d/%m/%Y}.")
+    if note:
+        lines.append(f"Ghi chú: {note}")
+    notifications.notify_person(person_id=applicant.pk, email=applicant.email, phone=applicant.phone,
+                                subject=f"Hồ sơ {dossier.code}: {dossier.get_status_display()}",
+                                body="\n".join(lines))
+
+
 @transaction.atomic
 def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping[str, Any],
                   files: Mapping[str, Any]) -> Dossier:
@@ -150,8 +164,11 @@ def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping
     if unit is None:
         raise Invalid("Chọn phường/xã nơi nộp hồ sơ", field="unit")
     agency = competent_agency(procedure, unit)
-    return _create(user=user, procedure=procedure, version=version, form=form, applicant_id=person_id,
-                   agency=agency, receiving_agency=agency, unit=unit, channel=Channel.ONLINE, note="Nộp trực tuyến")
+    dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=person_id,
+                      agency=agency, receiving_agency=agency, unit=unit, channel=Channel.ONLINE,
+                      note="Nộp trực tuyến")
+    _tell_applicant(dossier)
+    return dossier
 
 
 @transaction.atomic
@@ -177,6 +194,7 @@ def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: i
     dossier.save()
     Event.objects.create(dossier=dossier, at=dossier.submitted_at, operation="receive", from_status=Status.NEW,
                          to_status=Status.RECEIVED, actor=user, actor_agency=desk.agency)
+    _tell_applicant(dossier)
     return dossier
 
 
@@ -279,6 +297,7 @@ def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
     audit.record(actor=agencies.actor_for(user), action=Action.STATE, subject_type="dossiers.dossier",
                  subject_id=dossier.pk, person_id=dossier.applicant_id,
                  detail={"operation": operation, "from": before, "to": op.target})
+    _tell_applicant(dossier, note)
     return dossier
 
 
