@@ -238,3 +238,14 @@ def test_tracking_shows_progress_without_personal_data(an):
     assert "Nguyễn Văn An" not in text and "001090012345" not in text
     with pytest.raises(NotFound):
         services.track("000.00.00.H26-000000-0000")
+
+
+def test_a_dossier_state_change_queues_the_applicants_notice(settings, an, officer_ba_dinh):
+    from smartcity.notifications.models import Message
+
+    settings.NOTIFY_CHANNELS = ["email"]
+    code = submit(an).code
+    services.apply_operation(user=officer_ba_dinh, code=code, operation="receive")
+    subjects = list(Message.objects.order_by("id").values_list("recipient", "subject"))
+    assert subjects == [("an@example.vn", f"Hồ sơ {code}: Mới đăng ký"), ("an@example.vn", f"Hồ sơ {code}: Được tiếp nhận")]
+    assert "Ngày hẹn trả kết quả" in Message.objects.order_by("id").last().body

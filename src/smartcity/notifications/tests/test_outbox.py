@@ -107,17 +107,3 @@ def test_an_unreachable_gateway_gives_up_after_the_last_attempt(settings):
     message = Message.objects.get()
     assert (message.state, message.attempts) == ("failed", services.MAX_ATTEMPTS)
 
-
-def test_a_dossier_state_change_queues_the_applicants_notice(settings, tmp_path, an, officer_ba_dinh):
-    from smartcity.dossiers import services as dossiers
-    from smartcity.dossiers.tests.test_lifecycle import submit
-    from smartcity.procedures.services import load_catalogue
-
-    settings.MEDIA_ROOT = tmp_path
-    settings.NOTIFY_CHANNELS = ["email"]
-    load_catalogue()
-    code = submit(an).code
-    dossiers.apply_operation(user=officer_ba_dinh, code=code, operation="receive")
-    subjects = list(Message.objects.order_by("id").values_list("recipient", "subject"))
-    assert subjects == [("an@example.vn", f"Hồ sơ {code}: Mới đăng ký"), ("an@example.vn", f"Hồ sơ {code}: Được tiếp nhận")]
-    assert "Ngày hẹn trả kết quả" in Message.objects.order_by("id").last().body
