@@ -14,7 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from smartcity.agencies.api import router as agencies_router
 from smartcity.audit.api import router as audit_router
 from smartcity.dossiers.api import router as dossiers_router
-from smartcity.dossiers.api import tracking_router
+from smartcity.dossiers.api import statistics_router, tracking_router
 from smartcity.identity.api import router as identity_router
 from smartcity.lib.errors import ServiceError
 from smartcity.places.api import router as places_router
@@ -63,3 +63,4 @@ api.add_router("/audit", audit_router, tags=["audit"])
 api.add_router("/procedures", procedures_router, tags=["procedures"])
 api.add_router("/dossiers", dossiers_router, tags=["dossiers"])
 api.add_router("/track", tracking_router, tags=["dossiers"])
+api.add_router("/statistics", statistics_router, tags=["statistics"])

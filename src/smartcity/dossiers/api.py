@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
 from ninja.security import django_auth
 
 from smartcity.dossiers import services
+from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.schemas import DossierDetailOut, DossierPage, OperationIn, TrackingOut
 from smartcity.lib.errors import Invalid
 
@@ -81,3 +84,25 @@ tracking_router = Router()
 @tracking_router.get("/{code}", response=TrackingOut, summary="Track a dossier by code (public, no personal data)")
 def track(request: HttpRequest, code: str) -> object:
     return services.track(code)
+
+
+statistics_router = Router()
+
+
+@statistics_router.get("", summary="On-time statistics per agency or procedure (public figures, no personal data)")
+def statistics(request: HttpRequest, start: dt.date, end: dt.date, group: str = "agency", format: str = "json"):
+    """Dossiers in [start, end) (local dates). ``format=csv`` downloads the same table."""
+    if end <= start or (end - start).days > 366:
+        raise Invalid("end phải sau start, tối đa 366 ngày", field="end")
+    if group not in stats.GROUPS:
+        raise Invalid("group là agency hoặc procedure", field="group")
+    tz = timezone.get_current_timezone()
+    rows = stats.compute(start=dt.datetime.combine(start, dt.time(), tz), end=dt.datetime.combine(end, dt.time(), tz),
+                         group=group)
+    if format == "csv":
+        response = HttpResponse(stats.as_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="thong-ke-{start}-{end}.csv"'
+        return response
+    if format != "json":
+        raise Invalid("format là json hoặc csv", field="format")
+    return {"start": start, "end": end, "group": group, "rows": rows}

@@ -10,4 +10,5 @@ urlpatterns = [
     path("ho-so/<str:code>/thao-tac/<str:operation>/", views.operate, name="operate"),
     path("mot-cua/", views.queue, name="queue"),
     path("tra-cuu/", views.track, name="track"),
+    path("thong-ke/", views.statistics_page, name="statistics"),
 ]

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from smartcity.dossiers import services
+from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.api import QUEUES
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.places.models import Level, Structure, Unit
@@ -137,3 +138,19 @@ def track(request: HttpRequest) -> HttpResponse:
             qr = mark_safe(segno.make(url, error="m").svg_inline(scale=4))  # noqa: S308 - SVG made by segno
     return render(request, "dossiers/track.html", {"code": code, "result": result, "error": error, "qr": qr},
                   status=404 if error else 200)
+
+
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """The month's figures per agency (public: counts only)."""
+    month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        first = timezone.localdate().replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    rows = stats.compute(start=dt.datetime.combine(first, dt.time(), tz),
+                         end=dt.datetime.combine(following, dt.time(), tz),
+                         group=request.GET.get("group") if request.GET.get("group") in stats.GROUPS else "agency")
+    return render(request, "dossiers/statistics.html", {"rows": rows, "month": f"{first:%Y-%m}", "start": first,
+                                                         "end": following})

@@ -1,0 +1,99 @@
+"""On-time statistics: every figure of one agency's month checked against dossiers made to land in each bucket."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from smartcity.agencies.services import commune_committee
+from smartcity.dossiers import statistics
+from smartcity.dossiers.models import Dossier, Status
+from smartcity.lib.workdays import VN_TZ
+from smartcity.procedures.services import get_procedure, load_catalogue, version_in_force
+
+pytestmark = pytest.mark.django_db
+_numbers = itertools.count(1)
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
+
+
+@pytest.fixture
+def make(an, ba_dinh):
+    load_catalogue()
+    procedure = get_procedure("1.001193")
+    version = version_in_force(procedure)
+    agency = commune_committee(ba_dinh)
+
+    def make(*, channel=1, received, appointment, finished=None, status=Status.PROCESSING, **extra):
+        return Dossier.objects.create(
+            code=f"T-{next(_numbers)}", procedure=procedure, version=version, applicant=an.person, agency=agency,
+            receiving_agency=agency, unit=ba_dinh, channel=channel, status=status, submitted_at=at(received),
+            received_at=at(received), appointment_at=at(appointment), finished_at=at(finished) if finished else None,
+            **extra)
+
+    return make
+
+
+NOV = {"start": at("2026-11-01T00:00"), "end": at("2026-12-01T00:00")}
+
+
+def test_each_dossier_lands_in_its_bucket(make):
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
+         status=Status.PROCESSED)  # early
+    make(channel=2, received="2026-11-03T09:00", appointment="2026-11-04T09:00", finished="2026-11-04T08:00",
+         status=Status.RETURNED)  # on time, same day
+    make(channel=3, received="2026-11-05T09:00", appointment="2026-11-06T09:00", finished="2026-11-06T08:00",
+         status=Status.PROCESSED, extended=True)  # late: extended
+    make(received="2026-11-06T09:00", appointment="2026-11-09T09:00", finished="2026-11-09T10:00",
+         status=Status.PROCESSED)  # late: after the appointment
+    make(received="2026-10-30T09:00", appointment="2026-11-03T09:00", finished="2026-11-02T09:00",
+         status=Status.PROCESSED)  # carried over from October, early
+    make(received="2026-11-20T09:00", appointment="2026-11-25T09:00")  # open at the end, late
+    make(received="2026-11-27T09:00", appointment="2026-12-03T09:00")  # open at the end, on time
+    make(received="2026-10-01T09:00", appointment="2026-10-05T09:00", finished="2026-10-04T09:00",
+         status=Status.RETURNED)  # finished before the month: not counted
+    [row] = statistics.compute(**NOV)
+    assert row["name"] == "Ủy ban nhân dân Phường Ba Đình"
+    assert {k: row[k] for k in statistics.COLUMNS[2:13]} == {
+        "received": 6, "received_online": 4, "received_desk": 1, "received_post": 1, "carried_over": 1,
+        "processed": 5, "processed_early": 2, "processed_on_time": 1, "processed_late": 2,
+        "in_progress_on_time": 1, "in_progress_late": 1,
+    }
+    assert row["online_share"] == round(4 / 6, 4)
+    assert row["average_hours"] == pytest.approx((25 + 23 + 23 + 73 + 72) / 5, abs=0.1)
+
+
+def test_the_api_gives_json_and_csv(client, make):
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
+         status=Status.PROCESSED)
+    body = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-12-01"}).json()
+    assert body["rows"][0]["processed_early"] == 1
+    csv = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-12-01", "format": "csv",
+                                            "group": "procedure"})
+    assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode().splitlines()
+    assert lines[0].startswith("key,name,received") and lines[1].startswith("1.001193,Đăng ký khai sinh,1,")
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"start": "2026-12-01", "end": "2026-11-01"}, "end"), ({"start": "2026-11-01", "end": "2026-12-01",
+                                                             "group": "x"}, "group"),
+     ({"start": "2026-11-01", "end": "2026-12-01", "format": "pdf"}, "format"), ({"start": "hôm qua"}, "start")],
+)
+def test_bad_parameters_are_400(client, params, field):
+    response = client.get("/api/v1/statistics", params)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_the_statistics_page_shows_the_month(client, make):
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
+         status=Status.PROCESSED)
+    html = client.get("/thong-ke/", {"month": "2026-11"}).content.decode()
+    assert "Ủy ban nhân dân Phường Ba Đình" in html and "2026-11-01" in html
+    assert client.get("/thong-ke/", {"month": "rubbish"}).status_code == 200
