@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -97,8 +97,13 @@ def search(*, q: str = "", field: str | None = None, agency: str | None = None, 
            level: str | None = None):
     """Published procedures matching every word of ``q`` (diacritics optional) and the filters."""
     procedures = Procedure.objects.published().select_related("field")
-    for word in fold(q).split():
+    phrase = fold(q)
+    for word in phrase.split():
         procedures = procedures.filter(search_text__contains=word)
+    # Names holding the words as typed, in that order, come first ("chung thuc" before "chứng nhận … thực phẩm").
+    procedures = procedures.annotate(
+        rank=Case(When(search_text__contains=phrase, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("rank", "name")
     if field:
         procedures = procedures.filter(field_id=int(field)) if field.isdigit() else procedures.filter(field__name=field)
     if agency:

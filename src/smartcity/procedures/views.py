@@ -19,7 +19,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                                 online_level=params["online_level"] or None, level=params["level"] or None)
     except Invalid as exc:
         found, error = services.search(), exc.message
-    page = Paginator(found.order_by("name"), 20).get_page(request.GET.get("page"))
+    page = Paginator(found, 20).get_page(request.GET.get("page"))
     return render(request, "procedures/catalogue.html", {
         "page": page, "params": params, "error": error, "fields": Field.objects.all(),
         "online_levels": OnlineLevel.choices,

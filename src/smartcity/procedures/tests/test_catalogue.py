@@ -46,6 +46,11 @@ def test_search_ignores_diacritics_and_case(catalogue):
     assert services.search(q="1.001193").get().code == "1.001193"
 
 
+def test_the_words_in_the_order_typed_come_first(catalogue):
+    names = [p.name for p in services.search(q="chung thuc")]
+    assert names[0].startswith("Chứng thực") and not names[-1].startswith("Chứng thực")
+
+
 def test_filters_narrow_the_search(catalogue):
     civil_status = services.search(field="Hộ tịch")
     assert civil_status.count() == 6
