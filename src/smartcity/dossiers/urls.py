@@ -8,6 +8,7 @@ urlpatterns = [
     path("ho-so/nop/<str:key>/", views.submit, name="submit"),
     path("ho-so/<str:code>/", views.detail, name="detail"),
     path("ho-so/<str:code>/thao-tac/<str:operation>/", views.operate, name="operate"),
+    path("ho-so/<str:code>/tep/<int:file_id>/", views.attachment, name="attachment"),
     path("mot-cua/", views.queue, name="queue"),
     path("tra-cuu/", views.track, name="track"),
     path("thong-ke/", views.statistics_page, name="statistics"),

@@ -8,7 +8,7 @@ import datetime as dt
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -84,6 +84,20 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "on_time": services.is_on_time(dossier),
         "answers": [(f["label"], dossier.data.get(f["name"])) for f in dossier.version.form if f["type"] != "file"],
     })
+
+
+@login_required
+def attachment(request: HttpRequest, code: str, file_id: int) -> FileResponse:
+    """An attachment, for whoever may see the dossier (the read is audited for staff by ``get_dossier_for``)."""
+    try:
+        dossier = services.get_dossier_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    stored = dossier.files.filter(pk=file_id).first()
+    if stored is None:
+        raise Http404
+    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.original_name,
+                        content_type=stored.content_type or "application/octet-stream")
 
 
 @login_required

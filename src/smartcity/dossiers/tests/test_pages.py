@@ -80,3 +80,20 @@ def test_the_tracking_page_shows_a_qr_code_and_no_personal_data(client, an):
     assert "Mới đăng ký" in html and "<svg" in html
     assert "Nguyễn Văn An" not in html and "001090012345" not in html
     assert client.get("/tra-cuu/", {"code": "khong-co"}).status_code == 404
+
+
+def test_attachments_download_only_for_those_who_see_the_dossier(client, an, binh, officer_ba_dinh):
+    client.force_login(an)
+    client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **birth_files()})
+    dossier = Dossier.objects.get()
+    stored = dossier.files.first()
+    url = f"/ho-so/{dossier.code}/tep/{stored.pk}/"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert response["Content-Disposition"].startswith("attachment;")
+    client.force_login(officer_ba_dinh)
+    assert client.get(url).status_code == 200
+    assert client.get(f"/ho-so/{dossier.code}/tep/999999/").status_code == 404
+    client.force_login(binh)
+    assert client.get(url).status_code == 404
