@@ -10,6 +10,7 @@ urlpatterns = [
     path("ho-so/<str:code>/thao-tac/<str:operation>/", views.operate, name="operate"),
     path("ho-so/<str:code>/tep/<int:file_id>/", views.attachment, name="attachment"),
     path("mot-cua/", views.queue, name="queue"),
+    path("mot-cua/tiep-nhan/", views.desk_intake, name="desk"),
     path("tra-cuu/", views.track, name="track"),
     path("thong-ke/", views.statistics_page, name="statistics"),
 ]

@@ -66,6 +66,39 @@ def submit(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @login_required
+def desk_intake(request: HttpRequest) -> HttpResponse:
+    """The desk officer's intake: pick the procedure, enter the applicant's ID number and the form, receive."""
+    key = request.GET.get("procedure") or request.POST.get("procedure") or ""
+    procedure = version = form = error = None
+    if key:
+        try:
+            procedure = procedures.get_procedure(key)
+        except NotFound:
+            raise Http404 from None
+        version = procedures.version_in_force(procedure)
+    if version is not None:
+        form_class = build_form_class(version.form)
+        form = form_class(data=request.POST or None, files=request.FILES or None)
+        if request.method == "POST":
+            try:
+                dossier = services.receive_at_desk(
+                    user=request.user, procedure_key=key, id_number=request.POST.get("id_number", ""),
+                    channel=int(request.POST.get("channel") or 2), data=request.POST, files=request.FILES)
+            except (ServiceError, ValueError) as exc:
+                error = getattr(exc, "message", str(exc))
+                form.is_valid()
+            else:
+                messages.success(request, f"Đã tiếp nhận hồ sơ {dossier.code}; hẹn trả "
+                                          f"{timezone.localtime(dossier.appointment_at):%H:%M %d/%m/%Y}"
+                                 if dossier.appointment_at else f"Đã tiếp nhận hồ sơ {dossier.code}")
+                return redirect("dossiers:detail", code=dossier.code)
+    return render(request, "dossiers/desk.html", {
+        "procedures": procedures.search(), "procedure": procedure, "form": form, "error": error,
+        "id_number": request.POST.get("id_number", ""), "channel": request.POST.get("channel", "2"),
+    }, status=400 if error else 200)
+
+
+@login_required
 def my_dossiers(request: HttpRequest) -> HttpResponse:
     dossiers = services.visible_dossiers(request.user).order_by("-submitted_at")[:200]
     return render(request, "dossiers/list.html", {"dossiers": dossiers})

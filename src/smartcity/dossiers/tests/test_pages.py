@@ -97,3 +97,24 @@ def test_attachments_download_only_for_those_who_see_the_dossier(client, an, bin
     assert client.get(f"/ho-so/{dossier.code}/tep/999999/").status_code == 404
     client.force_login(binh)
     assert client.get(url).status_code == 404
+
+
+def test_a_desk_officer_receives_from_the_intake_page(client, binh, officer_ba_dinh):
+    client.force_login(officer_ba_dinh)
+    assert "Đăng ký khai sinh" in client.get("/mot-cua/tiep-nhan/").content.decode()
+    page = client.get("/mot-cua/tiep-nhan/", {"procedure": "1.001193"}).content.decode()
+    assert 'name="id_number"' in page
+    response = client.post("/mot-cua/tiep-nhan/", {"procedure": "1.001193", "id_number": "001185004321",
+                                                   "channel": "2", **fill(), **birth_files()}, follow=True)
+    dossier = Dossier.objects.get()
+    assert (dossier.status, dossier.channel, dossier.applicant.full_name) == (2, 2, "Trần Thị Bình")
+    assert f"Đã tiếp nhận hồ sơ {dossier.code}" in response.content.decode()
+
+
+def test_the_intake_page_keeps_the_form_on_an_unknown_applicant(client, officer_ba_dinh):
+    client.force_login(officer_ba_dinh)
+    response = client.post("/mot-cua/tiep-nhan/", {"procedure": "1.001193", "id_number": "001099999999",
+                                                   "channel": "2", **fill(), **birth_files()})
+    assert response.status_code == 400
+    assert "Không tìm thấy công dân" in response.content.decode()
+    assert not Dossier.objects.exists()
