@@ -66,7 +66,7 @@ def next_code(agency: Agency, moment: dt.datetime) -> str:
 # ------------------------------------------------------------------------------------------------ access
 
 
-def _staff_agency_ids(user: Any) -> list[int]:
+def staff_agency_ids(user: Any) -> list[int]:
     return list(Membership.objects.active().filter(user=user).values_list("agency_id", flat=True))
 
 
@@ -76,7 +76,7 @@ def visible_dossiers(user: Any):
     if not getattr(user, "is_authenticated", False):
         return dossiers.none()
     if getattr(user, "kind", None) == "staff":
-        ids = _staff_agency_ids(user)
+        ids = staff_agency_ids(user)
         return dossiers.filter(Q(agency_id__in=ids) | Q(receiving_agency_id__in=ids))
     if getattr(user, "person_id", None):
         return dossiers.of_citizen(user.person_id)

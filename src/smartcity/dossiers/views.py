@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from smartcity.dossiers import services
+from smartcity.agencies.models import Agency
+from smartcity.dossiers import documents, services
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.api import QUEUES
 from smartcity.lib.errors import NotFound, ServiceError
@@ -115,6 +116,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "files": dossier.files.all(), "operations": [
             (name, services.OPERATIONS[name].label) for name in services.allowed_operations(dossier, request.user)],
         "on_time": services.is_on_time(dossier),
+        "documents": [(kind, documents.KINDS[kind]) for kind in documents.available(dossier)],
         "answers": [(f["label"], dossier.data.get(f["name"])) for f in dossier.version.form if f["type"] != "file"],
     })
 
@@ -131,6 +133,46 @@ def attachment(request: HttpRequest, code: str, file_id: int) -> FileResponse:
         raise Http404
     return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.original_name,
                         content_type=stored.content_type or "application/octet-stream")
+
+
+@login_required
+def document(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """A printable document of the dossier (receipt, supplement request, …) as PDF."""
+    try:
+        dossier = services.get_dossier_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    if kind not in documents.available(dossier):
+        raise Http404("Hồ sơ chưa có giấy tờ này")
+    tracking = request.build_absolute_uri(reverse("dossiers:track") + f"?code={dossier.code}")
+    officer = request.user.get_full_name() if getattr(request.user, "kind", None) == "staff" else ""
+    pdf = documents.render(dossier, kind, tracking_url=tracking, officer=officer)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{kind}-{dossier.code}.pdf"'
+    return response
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    """The desk's dossier ledger for a month (staff of the receiving agency)."""
+    agency_ids = services.staff_agency_ids(request.user)
+    if not agency_ids:
+        raise Http404
+    try:
+        first = dt.date.fromisoformat(f"{request.GET.get('month', '')}-01")
+    except ValueError:
+        first = timezone.localdate().replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    rows = (services.visible_dossiers(request.user).filter(
+        receiving_agency_id__in=agency_ids, received_at__gte=dt.datetime.combine(first, dt.time(), tz),
+        received_at__lt=dt.datetime.combine(following, dt.time(), tz)).select_related("applicant")
+        .order_by("received_at"))
+    name = Agency.objects.get(pk=agency_ids[0]).name
+    pdf = documents.ledger(rows, agency_name=name, start=first, end=following - dt.timedelta(days=1))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="so-theo-doi-{first:%Y-%m}.pdf"'
+    return response
 
 
 @login_required
