@@ -95,7 +95,7 @@ def statistics(request: HttpRequest, start: dt.date, end: dt.date, group: str = 
     if end <= start or (end - start).days > 366:
         raise Invalid("end phải sau start, tối đa 366 ngày", field="end")
     if group not in stats.GROUPS:
-        raise Invalid("group là agency hoặc procedure", field="group")
+        raise Invalid("group là agency, procedure hoặc city", field="group")
     tz = timezone.get_current_timezone()
     rows = stats.compute(start=dt.datetime.combine(start, dt.time(), tz), end=dt.datetime.combine(end, dt.time(), tz),
                          group=group)

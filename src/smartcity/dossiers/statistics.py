@@ -21,14 +21,16 @@ from django.db.models.functions import TruncDate
 from smartcity.dossiers.models import Channel, Dossier, Status
 
 RUNNING = [Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.AWAITING_PAYMENT]
-GROUPS = {"agency": ("agency__code", "agency__name"), "procedure": ("procedure__code", "procedure__name")}
+GROUPS = {"agency": ("agency__code", "agency__name"), "procedure": ("procedure__code", "procedure__name"),
+          "city": ("unit__province_code", "unit__province_code")}
 COLUMNS = ["key", "name", "received", "received_online", "received_desk", "received_post", "carried_over",
            "processed", "processed_early", "processed_on_time", "processed_late", "in_progress_on_time",
            "in_progress_late", "average_hours", "online_share"]
 
 
 def compute(*, start: dt.datetime, end: dt.datetime, group: str = "agency", dossiers=None) -> list[dict[str, Any]]:
-    """One row per agency (or procedure) with any activity in [start, end). ``dossiers`` narrows the set (scope)."""
+    """One row per agency (procedure; or one for the whole city) with activity in [start, end). ``dossiers``
+    narrows the set (scope)."""
     if group not in GROUPS:
         raise ValueError(group)
     key, name = GROUPS[group]
@@ -42,7 +44,7 @@ def compute(*, start: dt.datetime, end: dt.datetime, group: str = "agency", doss
     open_at_end = Q(received_at__lt=end, status__in=RUNNING) | Q(received_at__lt=end, finished_at__gte=end)
     rows = (
         base.annotate(finished_day=TruncDate("finished_at"), appointment_day=TruncDate("appointment_at"))
-        .values(key, name)
+        .values(*dict.fromkeys((key, name)))
         .annotate(
             received=Count("id", filter=received),
             received_online=Count("id", filter=received & Q(channel=Channel.ONLINE)),
@@ -62,7 +64,8 @@ def compute(*, start: dt.datetime, end: dt.datetime, group: str = "agency", doss
     out = []
     for row in rows:
         average = row.pop("average")
-        row["key"], row["name"] = row.pop(key), row.pop(name)
+        row["key"] = row.pop(key)
+        row["name"] = f"Toàn thành phố ({row['key']})" if group == "city" else row.pop(name)
         row["processed_late"] = row["processed"] - row["processed_early"] - row["processed_on_time"]
         row["average_hours"] = round(average.total_seconds() / 3600, 1) if average is not None else None
         row["online_share"] = round(row["received_online"] / row["received"], 4) if row["received"] else None

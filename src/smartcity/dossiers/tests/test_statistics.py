@@ -67,6 +67,18 @@ def test_each_dossier_lands_in_its_bucket(make):
     assert row["average_hours"] == pytest.approx((25 + 23 + 23 + 73 + 72) / 5, abs=0.1)
 
 
+def test_the_whole_city_adds_up_every_agency(make, binh, hoan_kiem):
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
+         status=Status.PROCESSED)
+    other = make(received="2026-11-03T09:00", appointment="2026-11-05T09:00")
+    other.agency = commune_committee(hoan_kiem)
+    other.save()
+    assert len(statistics.compute(**NOV)) == 2
+    [city] = statistics.compute(**NOV, group="city")
+    assert (city["key"], city["name"], city["received"], city["processed"], city["in_progress_on_time"]) == (
+        "01", "Toàn thành phố (01)", 2, 1, 0)
+
+
 def test_the_api_gives_json_and_csv(client, make):
     make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
          status=Status.PROCESSED)
