@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev lint bench-population
+.PHONY: run test install install-dev lint bench-population bench-dossiers
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,7 @@ test: install-dev
 bench-population: install-dev
 	$(BIN)/python bench/population_import.py
 	$(BIN)/python bench/population_lookup.py
+
+## bench-dossiers: a month's statistics over 5 million dossiers vs the same figures counted in Python (PostgreSQL)
+bench-dossiers: install-dev
+	$(BIN)/python bench/dossier_statistics.py
