@@ -80,6 +80,9 @@ class Dossier(models.Model):
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
     processing_start = models.DateTimeField("bắt đầu tính thời hạn", null=True, blank=True)
     appointment_at = models.DateTimeField("ngày hẹn trả", null=True, blank=True)
+    # The current workflow step's own deadline, from its time share, so a late dossier shows which step (and so
+    # which agency) made it late.
+    step_due_at = models.DateTimeField("hạn của bước hiện tại", null=True, blank=True)
     paused_since = models.DateTimeField(null=True, blank=True)
     paused_hours = models.FloatField("thời gian tạm dừng (giờ làm việc)", default=0)
     supplement_count = models.PositiveSmallIntegerField("số lần yêu cầu bổ sung", default=0)
@@ -149,6 +152,7 @@ class Event(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     actor_agency = models.ForeignKey(Agency, null=True, on_delete=models.SET_NULL, related_name="+")
     step = models.PositiveSmallIntegerField(default=0)
+    step_due_at = models.DateTimeField("hạn của bước", null=True, blank=True)
     note = models.TextField("ghi chú", blank=True)
 
     class Meta:

@@ -193,7 +193,8 @@ def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: i
     dossier.status = Status.RECEIVED
     dossier.save()
     Event.objects.create(dossier=dossier, at=dossier.submitted_at, operation="receive", from_status=Status.NEW,
-                         to_status=Status.RECEIVED, actor=user, actor_agency=desk.agency)
+                         to_status=Status.RECEIVED, actor=user, actor_agency=desk.agency,
+                         step_due_at=dossier.step_due_at)
     _tell_applicant(dossier)
     return dossier
 
@@ -293,7 +294,7 @@ def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
     dossier.save()
     Event.objects.create(dossier=dossier, at=now, operation=operation, from_status=before, to_status=op.target,
                          actor=user, actor_agency=None if APPLICANT in roles else actor_agency, step=dossier.step,
-                         note=note)
+                         step_due_at=dossier.step_due_at, note=note)
     audit.record(actor=agencies.actor_for(user), action=Action.STATE, subject_type="dossiers.dossier",
                  subject_id=dossier.pk, person_id=dossier.applicant_id,
                  detail={"operation": operation, "from": before, "to": op.target})
@@ -308,16 +309,31 @@ def _receive(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
     d.processing_start = cal.processing_start(now, version.cut_off)
     if version.processing_amount is not None:
         d.appointment_at = cal.due(d.processing_start, float(version.processing_amount), version.processing_unit)
+    d.step = 0
+    _set_step_due(d, d.processing_start)
 
 
-def _assign(d: Dossier, **_: Any) -> None:
+def _set_step_due(d: Dossier, start: dt.datetime) -> None:
+    """The current step's deadline: its time share of the whole processing time, counted from ``start``."""
+    if d.appointment_at is None or d.processing_start is None:
+        d.step_due_at = None
+        return
+    cal = calendar()
+    total = cal.working_hours_between(d.processing_start, d.appointment_at)
+    share = float(d.version.workflow[d.step]["share"]) if d.step < len(d.version.workflow) else 0.0
+    d.step_due_at = cal.add_working_hours(start, total * share)
+
+
+def _assign(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
     d.step = 1 if len(d.version.workflow) > 1 else 0
+    _set_step_due(d, now)
 
 
-def _forward(d: Dossier, **_: Any) -> None:
+def _forward(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
     if d.step + 1 >= len(d.version.workflow):
         raise Conflict("Hồ sơ đã ở bước cuối của quy trình: chỉ còn phê duyệt", field="operation")
     d.step += 1
+    _set_step_due(d, now)
 
 
 def _transfer(d: Dossier, *, to_agency: str | None, **_: Any) -> None:

@@ -249,3 +249,22 @@ def test_a_dossier_state_change_queues_the_applicants_notice(settings, an, offic
     subjects = list(Message.objects.order_by("id").values_list("recipient", "subject"))
     assert subjects == [("an@example.vn", f"Hồ sơ {code}: Mới đăng ký"), ("an@example.vn", f"Hồ sơ {code}: Được tiếp nhận")]
     assert "Ngày hẹn trả kết quả" in Message.objects.order_by("id").last().body
+
+
+def test_each_workflow_step_gets_its_own_deadline_from_its_share(an, officer_ba_dinh, leader_ba_dinh):
+    from smartcity.agencies.services import add_membership, commune_committee
+    from smartcity.conftest import commune
+
+    add_membership(user=leader_ba_dinh, agency=commune_committee(commune("Phường Ba Đình")), role="specialist")
+    with time_machine.travel(at("2026-11-25T08:00"), tick=False):
+        code = submit(an).code
+        d = services.apply_operation(user=officer_ba_dinh, code=code, operation="receive")
+    workflow = d.version.workflow
+    total = 8.0  # birth registration: one working day
+    assert d.step == 0
+    assert d.step_due_at == services.calendar().add_working_hours(at("2026-11-25T08:00"), total * workflow[0]["share"])
+    with time_machine.travel(at("2026-11-25T09:00"), tick=False):
+        d = services.apply_operation(user=officer_ba_dinh, code=code, operation="assign")
+    assert d.step == 1
+    assert d.step_due_at == services.calendar().add_working_hours(at("2026-11-25T09:00"), total * workflow[1]["share"])
+    assert d.events.get(operation="assign").step_due_at == d.step_due_at
