@@ -59,6 +59,7 @@ def test_staff_receive_from_the_page_and_the_citizen_sees_the_appointment(client
     client.force_login(an)
     html = client.get(f"/ho-so/{code}/").content.decode()
     assert "Được tiếp nhận" in html and "Ủy ban nhân dân Phường Ba Đình" in html
+    assert "Hạn của bước hiện tại" in html
 
 
 def test_another_citizens_dossier_page_is_404(client, an, binh):
