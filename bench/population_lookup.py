@@ -1,6 +1,6 @@
 """Look-up of a citizen by ID number through the HTTP API vs the bare SQL query (PostgreSQL).
 
-Ours: ``GET /api/v1/population/citizens/{id_number}?purpose=…`` as a city administrator (a ``city_admin`` of
+Ours: ``POST /api/v1/population/citizens/lookup`` (ID number and purpose in the JSON body) as a city administrator (a ``city_admin`` of
 agency 000.00.00.H26, whose scope is all of Hà Nội), through Django's test client — the whole request: session
 and authentication, the scope check, the query, the audit entry, the JSON answer.
 Baseline: ``SELECT … FROM population_citizen WHERE id_number = %s`` on the same connection, same numbers.
@@ -65,7 +65,8 @@ def main() -> None:
     client.force_login(user)
 
     def ours(number: str) -> None:
-        response = client.get(f"/api/v1/population/citizens/{number}", {"purpose": PURPOSE}, secure=True)
+        response = client.post("/api/v1/population/citizens/lookup", {"id_number": number, "purpose": PURPOSE},
+                               content_type="application/json", secure=True)
         if response.status_code != 200:
             sys.exit(f"GET {number}: {response.status_code} {response.content[:300]!r}")
 
@@ -98,7 +99,7 @@ def main() -> None:
     b50, b99 = percentile(base_ms, 50), percentile(base_ms, 99)
     print(f"citizens in the registry: {total:,}; look-ups: {len(sample):,} random ID numbers, "
           f"PostgreSQL {connection.pg_version // 10000}")
-    print(f"ours (GET /api/v1/population/citizens/{{id}} as city administrator, audited): "
+    print("ours (POST /api/v1/population/citizens/lookup as city administrator, audited): "
           f"p50 {o50:.2f} ms  p99 {o99:.2f} ms  mean {statistics.fmean(ours_ms):.2f} ms")
     print(f"baseline (SELECT … WHERE id_number = %s): p50 {b50:.3f} ms  p99 {b99:.3f} ms  "
           f"mean {statistics.fmean(base_ms):.3f} ms")

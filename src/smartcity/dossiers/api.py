@@ -45,7 +45,7 @@ def receive_at_desk(request: HttpRequest) -> Status:
     data = request.POST.copy()
     procedure, id_number = data.pop("procedure", [""])[0], data.pop("id_number", [""])[0]
     channel = data.pop("channel", ["2"])[0]
-    if not channel.isdigit():
+    if channel not in ("1", "2", "3"):
         raise Invalid("channel là 2 hoặc 3", field="channel")
     dossier = services.receive_at_desk(user=request.user, procedure_key=procedure, id_number=id_number,
                                        channel=int(channel), data=data, files=request.FILES)
@@ -73,8 +73,11 @@ def detail(request: HttpRequest, code: str) -> object:
 
 @router.post("/{code}/operations/{operation}", response=DossierDetailOut, summary="Apply an operation")
 def operate(request: HttpRequest, code: str, operation: str, payload: OperationIn) -> object:
+    new_appointment = payload.new_appointment
+    if new_appointment is not None and timezone.is_naive(new_appointment):
+        new_appointment = timezone.make_aware(new_appointment)  # a time without offset is Hà Nội time
     dossier = services.apply_operation(user=request.user, code=code, operation=operation, note=payload.note,
-                                       new_appointment=payload.new_appointment, to_agency=payload.to_agency)
+                                       new_appointment=new_appointment, to_agency=payload.to_agency)
     return _detail(dossier, request.user)
 
 
@@ -92,6 +95,8 @@ statistics_router = Router()
 @statistics_router.get("", summary="On-time statistics per agency or procedure (public figures, no personal data)")
 def statistics(request: HttpRequest, start: dt.date, end: dt.date, group: str = "agency", format: str = "json"):
     """Dossiers in [start, end) (local dates). ``format=csv`` downloads the same table."""
+    if start.year < 2000 or end.year > 2200:
+        raise Invalid("Khoảng thời gian phải trong các năm 2000–2200", field="start")
     if end <= start or (end - start).days > 366:
         raise Invalid("end phải sau start, tối đa 366 ngày", field="end")
     if group not in stats.GROUPS:

@@ -39,9 +39,6 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
     def of_citizen(self, citizen_id: int) -> DossierQuerySet:
         return self.filter(applicant_id=citizen_id)
 
-    def handled_by(self, agency_ids: list[int]) -> DossierQuerySet:
-        return self.filter(agency_id__in=agency_ids)
-
     def queue(self, name: str, *, now: object, soon: object) -> DossierQuerySet:
         """A staff work queue: to_receive, to_process, overdue, due_soon (appointment before ``soon``)."""
         running = [Status.RECEIVED, Status.PROCESSING]

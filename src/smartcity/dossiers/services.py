@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,6 +43,8 @@ from smartcity.procedures.forms import build_form_class, check_upload, serialise
 from smartcity.procedures.models import OnlineLevel, Procedure
 
 APPLICANT = "applicant"
+# The type an attachment is served with comes from its checked extension, never from what the uploader claimed.
+_CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
 
 def calendar() -> WorkCalendar:
@@ -209,7 +212,7 @@ def _attach(dossier: Dossier, cleaned: Mapping[str, Any], spec: list[dict[str, A
             digest.update(chunk)
         upload.seek(0)
         stored = DossierFile(dossier=dossier, field=item["name"], original_name=upload.name[:255],
-                             content_type=getattr(upload, "content_type", "") or "", size=upload.size,
+                             content_type=_CONTENT_TYPES[Path(upload.name).suffix.lower()], size=upload.size,
                              sha256=digest.hexdigest())
         stored.file.save(upload.name, upload, save=False)
         stored.save()

@@ -29,6 +29,16 @@ QUEUE_LABELS = {"to_receive": "Chờ tiếp nhận", "to_process": "Đang xử l
                 "overdue": "Quá hạn"}
 
 
+def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """The first day of ``YYYY-MM`` and of the month after; the current month for anything else."""
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+        return first, (first + dt.timedelta(days=32)).replace(day=1)
+    except (ValueError, OverflowError):
+        first = timezone.localdate().replace(day=1)
+        return first, (first + dt.timedelta(days=32)).replace(day=1)
+
+
 def _hanoi_communes():
     return Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, province_code="01").order_by("name")
 
@@ -158,11 +168,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     agency_ids = services.staff_agency_ids(request.user)
     if not agency_ids:
         raise Http404
-    try:
-        first = dt.date.fromisoformat(f"{request.GET.get('month', '')}-01")
-    except ValueError:
-        first = timezone.localdate().replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
+    first, following = _month_bounds(request.GET.get("month", ""))
     tz = timezone.get_current_timezone()
     rows = (services.visible_dossiers(request.user).filter(
         receiving_agency_id__in=agency_ids, received_at__gte=dt.datetime.combine(first, dt.time(), tz),
@@ -231,12 +237,7 @@ def track(request: HttpRequest) -> HttpResponse:
 
 def statistics_page(request: HttpRequest) -> HttpResponse:
     """The month's figures per agency (public: counts only)."""
-    month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
-    try:
-        first = dt.date.fromisoformat(f"{month}-01")
-    except ValueError:
-        first = timezone.localdate().replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
+    first, following = _month_bounds(request.GET.get("month", ""))
     tz = timezone.get_current_timezone()
     rows = stats.compute(start=dt.datetime.combine(first, dt.time(), tz),
                          end=dt.datetime.combine(following, dt.time(), tz),

@@ -27,8 +27,10 @@ class UnitFilter(Schema):
 
 @router.get("/units", response=list[UnitOut], summary="List administrative units")
 def list_units(request: HttpRequest, filters: Query[UnitFilter], limit: int = 200, offset: int = 0) -> object:
-    if not 1 <= limit <= 1000 or offset < 0:
-        raise Invalid("limit phải từ 1 đến 1000, offset không âm", field="limit")
+    if not 1 <= limit <= 1000:
+        raise Invalid("limit phải từ 1 đến 1000", field="limit")
+    if not 0 <= offset <= 100_000:
+        raise Invalid("offset phải từ 0 đến 100000", field="offset")
     units = Unit.objects.select_related("parent__parent")
     if filters.on:
         units = units.valid_on(filters.on)

@@ -219,7 +219,7 @@ def get_unit(key: str) -> Unit:
     try:
         if len(parts) == 3:
             return Unit.objects.select_related("parent__parent").get(structure=parts[0], level=parts[1], code=parts[2])
-        if len(parts) == 1 and parts[0].isdigit():
+        if len(parts) == 1 and re.fullmatch(r"[0-9]{1,8}", parts[0]):
             level = Level.PROVINCE if len(parts[0]) <= 2 else Level.COMMUNE
             return Unit.objects.select_related("parent").get(structure=Structure.Y2025, level=level, code=parts[0])
     except Unit.DoesNotExist:

@@ -9,7 +9,7 @@ from ninja.security import django_auth
 from smartcity.lib.errors import Invalid, ServiceError
 from smartcity.places import services as places
 from smartcity.population import services
-from smartcity.population.schemas import CitizenIn, CitizenOut
+from smartcity.population.schemas import CitizenIn, CitizenOut, LookupIn
 
 router = Router(auth=django_auth)
 
@@ -31,10 +31,11 @@ def register(request: HttpRequest, payload: CitizenIn) -> Status:
     return Status(201, services.register_citizen(data=data, actor=request.user))
 
 
-@router.get("/citizens/{id_number}", response=CitizenOut, summary="Look a citizen up by personal ID number (staff)")
-def lookup(request: HttpRequest, id_number: str, purpose: str = "") -> object:
-    """Staff only, within their agency's jurisdiction; ``purpose`` is required and shown to the citizen."""
-    return services.lookup_by_id_number(actor=request.user, id_number=id_number, purpose=purpose)
+@router.post("/citizens/lookup", response=CitizenOut, summary="Look a citizen up by personal ID number (staff)")
+def lookup(request: HttpRequest, payload: LookupIn) -> object:
+    """Staff only, within their agency's jurisdiction; ``purpose`` is required and shown to the citizen. The ID
+    number travels in the body, never in the URL, so no access log or proxy records it."""
+    return services.lookup_by_id_number(actor=request.user, id_number=payload.id_number, purpose=payload.purpose)
 
 
 @router.get("/me", response=CitizenOut, summary="My own record (citizen)")

@@ -11,6 +11,11 @@ class ResidenceOut(Schema):
     address: str
 
 
+class LookupIn(Schema):
+    id_number: str
+    purpose: str = ""
+
+
 class CitizenIn(Schema):
     id_number: str
     full_name: str

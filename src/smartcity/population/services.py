@@ -111,8 +111,9 @@ def _residence_units(citizen: Citizen) -> list[int | None]:
 def lookup_by_id_number(*, actor: object, id_number: str, purpose: str) -> Citizen:
     """Staff look-up by ID number: only people living in the caller's jurisdiction; every read is audited.
 
-    A number not in the registry and a person outside the caller's jurisdiction get different answers (404/403) only
-    for staff who hold a look-up role at all; others are refused before the registry is consulted.
+    A number not in the registry and a person outside the caller's jurisdiction get the same 404, so an officer
+    cannot probe which numbers exist elsewhere; callers without a look-up role are refused before the registry is
+    consulted.
     """
     number = clean_id_number(id_number)
     purpose = " ".join((purpose or "").split())
@@ -127,8 +128,9 @@ def lookup_by_id_number(*, actor: object, id_number: str, purpose: str) -> Citiz
         .first()
     )
     if citizen is None:
-        raise NotFound("Không tìm thấy công dân với số định danh này", field="id_number")
-    scope.require(_residence_units(citizen))
+        raise NotFound("Không tìm thấy công dân với số định danh này trong địa bàn phụ trách", field="id_number")
+    if not any(scope.covers(unit) for unit in _residence_units(citizen)):
+        raise NotFound("Không tìm thấy công dân với số định danh này trong địa bàn phụ trách", field="id_number")
     audit.record(actor=agencies.actor_for(actor, scope), action=Action.READ, subject_type="population.citizen",
                  subject_id=citizen.pk, person_id=citizen.pk, purpose=purpose)
     return citizen

@@ -16,14 +16,22 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
 
 
+def _without_record(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/no_record.html", status=403)
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
+    if request.user.person_id is None:
+        return _without_record(request)
     citizen = population.own_record(user=request.user)
     return render(request, "portal/profile.html", {"citizen": citizen})
 
 
 @login_required
 def export_profile(request: HttpRequest) -> HttpResponse:
+    if request.user.person_id is None:
+        return _without_record(request)
     citizen = population.own_record(user=request.user, export=True)
     body = json.dumps(population.export_record(citizen), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -33,5 +41,7 @@ def export_profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def access_log(request: HttpRequest) -> HttpResponse:
+    if request.user.person_id is None:
+        return _without_record(request)
     citizen = population.own_record(user=request.user)
     return render(request, "portal/access_log.html", {"entries": audit.reads_of_person(citizen.pk)})

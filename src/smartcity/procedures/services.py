@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 from django.db import transaction
@@ -105,7 +106,8 @@ def search(*, q: str = "", field: str | None = None, agency: str | None = None, 
         rank=Case(When(search_text__contains=phrase, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("rank", "name")
     if field:
-        procedures = procedures.filter(field_id=int(field)) if field.isdigit() else procedures.filter(field__name=field)
+        by_id = re.fullmatch(r"[0-9]{1,9}", field)
+        procedures = procedures.filter(field_id=int(field)) if by_id else procedures.filter(field__name=field)
     if agency:
         procedures = procedures.filter(Q(department__code=agency) | Q(agency_text__icontains=agency))
     if online_level:
@@ -124,7 +126,7 @@ def get_procedure(key: str | int) -> Procedure:
     procedures = Procedure.objects.published().select_related("field", "department")
     text = str(key)
     found = procedures.filter(code=text).first() if "." in text else None
-    if found is None and text.isdigit():
+    if found is None and re.fullmatch(r"[0-9]{1,9}", text):
         found = procedures.filter(pk=int(text)).first()
     if found is None:
         raise NotFound(f"Không có thủ tục {key}", field="procedure")

@@ -145,3 +145,42 @@ def test_only_desk_officers_receive_at_the_desk(client, binh, persona, request):
     response = desk(client, request.getfixturevalue(persona))
     assert response.status_code == 403
     assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/statistics?start=0001-01-01&end=0001-12-31", "/api/v1/procedures/%C2%B2", "/api/v1/procedures?field=%C2%B2",
+     "/api/v1/procedures?field=99999999999999999999", "/api/v1/places/units?offset=99999999999999999999"],
+)
+def test_odd_parameters_never_cause_a_500(client, url):
+    assert client.get(url).status_code in (200, 400, 404)
+
+
+def test_odd_month_parameters_fall_back_to_this_month(client, officer_ba_dinh):
+    assert client.get("/thong-ke/", {"month": "9999-12"}).status_code == 200
+    client.force_login(officer_ba_dinh)
+    assert client.get("/mot-cua/so-theo-doi.pdf", {"month": "9999-12"}).status_code == 200
+
+
+def test_an_extension_time_without_offset_is_hanoi_time(client, an, officer_ba_dinh, leader_ba_dinh):
+    code = submit(client, an).json()["code"]
+    client.force_login(officer_ba_dinh)
+    client.post(f"/api/v1/dossiers/{code}/operations/receive", {}, content_type="application/json")
+    client.post(f"/api/v1/dossiers/{code}/operations/assign", {}, content_type="application/json")
+    client.force_login(leader_ba_dinh)
+    response = client.post(f"/api/v1/dossiers/{code}/operations/extend",
+                           {"note": "Cần xác minh thêm", "new_appointment": "2099-01-01T08:00:00"},
+                           content_type="application/json")
+    assert response.status_code == 200
+    import datetime as dt
+
+    moment = dt.datetime.fromisoformat(response.json()["appointment_at"].replace("Z", "+00:00"))
+    assert moment == dt.datetime(2099, 1, 1, 1, 0, tzinfo=dt.UTC)  # 08:00 in Hà Nội
+
+
+def test_attachments_are_served_with_the_type_of_their_checked_extension(client, an):
+    from smartcity.dossiers.models import DossierFile
+
+    name = next(iter(birth_files()))
+    submit(client, an, **{name: SimpleUploadedFile("a.pdf", b"%PDF-1.7 x", "text/html")})
+    assert set(DossierFile.objects.values_list("content_type", flat=True)) == {"application/pdf"}

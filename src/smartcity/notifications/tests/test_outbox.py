@@ -52,10 +52,12 @@ def gateway(settings):
 
 def test_the_console_channel_sends_and_masks_id_numbers(settings, caplog):
     settings.NOTIFY_CHANNELS = ["console"]
-    services.notify_person(person_id=7, email="an@example.vn", subject="Hồ sơ", body="Số 001090012345 đã nhận")
+    services.notify_person(person_id=7, email="an@example.vn", subject="Hồ sơ của 001090012345",
+                           body="Ghi chú của cán bộ")
     caplog.set_level("INFO", logger="smartcity.notifications")
     assert services.deliver_due().sent == 1
     assert "001******345" in caplog.text and "001090012345" not in caplog.text
+    assert "an@example.vn" not in caplog.text and "Ghi chú" not in caplog.text
     assert Message.objects.get().state == "sent"
 
 

@@ -9,7 +9,7 @@ def test_the_openapi_document_describes_every_router(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["info"]["title"] == "Smart City Platform API"
     paths = set(spec["paths"])
-    for expected in ["/api/v1/places/units", "/api/v1/agencies", "/api/v1/population/citizens/{id_number}",
+    for expected in ["/api/v1/places/units", "/api/v1/agencies", "/api/v1/population/citizens/lookup",
                      "/api/v1/audit/my-data-accesses"]:
         assert expected in paths
 
@@ -24,3 +24,11 @@ def test_pages_are_vietnamese_whatever_the_browser_asks_until_english_is_chosen(
     assert "Cổng dịch vụ công Thành phố Hà Nội" in html
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Hà Nội City Public Service Portal" in client.get("/").content.decode()
+
+
+def test_staff_get_a_clear_page_instead_of_a_citizen_record(client, officer_ba_dinh):
+    client.force_login(officer_ba_dinh)
+    for url in ["/ho-so-cua-toi/", "/ho-so-cua-toi/tai-ve/", "/ai-da-xem-du-lieu-cua-toi/"]:
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "Tài khoản không gắn với hồ sơ công dân" in response.content.decode()
