@@ -34,6 +34,17 @@ class CitizenAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return _scoped(request, super().get_queryset(request))
 
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        """A page of the list shows names and dates of birth: each person on it is a read, and audited."""
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}) or {}
+        shown = changelist.get("cl").result_list if changelist.get("cl") is not None else []
+        actor = agencies.actor_for(request.user)
+        for citizen in shown:
+            audit.record(actor=actor, action=Action.READ, subject_type="population.citizen", subject_id=citizen.pk,
+                         person_id=citizen.pk, purpose="Xem danh sách trong trang quản trị")
+        return response
+
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
