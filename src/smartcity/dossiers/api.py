@@ -94,7 +94,7 @@ statistics_router = Router()
 
 @statistics_router.get("", summary="On-time statistics per agency or procedure (public figures, no personal data)")
 def statistics(request: HttpRequest, start: dt.date, end: dt.date, group: str = "agency", format: str = "json"):
-    """Dossiers in [start, end) (local dates). ``format=csv`` downloads the same table."""
+    """Dossiers in [start, end) (local dates). ``format=csv`` or ``format=xlsx`` downloads the same table."""
     if start.year < 2000 or end.year > 2200:
         raise Invalid("Khoảng thời gian phải trong các năm 2000–2200", field="start")
     if end <= start or (end - start).days > 366:
@@ -108,6 +108,11 @@ def statistics(request: HttpRequest, start: dt.date, end: dt.date, group: str = 
         response = HttpResponse(stats.as_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="thong-ke-{start}-{end}.csv"'
         return response
+    if format == "xlsx":
+        response = HttpResponse(stats.as_xlsx(rows, title=f"{start}..{end}"),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="thong-ke-{start}-{end}.xlsx"'
+        return response
     if format != "json":
-        raise Invalid("format là json hoặc csv", field="format")
+        raise Invalid("format là json, csv hoặc xlsx", field="format")
     return {"start": start, "end": end, "group": group, "rows": rows}

@@ -91,6 +91,20 @@ def test_the_api_gives_json_and_csv(client, make):
     assert lines[0].startswith("key,name,received") and lines[1].startswith("1.001193,Đăng ký khai sinh,1,")
 
 
+def test_the_api_gives_an_excel_workbook(client, make):
+    import io
+
+    from openpyxl import load_workbook
+
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
+         status=Status.PROCESSED)
+    response = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-12-01", "format": "xlsx"})
+    assert response["Content-Disposition"] == 'attachment; filename="thong-ke-2026-11-01-2026-12-01.xlsx"'
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0][:3] == ("key", "name", "received")
+    assert rows[1][1:3] == ("Ủy ban nhân dân Phường Ba Đình", 1) and rows[1][8] == 1  # processed_early
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [({"start": "2026-12-01", "end": "2026-11-01"}, "end"), ({"start": "2026-11-01", "end": "2026-12-01",
