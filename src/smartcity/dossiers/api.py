@@ -15,7 +15,6 @@ from smartcity.dossiers.schemas import DossierDetailOut, DossierPage, OperationI
 from smartcity.lib.errors import Invalid
 
 router = Router(auth=django_auth)
-QUEUES = ("to_receive", "to_process", "due_soon", "overdue")
 
 
 def _detail(dossier, user):
@@ -56,12 +55,7 @@ def receive_at_desk(request: HttpRequest) -> Status:
 def list_dossiers(request: HttpRequest, queue: str | None = None, after: int = 0, limit: int = 50) -> dict:
     if not 1 <= limit <= 200:
         raise Invalid("limit phải từ 1 đến 200", field="limit")
-    dossiers = services.visible_dossiers(request.user)
-    if queue:
-        if queue not in QUEUES:
-            raise Invalid(f"queue phải là một trong {', '.join(QUEUES)}", field="queue")
-        now = timezone.now()
-        dossiers = dossiers.queue(queue, now=now, soon=services.calendar().add_working_hours(now, 8))
+    dossiers = services.work_queue(request.user, queue) if queue else services.visible_dossiers(request.user)
     page = list(dossiers.filter(pk__gt=after).order_by("pk")[: limit + 1])
     return {"items": page[:limit], "next_after": page[limit - 1].pk if len(page) > limit else None}
 
@@ -101,9 +95,7 @@ def statistics(request: HttpRequest, start: dt.date, end: dt.date, group: str = 
         raise Invalid("end phải sau start, tối đa 366 ngày", field="end")
     if group not in stats.GROUPS:
         raise Invalid("group là agency, procedure hoặc city", field="group")
-    tz = timezone.get_current_timezone()
-    rows = stats.compute(start=dt.datetime.combine(start, dt.time(), tz), end=dt.datetime.combine(end, dt.time(), tz),
-                         group=group)
+    rows = stats.compute(*stats.local_range(start, end), group=group)
     if format == "csv":
         response = HttpResponse(stats.as_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="thong-ke-{start}-{end}.csv"'

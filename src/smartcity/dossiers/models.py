@@ -35,6 +35,10 @@ class Status(models.IntegerChoices):
     RETURNED = 10, "Đã trả kết quả"
 
 
+# The staff work queues, by name, with the label the pages show.
+QUEUES = {"to_receive": "Chờ tiếp nhận", "to_process": "Đang xử lý", "due_soon": "Sắp đến hạn", "overdue": "Quá hạn"}
+
+
 class DossierQuerySet(models.QuerySet["Dossier"]):
     def of_citizen(self, citizen_id: int) -> DossierQuerySet:
         return self.filter(applicant_id=citizen_id)
@@ -71,8 +75,6 @@ class Dossier(models.Model):
     status = models.PositiveSmallIntegerField("trạng thái", choices=Status.choices, default=Status.NEW)
     data = models.JSONField("nội dung tờ khai", default=dict)
     step = models.PositiveSmallIntegerField("bước hiện tại", default=0)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
     submitted_at = models.DateTimeField("thời điểm nộp")
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
     processing_start = models.DateTimeField("bắt đầu tính thời hạn", null=True, blank=True)

@@ -25,6 +25,7 @@ from smartcity.agencies.models import Agency, Membership
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.dossiers.models import (
+    QUEUES,
     Channel,
     DailyCounter,
     Dossier,
@@ -84,6 +85,15 @@ def visible_dossiers(user: Any):
     if getattr(user, "person_id", None):
         return dossiers.of_citizen(user.person_id)
     return dossiers.none()
+
+
+def work_queue(user: Any, name: str):
+    """One of the staff queues (``models.QUEUES``) of the dossiers ``user`` may see; "due soon" is within the
+    next working day."""
+    if name not in QUEUES:
+        raise Invalid(f"queue phải là một trong {', '.join(QUEUES)}", field="queue")
+    now = timezone.now()
+    return visible_dossiers(user).queue(name, now=now, soon=calendar().add_working_hours(now, 8))
 
 
 def get_dossier_for(user: Any, code: str) -> Dossier:
@@ -192,7 +202,7 @@ def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: i
     dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=applicant.pk,
                       agency=competent_agency(procedure, unit), receiving_agency=desk.agency, unit=unit,
                       channel=channel, note=Channel(channel).label)
-    _receive(dossier, now=dossier.submitted_at)
+    _receive(dossier, now=dossier.submitted_at, cal=calendar())
     dossier.status = Status.RECEIVED
     dossier.save()
     Event.objects.create(dossier=dossier, at=dossier.submitted_at, operation="receive", from_status=Status.NEW,
@@ -292,7 +302,7 @@ def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
     before = dossier.status
     actor_agency = dossier.agency
     _EFFECTS[operation](dossier, now=now, note=note, new_appointment=new_appointment, to_agency=to_agency,
-                        user=user, files=files or {})
+                        user=user, files=files or {}, cal=calendar())
     dossier.status = op.target
     dossier.save()
     Event.objects.create(dossier=dossier, at=now, operation=operation, from_status=before, to_status=op.target,
@@ -305,38 +315,36 @@ def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
     return dossier
 
 
-def _receive(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
-    cal = calendar()
+def _receive(d: Dossier, *, now: dt.datetime, cal: WorkCalendar, **_: Any) -> None:
     version = d.version
     d.received_at = now
     d.processing_start = cal.processing_start(now, version.cut_off)
     if version.processing_amount is not None:
         d.appointment_at = cal.due(d.processing_start, float(version.processing_amount), version.processing_unit)
     d.step = 0
-    _set_step_due(d, d.processing_start)
+    _set_step_due(d, d.processing_start, cal)
 
 
-def _set_step_due(d: Dossier, start: dt.datetime) -> None:
+def _set_step_due(d: Dossier, start: dt.datetime, cal: WorkCalendar) -> None:
     """The current step's deadline: its time share of the whole processing time, counted from ``start``."""
     if d.appointment_at is None or d.processing_start is None:
         d.step_due_at = None
         return
-    cal = calendar()
     total = cal.working_hours_between(d.processing_start, d.appointment_at)
     share = float(d.version.workflow[d.step]["share"]) if d.step < len(d.version.workflow) else 0.0
     d.step_due_at = cal.add_working_hours(start, total * share)
 
 
-def _assign(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
+def _assign(d: Dossier, *, now: dt.datetime, cal: WorkCalendar, **_: Any) -> None:
     d.step = 1 if len(d.version.workflow) > 1 else 0
-    _set_step_due(d, now)
+    _set_step_due(d, now, cal)
 
 
-def _forward(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
+def _forward(d: Dossier, *, now: dt.datetime, cal: WorkCalendar, **_: Any) -> None:
     if d.step + 1 >= len(d.version.workflow):
         raise Conflict("Hồ sơ đã ở bước cuối của quy trình: chỉ còn phê duyệt", field="operation")
     d.step += 1
-    _set_step_due(d, now)
+    _set_step_due(d, now, cal)
 
 
 def _transfer(d: Dossier, *, to_agency: str | None, **_: Any) -> None:
@@ -351,11 +359,11 @@ def _request_supplement(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
     d.supplement_count += 1
 
 
-def _supplement(d: Dossier, *, now: dt.datetime, files: Mapping[str, Any], **_: Any) -> None:
-    paused = calendar().working_hours_between(d.paused_since, now) if d.paused_since else 0.0
+def _supplement(d: Dossier, *, now: dt.datetime, files: Mapping[str, Any], cal: WorkCalendar, **_: Any) -> None:
+    paused = cal.working_hours_between(d.paused_since, now) if d.paused_since else 0.0
     d.paused_hours += paused
     if d.appointment_at is not None and paused:
-        d.appointment_at = calendar().add_working_hours(d.appointment_at, paused)
+        d.appointment_at = cal.add_working_hours(d.appointment_at, paused)
     d.paused_since = None
     for name, upload in files.items():
         try:

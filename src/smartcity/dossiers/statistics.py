@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from smartcity.dossiers.models import Channel, Dossier, Status
 
@@ -28,7 +29,13 @@ COLUMNS = ["key", "name", "received", "received_online", "received_desk", "recei
            "in_progress_late", "average_hours", "online_share"]
 
 
-def compute(*, start: dt.datetime, end: dt.datetime, group: str = "agency", dossiers=None) -> list[dict[str, Any]]:
+def local_range(first: dt.date, following: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Local (Hà Nội) midnight of two dates: the half-open period every report uses."""
+    tz = timezone.get_current_timezone()
+    return dt.datetime.combine(first, dt.time(), tz), dt.datetime.combine(following, dt.time(), tz)
+
+
+def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency", dossiers=None) -> list[dict[str, Any]]:
     """One row per agency (procedure; or one for the whole city) with activity in [start, end). ``dossiers``
     narrows the set (scope)."""
     if group not in GROUPS:

@@ -18,15 +18,12 @@ from django.views.decorators.http import require_POST
 from smartcity.agencies.models import Agency
 from smartcity.dossiers import documents, services
 from smartcity.dossiers import statistics as stats
-from smartcity.dossiers.api import QUEUES
+from smartcity.dossiers.models import QUEUES
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.procedures import services as procedures
 from smartcity.procedures.forms import build_form_class, prefill
 from smartcity.procedures.models import OnlineLevel
-
-QUEUE_LABELS = {"to_receive": "Chờ tiếp nhận", "to_process": "Đang xử lý", "due_soon": "Sắp đến hạn",
-                "overdue": "Quá hạn"}
 
 
 def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
@@ -169,10 +166,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
     if not agency_ids:
         raise Http404
     first, following = _month_bounds(request.GET.get("month", ""))
-    tz = timezone.get_current_timezone()
+    since, until = stats.local_range(first, following)
     rows = (services.visible_dossiers(request.user).filter(
-        receiving_agency_id__in=agency_ids, received_at__gte=dt.datetime.combine(first, dt.time(), tz),
-        received_at__lt=dt.datetime.combine(following, dt.time(), tz)).select_related("applicant")
+        receiving_agency_id__in=agency_ids, received_at__gte=since, received_at__lt=until).select_related("applicant")
         .order_by("received_at"))
     name = Agency.objects.get(pk=agency_ids[0]).name
     pdf = documents.ledger(rows, agency_name=name, start=first, end=following - dt.timedelta(days=1))
@@ -213,11 +209,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("queue", "to_receive")
     if name not in QUEUES:
         name = "to_receive"
-    now = timezone.now()
-    dossiers = services.visible_dossiers(request.user).queue(
-        name, now=now, soon=services.calendar().add_working_hours(now, 8)).order_by("appointment_at", "pk")[:200]
+    dossiers = services.work_queue(request.user, name).order_by("appointment_at", "pk")[:200]
     return render(request, "dossiers/queue.html", {"dossiers": dossiers, "current": name,
-                                                    "queues": QUEUE_LABELS.items()})
+                                                    "queues": QUEUES.items()})
 
 
 def track(request: HttpRequest) -> HttpResponse:
@@ -238,9 +232,7 @@ def track(request: HttpRequest) -> HttpResponse:
 def statistics_page(request: HttpRequest) -> HttpResponse:
     """The month's figures per agency (public: counts only)."""
     first, following = _month_bounds(request.GET.get("month", ""))
-    tz = timezone.get_current_timezone()
-    rows = stats.compute(start=dt.datetime.combine(first, dt.time(), tz),
-                         end=dt.datetime.combine(following, dt.time(), tz),
+    rows = stats.compute(*stats.local_range(first, following),
                          group=request.GET.get("group") if request.GET.get("group") in stats.GROUPS else "agency")
     return render(request, "dossiers/statistics.html", {"rows": rows, "month": f"{first:%Y-%m}", "start": first,
                                                          "end": following})

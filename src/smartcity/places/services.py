@@ -256,22 +256,23 @@ class _Index:
 
     provinces: dict[str, dict[str, list[int]]]  # structure → keyword → ids
     children: dict[int, dict[str, list[int]]]  # parent id → keyword → child ids
-    units: dict[int, tuple[str, str, str]]  # id → (structure, level, code)
+    province_ids: dict[tuple[str, str], int]  # (structure, code) → id of the province
 
 
 @lru_cache(maxsize=1)
 def unit_index() -> _Index:
     provinces: dict[str, dict[str, list[int]]] = {Structure.LEGACY: {}, Structure.Y2025: {}}
     children: dict[int, dict[str, list[int]]] = {}
-    units: dict[int, tuple[str, str, str]] = {}
+    province_ids: dict[tuple[str, str], int] = {}
     for uid, structure, level, code, parent_id, keywords in Unit.objects.values_list(
         "id", "structure", "level", "code", "parent_id", "keywords"
     ):
-        units[uid] = (structure, level, code)
+        if level == Level.PROVINCE:
+            province_ids[(structure, code)] = uid
         target = provinces[structure] if parent_id is None else children.setdefault(parent_id, {})
         for word in keywords:
             target.setdefault(word, []).append(uid)
-    return _Index(provinces, children, units)
+    return _Index(provinces, children, province_ids)
 
 
 def _candidates(part: str) -> list[str]:
@@ -341,11 +342,7 @@ def _resolve(
     if province_id is not None:
         matched, pos = 1, pos - 1
     elif default_province:
-        province_id = next(
-            (uid for uid, (s, lvl, code) in index.units.items()
-             if s == structure and lvl == Level.PROVINCE and code == default_province),
-            None,
-        )
+        province_id = index.province_ids.get((structure, default_province))
     if province_id is None:
         return
     levels = [Level.DISTRICT, Level.COMMUNE] if structure == Structure.LEGACY else [Level.COMMUNE]
