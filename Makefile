@@ -25,7 +25,7 @@ run: install
 
 ## test: install, lint, and run the whole suite on SQLite, then on PostgreSQL when SMARTCITY_TEST_POSTGRES_URL is set
 test: install-dev
-	scripts/ensure-chromium
+	scripts/ensure-system-packages
 	$(BIN)/ruff check src bench
 	$(BIN)/lint-imports
 	scripts/test-suite

@@ -11,7 +11,14 @@ from ninja.security import django_auth
 
 from smartcity.dossiers import services
 from smartcity.dossiers import statistics as stats
-from smartcity.dossiers.schemas import DossierDetailOut, DossierPage, OperationIn, TrackingOut
+from smartcity.dossiers.schemas import (
+    BulkIn,
+    BulkOut,
+    DossierDetailOut,
+    DossierPage,
+    OperationIn,
+    TrackingOut,
+)
 from smartcity.lib.errors import Invalid
 
 router = Router(auth=django_auth)
@@ -73,6 +80,14 @@ def operate(request: HttpRequest, code: str, operation: str, payload: OperationI
     dossier = services.apply_operation(user=request.user, code=code, operation=operation, note=payload.note,
                                        new_appointment=new_appointment, to_agency=payload.to_agency)
     return _detail(dossier, request.user)
+
+
+@router.post("/operations/{operation}", response=BulkOut, summary="Apply one operation to several dossiers (staff)")
+def operate_in_bulk(request: HttpRequest, operation: str, payload: BulkIn) -> dict:
+    """For the operations that need no input of their own (receive, assign, forward, approve, return_result), up to
+    100 codes. Each dossier moves or fails on its own; the answer lists every code with its new status or error."""
+    return {"results": services.apply_bulk(user=request.user, codes=payload.codes, operation=operation,
+                                           note=payload.note)}
 
 
 tracking_router = Router()

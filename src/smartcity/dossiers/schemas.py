@@ -86,6 +86,22 @@ class OperationIn(Schema):
     to_agency: str | None = None
 
 
+class BulkIn(Schema):
+    codes: list[str]
+    note: str = ""
+
+
+class BulkResultOut(Schema):
+    code: str
+    ok: bool
+    status: int | None
+    error: dict[str, object] | None
+
+
+class BulkOut(Schema):
+    results: list[BulkResultOut]
+
+
 class TrackingOut(Schema):
     code: str
     procedure: str

@@ -315,6 +315,40 @@ def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
     return dossier
 
 
+# Operations that need nothing but the dossier, so an officer may apply them to several at once from a queue.
+BULK_OPERATIONS = ("receive", "assign", "forward", "approve", "return_result")
+BULK_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    code: str
+    ok: bool
+    status: int | None = None
+    error: dict[str, Any] | None = None
+
+
+def apply_bulk(*, user: Any, codes: list[str], operation: str, note: str = "") -> list[BulkResult]:
+    """Apply one operation to several dossiers, each in its own transaction: one dossier that cannot move (out of
+    order, out of scope) is reported with its error and does not hold the others back."""
+    if operation not in BULK_OPERATIONS:
+        raise Invalid(f"Thao tác hàng loạt là một trong {', '.join(BULK_OPERATIONS)}", field="operation")
+    codes = list(dict.fromkeys(code.strip() for code in codes if code and code.strip()))
+    if not codes:
+        raise Invalid("Chọn ít nhất một hồ sơ", field="codes")
+    if len(codes) > BULK_LIMIT:
+        raise Invalid(f"Tối đa {BULK_LIMIT} hồ sơ mỗi lần", field="codes")
+    results = []
+    for code in codes:
+        try:
+            dossier = apply_operation(user=user, code=code, operation=operation, note=note)
+        except (Invalid, Forbidden, NotFound, Conflict) as exc:
+            results.append(BulkResult(code, False, error=exc.as_dict()["errors"][0]))
+        else:
+            results.append(BulkResult(code, True, status=dossier.status))
+    return results
+
+
 def _receive(d: Dossier, *, now: dt.datetime, cal: WorkCalendar, **_: Any) -> None:
     version = d.version
     d.received_at = now

@@ -12,6 +12,7 @@ urlpatterns = [
     path("ho-so/<str:code>/giay-to/<slug:kind>.pdf", views.document, name="document"),
     path("mot-cua/", views.queue, name="queue"),
     path("mot-cua/tiep-nhan/", views.desk_intake, name="desk"),
+    path("mot-cua/thao-tac/", views.operate_in_bulk, name="bulk"),
     path("mot-cua/so-theo-doi.pdf", views.ledger, name="ledger"),
     path("tra-cuu/", views.track, name="track"),
     path("thong-ke/", views.statistics_page, name="statistics"),

@@ -205,13 +205,34 @@ def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def operate_in_bulk(request: HttpRequest) -> HttpResponse:
+    """The queue's "apply to the selected dossiers" form: one summary message, and one per dossier that failed."""
+    back = reverse("dossiers:queue") + "?queue=" + (request.POST.get("queue") or "to_receive")
+    try:
+        results = services.apply_bulk(user=request.user, codes=request.POST.getlist("codes"),
+                                      operation=request.POST.get("operation", ""), note=request.POST.get("note", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    done = [r.code for r in results if r.ok]
+    if done:
+        label = services.OPERATIONS[request.POST["operation"]].label
+        messages.success(request, f"{label}: {len(done)} hồ sơ ({', '.join(done)})")
+    for failed in (r for r in results if not r.ok):
+        messages.error(request, f"{failed.code}: {failed.error['message']}")
+    return redirect(back)
+
+
+@login_required
 def queue(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("queue", "to_receive")
     if name not in QUEUES:
         name = "to_receive"
     dossiers = services.work_queue(request.user, name).order_by("appointment_at", "pk")[:200]
-    return render(request, "dossiers/queue.html", {"dossiers": dossiers, "current": name,
-                                                    "queues": QUEUES.items()})
+    return render(request, "dossiers/queue.html", {
+        "dossiers": dossiers, "current": name, "queues": QUEUES.items(),
+        "bulk_operations": [(op, services.OPERATIONS[op].label) for op in services.BULK_OPERATIONS]})
 
 
 def track(request: HttpRequest) -> HttpResponse:

@@ -184,3 +184,30 @@ def test_attachments_are_served_with_the_type_of_their_checked_extension(client,
     name = next(iter(birth_files()))
     submit(client, an, **{name: SimpleUploadedFile("a.pdf", b"%PDF-1.7 x", "text/html")})
     assert set(DossierFile.objects.values_list("content_type", flat=True)) == {"application/pdf"}
+
+
+def test_staff_receive_several_dossiers_at_once_and_each_fails_on_its_own(client, an, binh, officer_ba_dinh):
+    first, second = submit(client, an).json()["code"], submit(client, an).json()["code"]
+    elsewhere = submit(client, binh, unit="2025:commune:00070").json()["code"]  # another ward's dossier
+    client.force_login(officer_ba_dinh)
+    client.post(f"/api/v1/dossiers/{second}/operations/receive", {}, content_type="application/json")
+    response = client.post("/api/v1/dossiers/operations/receive",
+                           {"codes": [first, second, elsewhere, first]}, content_type="application/json")
+    assert response.status_code == 200
+    results = {r["code"]: r for r in response.json()["results"]}
+    assert list(results) == [first, second, elsewhere]  # a repeated code is applied once
+    assert results[first]["ok"] and results[first]["status"] == 2
+    assert results[second]["error"]["code"] == "conflict"
+    assert results[elsewhere]["error"]["code"] == "not_found"
+    assert Dossier.objects.get(code=first).status == 2 and Dossier.objects.get(code=elsewhere).status == 1
+
+
+@pytest.mark.parametrize(
+    ("operation", "codes", "field"),
+    [("refuse", ["X"], "operation"), ("receive", [], "codes"), ("receive", [f"X{i}" for i in range(101)], "codes")],
+)
+def test_bulk_operations_refuse_bad_requests(client, officer_ba_dinh, operation, codes, field):
+    client.force_login(officer_ba_dinh)
+    response = client.post(f"/api/v1/dossiers/operations/{operation}", {"codes": codes},
+                           content_type="application/json")
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == field

@@ -119,3 +119,19 @@ def test_the_intake_page_keeps_the_form_on_an_unknown_applicant(client, officer_
     assert response.status_code == 400
     assert "Không tìm thấy công dân" in response.content.decode()
     assert not Dossier.objects.exists()
+
+
+def test_staff_receive_the_selected_dossiers_from_the_queue(client, an, officer_ba_dinh):
+    client.force_login(an)
+    for _ in range(2):
+        client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **birth_files()})
+    codes = list(Dossier.objects.values_list("code", flat=True))
+    client.force_login(officer_ba_dinh)
+    page = client.get("/mot-cua/").content.decode()
+    assert all(f'name="codes" value="{code}"' in page for code in codes)
+    response = client.post("/mot-cua/thao-tac/", {"codes": codes, "operation": "receive", "queue": "to_receive"},
+                           follow=True)
+    assert f"Tiếp nhận: 2 hồ sơ ({', '.join(codes)})" in response.content.decode()
+    assert set(Dossier.objects.values_list("status", flat=True)) == {2}
+    nothing = client.post("/mot-cua/thao-tac/", {"operation": "receive"}, follow=True)
+    assert "Chọn ít nhất một hồ sơ" in nothing.content.decode()
