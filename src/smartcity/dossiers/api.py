@@ -11,11 +11,14 @@ from ninja.security import django_auth
 
 from smartcity.dossiers import services
 from smartcity.dossiers import statistics as stats
+from smartcity.dossiers.models import INDICATORS, Satisfaction
 from smartcity.dossiers.schemas import (
     BulkIn,
     BulkOut,
     DossierDetailOut,
     DossierPage,
+    EvaluationIn,
+    EvaluationOut,
     OperationIn,
     TrackingOut,
 )
@@ -67,6 +70,13 @@ def list_dossiers(request: HttpRequest, queue: str | None = None, after: int = 0
     return {"items": page[:limit], "next_after": page[limit - 1].pk if len(page) > limit else None}
 
 
+@router.get("/evaluation-form", auth=None, summary="The nine indicators and the satisfaction levels")
+def evaluation_form(request: HttpRequest) -> dict:
+    return {"indicators": [{"number": n, "name": name, "levels": {str(p): text for p, text in enumerate(levels)}}
+                           for n, (name, levels) in enumerate(INDICATORS, start=1)],
+            "satisfaction": {str(level.value): level.label for level in Satisfaction}}
+
+
 @router.get("/{code}", response=DossierDetailOut, summary="One dossier with its history")
 def detail(request: HttpRequest, code: str) -> object:
     return _detail(services.get_dossier_for(request.user, code), request.user)
@@ -80,6 +90,16 @@ def operate(request: HttpRequest, code: str, operation: str, payload: OperationI
     dossier = services.apply_operation(user=request.user, code=code, operation=operation, note=payload.note,
                                        new_appointment=new_appointment, to_agency=payload.to_agency)
     return _detail(dossier, request.user)
+
+
+@router.post("/{code}/evaluation", response={201: EvaluationOut},
+             summary="Rate a returned dossier: nine indicators 0–2 and the satisfaction level (applicant, once)")
+def evaluate(request: HttpRequest, code: str, payload: EvaluationIn) -> Status:
+    """``points`` lists the nine indicators of the national evaluation in order (GET /dossiers/evaluation-form
+    names them); ``satisfaction`` is 1 very satisfied, 2 satisfied, 3 dissatisfied."""
+    evaluation = services.evaluate(user=request.user, code=code, points=payload.points,
+                                   satisfaction=payload.satisfaction, comment=payload.comment)
+    return Status(201, evaluation)
 
 
 @router.post("/operations/{operation}", response=BulkOut, summary="Apply one operation to several dossiers (staff)")

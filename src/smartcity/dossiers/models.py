@@ -177,3 +177,56 @@ class WorkingDayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y}: {'làm việc' if self.is_working_day else 'nghỉ'}"
+
+
+class Satisfaction(models.IntegerChoices):
+    """The three levels the national portal asks for."""
+
+    VERY_SATISFIED = 1, "Rất hài lòng"
+    SATISFIED = 2, "Hài lòng"
+    DISSATISFIED = 3, "Không hài lòng"
+
+
+# The nine indicators of the national evaluation of how a dossier was handled (Decree 61/2018/NĐ-CP and Circular
+# 01/2018/TT-VPCP), each worth 0–2 points, 18 in all. What each level means, where we found it (1–7); for 8 and 9
+# only the indicator's name was confirmed, so their levels read good / met / not met.
+INDICATORS: list[tuple[str, tuple[str, str, str]]] = [
+    ("Tổng thời gian giải quyết so với quy định",
+     ("Dài hơn thời gian quy định", "Đúng thời gian quy định", "Ngắn hơn thời gian quy định")),
+    ("Thời gian thực hiện của từng cơ quan, đơn vị tham gia giải quyết",
+     ("Dài hơn thời gian quy định", "Đúng thời gian quy định", "Ngắn hơn thời gian quy định")),
+    ("Số lần phải liên hệ với nơi tiếp nhận để hoàn thiện hồ sơ",
+     ("Nhiều hơn một lần", "Một lần", "Không phải liên hệ")),
+    ("Số cơ quan, đơn vị phải liên hệ để hoàn thiện hồ sơ",
+     ("Nhiều hơn một cơ quan", "Chỉ Bộ phận Một cửa", "Không phải liên hệ")),
+    ("Tiếp nhận, giải quyết, trả kết quả tại Bộ phận Một cửa",
+     ("Phải đến nơi khác", "Tiếp nhận và trả kết quả tại Bộ phận Một cửa",
+      "Được giải quyết ngay tại Bộ phận Một cửa")),
+    ("Công khai thủ tục hành chính",
+     ("Không được công khai đầy đủ", "Công khai tại nơi tiếp nhận hoặc trên mạng",
+      "Công khai đầy đủ, đúng hạn cả tại nơi tiếp nhận và trên mạng")),
+    ("Thái độ của cán bộ khi hướng dẫn, tiếp nhận, giải quyết hồ sơ",
+     ("Có phiền hà, sách nhiễu", "Đúng mực, không phiền hà", "Nhiệt tình, chu đáo, giải quyết sớm")),
+    ("Tiếp thu, giải trình ý kiến phản ánh, kiến nghị", ("Chưa đạt", "Đạt yêu cầu", "Tốt")),
+    ("Tiến độ và chất lượng cung cấp dịch vụ công trực tuyến", ("Chưa đạt", "Đạt yêu cầu", "Tốt")),
+]
+MAX_POINTS = 2 * len(INDICATORS)
+
+
+class Evaluation(models.Model):
+    """The applicant's evaluation of a returned dossier: nine indicators of 0–2 points and the satisfaction level.
+    ``total`` is kept beside the points so the statistics sum it in the database."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="evaluation")
+    at = models.DateTimeField("thời điểm đánh giá")
+    points = models.JSONField("điểm từng chỉ số")  # nine integers, 0–2, in the order of INDICATORS
+    total = models.PositiveSmallIntegerField("tổng điểm")
+    satisfaction = models.PositiveSmallIntegerField("mức độ hài lòng", choices=Satisfaction.choices)
+    comment = models.TextField("ý kiến", blank=True)
+
+    class Meta:
+        verbose_name = "đánh giá của người dân"
+        verbose_name_plural = "đánh giá của người dân"
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.total}/{MAX_POINTS}"

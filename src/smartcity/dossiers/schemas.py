@@ -50,6 +50,25 @@ class DossierOut(Schema):
         return obj.get_status_display()  # type: ignore[attr-defined]
 
 
+class EvaluationIn(Schema):
+    points: list  # nine values 0–2, checked by the service so a wrong one is named by its indicator
+    satisfaction: int
+    comment: str = ""
+
+
+class EvaluationOut(Schema):
+    at: dt.datetime
+    points: list[int]
+    total: int
+    satisfaction: int
+    satisfaction_label: str
+    comment: str
+
+    @staticmethod
+    def resolve_satisfaction_label(obj: object) -> str:
+        return obj.get_satisfaction_display()  # type: ignore[attr-defined]
+
+
 class DossierDetailOut(DossierOut):
     applicant: str
     data: dict[str, object]
@@ -61,6 +80,11 @@ class DossierDetailOut(DossierOut):
     events: list[EventOut]
     files: list[str]
     allowed_operations: list[str]  # set on the instance by the API (it depends on who asks)
+    evaluation: EvaluationOut | None
+
+    @staticmethod
+    def resolve_evaluation(obj: object) -> object | None:
+        return getattr(obj, "evaluation", None)
 
     @staticmethod
     def resolve_applicant(obj: object) -> str:

@@ -25,12 +25,15 @@ from smartcity.agencies.models import Agency, Membership
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.dossiers.models import (
+    INDICATORS,
     QUEUES,
     Channel,
     DailyCounter,
     Dossier,
     DossierFile,
+    Evaluation,
     Event,
+    Satisfaction,
     Status,
     WorkingDayOverride,
 )
@@ -439,6 +442,46 @@ def is_on_time(dossier: Dossier) -> bool | None:
     if dossier.finished_at is None or dossier.appointment_at is None:
         return None
     return dossier.finished_at <= dossier.appointment_at and not dossier.extended and dossier.supplement_count <= 1
+
+
+# ------------------------------------------------------------------------------------------------ evaluation
+
+
+def can_evaluate(dossier: Dossier, user: Any) -> bool:
+    return (dossier.status == Status.RETURNED and getattr(user, "person_id", None) == dossier.applicant_id
+            and not Evaluation.objects.filter(dossier=dossier).exists())
+
+
+@transaction.atomic
+def evaluate(*, user: Any, code: str, points: list[Any], satisfaction: Any, comment: str = "") -> Evaluation:
+    """The applicant rates a dossier once its result is returned: the nine indicators (0–2 each) and the
+    satisfaction level. Once per dossier; nothing is written on any error."""
+    dossier = visible_dossiers(user).select_for_update(of=("self",)).filter(code=code).first()
+    if dossier is None or getattr(user, "person_id", None) != dossier.applicant_id:
+        raise NotFound("Không tìm thấy hồ sơ", field="code")
+    if dossier.status != Status.RETURNED:
+        raise Conflict("Chỉ đánh giá khi đã nhận kết quả", field="code")
+    if Evaluation.objects.filter(dossier=dossier).exists():
+        raise Conflict("Hồ sơ này đã được đánh giá", field="code")
+    if not isinstance(points, list | tuple) or len(points) != len(INDICATORS):
+        raise Invalid(f"Cần đánh giá đủ {len(INDICATORS)} chỉ số", field="points")
+    for number, value in enumerate(points, start=1):
+        if isinstance(value, bool) or str(value).strip() not in ("0", "1", "2"):
+            raise Invalid(f"Chỉ số {number}: chọn 0, 1 hoặc 2 điểm", field=f"indicator_{number}")
+    clean = [int(str(value).strip()) for value in points]
+    try:
+        level = Satisfaction(int(satisfaction))
+    except (TypeError, ValueError):
+        raise Invalid("Chọn mức độ hài lòng: 1 rất hài lòng, 2 hài lòng, 3 không hài lòng",
+                      field="satisfaction") from None
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise Invalid("Ý kiến tối đa 2.000 ký tự", field="comment")
+    evaluation = Evaluation.objects.create(dossier=dossier, at=timezone.now(), points=clean, total=sum(clean),
+                                           satisfaction=level, comment=comment)
+    audit.record(actor=agencies.actor_for(user), action=Action.CREATE, subject_type="dossiers.evaluation",
+                 subject_id=evaluation.pk, person_id=dossier.applicant_id)
+    return evaluation
 
 
 # ------------------------------------------------------------------------------------------------ tracking

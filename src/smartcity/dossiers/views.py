@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from smartcity.agencies.models import Agency
 from smartcity.dossiers import documents, services
 from smartcity.dossiers import statistics as stats
-from smartcity.dossiers.models import QUEUES
+from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, Satisfaction
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.procedures import services as procedures
@@ -125,7 +125,27 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "on_time": services.is_on_time(dossier),
         "documents": [(kind, documents.KINDS[kind]) for kind in documents.available(dossier)],
         "answers": [(f["label"], dossier.data.get(f["name"])) for f in dossier.version.form if f["type"] != "file"],
+        "can_evaluate": services.can_evaluate(dossier, request.user),
+        "evaluation": getattr(dossier, "evaluation", None), "max_points": MAX_POINTS,
+        "indicators": list(enumerate(INDICATORS, start=1)), "satisfaction_levels": Satisfaction.choices,
     })
+
+
+@login_required
+@require_POST
+def evaluate(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant's evaluation form on the dossier page (nine indicators and the satisfaction level)."""
+    points = [request.POST.get(f"indicator_{number}", "") for number in range(1, len(INDICATORS) + 1)]
+    try:
+        services.evaluate(user=request.user, code=code, points=points,
+                          satisfaction=request.POST.get("satisfaction", ""), comment=request.POST.get("comment", ""))
+    except NotFound:
+        raise Http404 from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Cảm ơn bạn đã đánh giá việc giải quyết hồ sơ.")
+    return redirect("dossiers:detail", code=code)
 
 
 @login_required

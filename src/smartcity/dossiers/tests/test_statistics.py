@@ -67,6 +67,26 @@ def test_each_dossier_lands_in_its_bucket(make):
     assert row["average_hours"] == pytest.approx((25 + 23 + 23 + 73 + 72) / 5, abs=0.1)
 
 
+def test_satisfaction_counts_the_ratings_of_the_dossiers_finished_in_the_period(make):
+    from smartcity.dossiers.models import Evaluation
+
+    def rated(finished, total, satisfaction):
+        dossier = make(received="2026-10-20T09:00", appointment="2026-11-30T09:00", finished=finished,
+                       status=Status.RETURNED)
+        Evaluation.objects.create(dossier=dossier, at=at(finished), points=[], total=total,
+                                  satisfaction=satisfaction)
+
+    rated("2026-11-03T10:00", 18, 1)
+    rated("2026-11-04T10:00", 12, 2)
+    rated("2026-11-05T10:00", 3, 3)
+    rated("2026-10-25T10:00", 0, 3)  # finished in October: not this month's
+    make(received="2026-11-02T09:00", appointment="2026-11-30T09:00", finished="2026-11-06T10:00",
+         status=Status.RETURNED)  # not rated
+    [row] = statistics.compute(**NOV)
+    assert (row["processed"], row["evaluated"], row["satisfaction_points"], row["satisfied_share"]) == (
+        4, 3, 11.0, round(2 / 3, 4))
+
+
 def test_the_whole_city_adds_up_every_agency(make, binh, hoan_kiem):
     make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
          status=Status.PROCESSED)
