@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Router, Status
 from ninja.security import django_auth
 
-from smartcity.dossiers import services
+from smartcity.dossiers import scorecard, services
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import INDICATORS, Satisfaction
 from smartcity.dossiers.schemas import (
@@ -121,16 +121,31 @@ def track(request: HttpRequest, code: str) -> object:
 statistics_router = Router()
 
 
-@statistics_router.get("", summary="On-time statistics per agency or procedure (public figures, no personal data)")
-def statistics(request: HttpRequest, start: dt.date, end: dt.date, group: str = "agency", format: str = "json"):
-    """Dossiers in [start, end) (local dates). ``format=csv`` or ``format=xlsx`` downloads the same table."""
+def _period(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     if start.year < 2000 or end.year > 2200:
         raise Invalid("Khoảng thời gian phải trong các năm 2000–2200", field="start")
     if end <= start or (end - start).days > 366:
         raise Invalid("end phải sau start, tối đa 366 ngày", field="end")
+    return stats.local_range(start, end)
+
+
+@statistics_router.get("/scorecard", summary="The Decision 766 scorecard per agency or for the city (public)")
+def scorecard_api(request: HttpRequest, start: dt.date, end: dt.date, group: str = "city") -> dict:
+    """Every indicator with its formula, points, target, numerator, denominator, rate and score; indicators the
+    platform cannot measure yet say why and are left out of ``measured_max``."""
+    if group not in ("agency", "city"):
+        raise Invalid("group là agency hoặc city", field="group")
+    return {"start": start, "end": end, "group": group,
+            "cards": scorecard.compute(*_period(start, end), group=group)}
+
+
+@statistics_router.get("", summary="On-time statistics per agency or procedure (public figures, no personal data)")
+def statistics(request: HttpRequest, start: dt.date, end: dt.date, group: str = "agency", format: str = "json"):
+    """Dossiers in [start, end) (local dates). ``format=csv`` or ``format=xlsx`` downloads the same table."""
+    period = _period(start, end)
     if group not in stats.GROUPS:
         raise Invalid("group là agency, procedure hoặc city", field="group")
-    rows = stats.compute(*stats.local_range(start, end), group=group)
+    rows = stats.compute(*period, group=group)
     if format == "csv":
         response = HttpResponse(stats.as_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="thong-ke-{start}-{end}.csv"'

@@ -88,6 +88,13 @@ class Dossier(models.Model):
     extended = models.BooleanField("đã gia hạn", default=False)
     finished_at = models.DateTimeField("thời điểm xử lý xong", null=True, blank=True)
     returned_at = models.DateTimeField("thời điểm trả kết quả", null=True, blank=True)
+    # What the scorecard (Decision 766) counts: fees owed and paid online, a digitally signed result that landed in
+    # the applicant's document store, documents reused from that store instead of uploaded.
+    fee_due = models.PositiveIntegerField("nghĩa vụ tài chính (đồng)", default=0)
+    paid_online = models.BooleanField("đã thanh toán trực tuyến", default=False)
+    result_signed = models.BooleanField("có kết quả điện tử ký số", default=False)
+    result_stored = models.BooleanField("kết quả đã lưu vào kho dữ liệu", default=False)
+    reused_documents = models.PositiveSmallIntegerField("số giấy tờ dùng lại từ kho dữ liệu", default=0)
 
     objects = DossierQuerySet.as_manager()
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("mot-cua/so-theo-doi.pdf", views.ledger, name="ledger"),
     path("tra-cuu/", views.track, name="track"),
     path("thong-ke/", views.statistics_page, name="statistics"),
+    path("thong-ke/bo-chi-so/", views.scorecard_page, name="scorecard"),
 ]

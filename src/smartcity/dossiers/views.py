@@ -16,9 +16,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from smartcity.agencies.models import Agency
-from smartcity.dossiers import documents, services
+from smartcity.dossiers import documents, scorecard, services
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, Satisfaction
+from smartcity.lib import charts
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.procedures import services as procedures
@@ -275,5 +276,32 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     first, following = _month_bounds(request.GET.get("month", ""))
     rows = stats.compute(*stats.local_range(first, following),
                          group=request.GET.get("group") if request.GET.get("group") in stats.GROUPS else "agency")
+    busiest = sorted(rows, key=lambda r: -(r["processed"] + r["in_progress_on_time"] + r["in_progress_late"]))
+    chart = charts.stacked_bars(
+        busiest[:CHART_ROWS], OUTCOMES, label_key="name",
+        title=f"Kết quả giải quyết hồ sơ tháng {first:%m/%Y} của {min(len(rows), CHART_ROWS)} cơ quan nhiều hồ sơ nhất",
+    ) if rows else None
     return render(request, "dossiers/statistics.html", {"rows": rows, "month": f"{first:%Y-%m}", "start": first,
-                                                         "end": following})
+                                                         "end": following, "chart": chart})
+
+
+CHART_ROWS = 15
+OUTCOMES = [
+    charts.Series("processed_early", "Trước hạn", "#1a7f37"),
+    charts.Series("processed_on_time", "Đúng hạn", "#2f6fba"),
+    charts.Series("processed_late", "Trễ hạn", "#c62828"),
+    charts.Series("in_progress_on_time", "Đang xử lý trong hạn", "#9aa4ad"),
+    charts.Series("in_progress_late", "Đang xử lý quá hạn", "#e08a00"),
+]
+
+
+def scorecard_page(request: HttpRequest) -> HttpResponse:
+    """Decision 766's scorecard for a month: the city's card, the agencies ranked, one agency's indicators."""
+    first, following = _month_bounds(request.GET.get("month", ""))
+    period = stats.local_range(first, following)
+    [city] = scorecard.compute(*period, group="city") or [None]
+    agencies = sorted(scorecard.compute(*period, group="agency"), key=lambda c: -(c["of_100"] or 0))
+    chosen = next((c for c in agencies if c["key"] == request.GET.get("agency")), None)
+    return render(request, "dossiers/scorecard.html", {
+        "month": f"{first:%Y-%m}", "city": city, "agencies": agencies, "card": chosen or city,
+        "groups": scorecard.GROUPS})

@@ -143,3 +143,24 @@ def test_the_statistics_page_shows_the_month(client, make):
     html = client.get("/thong-ke/", {"month": "2026-11"}).content.decode()
     assert "Ủy ban nhân dân Phường Ba Đình" in html and "2026-11-01" in html
     assert client.get("/thong-ke/", {"month": "rubbish"}).status_code == 200
+
+
+def test_the_statistics_page_draws_the_outcomes_as_an_accessible_chart(client, make):
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
+         status=Status.PROCESSED)  # early
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-05T10:00",
+         status=Status.PROCESSED)  # late
+    html = client.get("/thong-ke/", {"month": "2026-11"}).content.decode()
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert 'role="img"' in svg and "<title id=\"chart-title\">Kết quả giải quyết hồ sơ tháng 11/2026" in svg
+    assert "Ủy ban nhân dân Phường Ba Đình: Trước hạn 1, Đúng hạn 0, Trễ hạn 1" in svg  # the description
+    assert svg.count("<title>Trước hạn: 1</title>") == 1 and svg.count("<title>Trễ hạn: 1</title>") == 1
+    assert "<svg" not in client.get("/thong-ke/", {"month": "2020-01"}).content.decode()
+
+
+def test_chart_text_is_escaped():
+    from smartcity.lib.charts import Series, stacked_bars
+
+    svg = stacked_bars([{"name": "<script>alert(1)</script>", "a": 2}], [Series("a", "A & B", "#000")],
+                       label_key="name", title="t")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "A &amp; B" in svg
