@@ -20,6 +20,7 @@ from smartcity.lib.errors import ServiceError
 from smartcity.places.api import router as places_router
 from smartcity.population.api import router as population_router
 from smartcity.procedures.api import router as procedures_router
+from smartcity.vault.api import router as vault_router
 
 api = NinjaAPI(
     title="Smart City Platform API",
@@ -64,3 +65,4 @@ api.add_router("/procedures", procedures_router, tags=["procedures"])
 api.add_router("/dossiers", dossiers_router, tags=["dossiers"])
 api.add_router("/track", tracking_router, tags=["dossiers"])
 api.add_router("/statistics", statistics_router, tags=["statistics"])
+api.add_router("/vault", vault_router, tags=["vault"])

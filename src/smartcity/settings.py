@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "smartcity.population",
     "smartcity.identity",
     "smartcity.procedures",
+    "smartcity.vault",
     "smartcity.dossiers",
     "smartcity.portal",
 ]

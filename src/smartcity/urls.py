@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/", include("smartcity.identity.urls")),
     path("thu-tuc/", include("smartcity.procedures.urls")),
+    path("kho-du-lieu/", include("smartcity.vault.urls")),
     path("", include("smartcity.dossiers.urls")),
     path("", include("smartcity.portal.urls")),
 ]

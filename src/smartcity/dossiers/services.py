@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -45,6 +46,7 @@ from smartcity.population import services as population
 from smartcity.procedures import services as procedures
 from smartcity.procedures.forms import build_form_class, check_upload, serialise
 from smartcity.procedures.models import OnlineLevel, Procedure
+from smartcity.vault import services as vault
 
 APPLICANT = "applicant"
 # The type an attachment is served with comes from its checked extension, never from what the uploader claimed.
@@ -173,6 +175,7 @@ def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping
     person_id = getattr(user, "person_id", None)
     if person_id is None:
         raise Forbidden("Chỉ công dân đã đăng nhập mới nộp hồ sơ trực tuyến")
+    files, reused = _with_reused_documents(user, procedure_key, data, files)
     procedure, version, form = _validated(procedure_key, data, files)
     if procedure.online_level == OnlineLevel.NONE:
         raise Invalid("Thủ tục này không nộp trực tuyến", field="procedure")
@@ -183,6 +186,9 @@ def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping
     dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=person_id,
                       agency=agency, receiving_agency=agency, unit=unit, channel=Channel.ONLINE,
                       note="Nộp trực tuyến")
+    if reused:
+        dossier.reused_documents = len(reused)
+        dossier.save(update_fields=["reused_documents"])
     _tell_applicant(dossier)
     return dossier
 
@@ -213,6 +219,31 @@ def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: i
                          step_due_at=dossier.step_due_at)
     _tell_applicant(dossier)
     return dossier
+
+
+REUSE_SUFFIX = "__kho"  # a file field's companion: the id of a document from the applicant's store
+
+
+def _with_reused_documents(user: Any, procedure_key: str, data: Mapping[str, Any],
+                           files: Mapping[str, Any]) -> tuple[dict[str, Any], list[int]]:
+    """Stand a document from the applicant's store in for an upload where the form names one (``<field>__kho``):
+    the state already holds it, so the citizen is not asked for a scan. Only the applicant's own documents."""
+    files = dict(files.items())
+    reused = []
+    spec = procedures.version_in_force(procedures.get_procedure(procedure_key))
+    for item in spec.form if spec else []:
+        chosen = data.get(item["name"] + REUSE_SUFFIX) if item["type"] == "file" else None
+        if not chosen or files.get(item["name"]):
+            continue
+        try:
+            document = vault.take_for_reuse(user=user, document_id=chosen)
+        except (Invalid, NotFound) as exc:
+            raise Invalid(exc.message, field=item["name"]) from None
+        with document.file.open("rb") as fh:
+            files[item["name"]] = SimpleUploadedFile(f"{document.reference or 'kho'}.pdf", fh.read(),
+                                                     "application/pdf")
+        reused.append(document.pk)
+    return files, reused
 
 
 def _attach(dossier: Dossier, cleaned: Mapping[str, Any], spec: list[dict[str, Any]]) -> None:

@@ -25,6 +25,7 @@ from smartcity.places.models import Level, Structure, Unit
 from smartcity.procedures import services as procedures
 from smartcity.procedures.forms import build_form_class, prefill
 from smartcity.procedures.models import OnlineLevel
+from smartcity.vault import services as vault
 
 
 def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
@@ -69,6 +70,8 @@ def submit(request: HttpRequest, key: str) -> HttpResponse:
         form = form_class(initial=prefill(version.form, person))
     return render(request, "dossiers/submit.html", {
         "procedure": procedure, "version": version, "form": form, "error": error,
+        "file_fields": {f["name"] for f in version.form if f["type"] == "file"},
+        "vault_documents": vault.documents_of(request.user), "reuse_suffix": services.REUSE_SUFFIX,
         "communes": _hanoi_communes(), "selected_unit": request.POST.get("unit") or (
             person.permanent_unit.code if person and person.permanent_unit.structure == Structure.Y2025 else ""),
     }, status=400 if error else 200)

@@ -41,3 +41,10 @@ class NotFound(ServiceError):
 class Conflict(ServiceError):
     status = 409
     code = "conflict"
+
+
+class Gone(ServiceError):
+    """Something that existed and is no longer available (an expired or revoked link)."""
+
+    status = 410
+    code = "gone"

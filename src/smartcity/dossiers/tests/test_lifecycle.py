@@ -268,3 +268,24 @@ def test_each_workflow_step_gets_its_own_deadline_from_its_share(an, officer_ba_
     assert d.step == 1
     assert d.step_due_at == services.calendar().add_working_hours(at("2026-11-25T09:00"), total * workflow[1]["share"])
     assert d.events.get(operation="assign").step_due_at == d.step_due_at
+
+
+def test_a_document_from_the_applicants_store_stands_in_for_an_upload(an, binh):
+    from smartcity.vault import services as vault
+
+    stored = vault.store(owner_id=an.person_id, pdf=PDF, title="Giấy chứng sinh", reference="X-1")
+    files = birth_files()
+    name = next(iter(files))
+    del files[name]
+    with pytest.raises(Invalid) as missing:
+        services.submit_online(user=an, procedure_key="1.001193", unit_key="2025:commune:00004", data=fill(),
+                               files=files)
+    assert missing.value.field == name
+    d = services.submit_online(user=an, procedure_key="1.001193", unit_key="2025:commune:00004",
+                               data={**fill(), f"{name}__kho": str(stored.pk)}, files=files)
+    assert d.reused_documents == 1
+    assert d.files.get(field=name).sha256 == stored.sha256
+    with pytest.raises(Invalid) as foreign:  # someone else's document does not exist for Bình
+        services.submit_online(user=binh, procedure_key="1.001193", unit_key="2025:commune:00004",
+                               data={**fill(), f"{name}__kho": str(stored.pk)}, files=birth_files() | {name: None})
+    assert foreign.value.field == name and Dossier.objects.count() == 1

@@ -135,3 +135,18 @@ def test_staff_receive_the_selected_dossiers_from_the_queue(client, an, officer_
     assert set(Dossier.objects.values_list("status", flat=True)) == {2}
     nothing = client.post("/mot-cua/thao-tac/", {"operation": "receive"}, follow=True)
     assert "Chọn ít nhất một hồ sơ" in nothing.content.decode()
+
+
+def test_the_submit_page_offers_the_documents_of_the_applicants_store(client, an):
+    from smartcity.dossiers.tests.test_lifecycle import PDF
+    from smartcity.vault import services as vault
+
+    stored = vault.store(owner_id=an.person_id, pdf=PDF, title="Giấy chứng sinh điện tử", reference="X-1")
+    client.force_login(an)
+    name = next(iter(birth_files()))
+    html = client.get("/ho-so/nop/1.001193/").content.decode()
+    assert f'name="{name}__kho"' in html and f'<option value="{stored.pk}">Giấy chứng sinh điện tử' in html
+    files = birth_files()
+    del files[name]
+    client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **files, f"{name}__kho": stored.pk})
+    assert Dossier.objects.get().reused_documents == 1

@@ -1,0 +1,82 @@
+"""Document store API: my documents, download, share links (create, list, revoke), open a shared link."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import FileResponse, HttpRequest
+from ninja import Router, Schema, Status
+from ninja.security import django_auth
+
+from smartcity.vault import services
+
+router = Router(auth=django_auth)
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    title: str
+    issuer: str | None
+    issued_at: dt.datetime
+    reference: str
+    procedure_code: str
+    size: int
+    sha256: str
+    signed: bool
+
+    @staticmethod
+    def resolve_issuer(obj: object) -> str | None:
+        return obj.issuer.name if obj.issuer else None  # type: ignore[attr-defined]
+
+
+class ShareIn(Schema):
+    days: int = 7
+    recipient: str = ""  # an agency code; empty: anyone holding the link
+
+
+class ShareOut(Schema):
+    id: int
+    url: str
+    expires_at: dt.datetime
+    recipient: str | None
+
+
+@router.get("/documents", response=list[DocumentOut], summary="My documents (citizen)")
+def my_documents(request: HttpRequest) -> object:
+    return services.documents_of(request.user)
+
+
+@router.get("/documents/{document_id}/file", summary="Download one of my documents (PDF)")
+def download(request: HttpRequest, document_id: int) -> FileResponse:
+    document = services.own_document(request.user, document_id)
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{document.reference or 'giay-to'}.pdf",
+                        content_type="application/pdf")
+
+
+@router.post("/documents/{document_id}/shares", response={201: ShareOut}, summary="Share a document by a link")
+def share(request: HttpRequest, document_id: int, payload: ShareIn) -> Status:
+    """The link's token is in ``url`` and shown only now; it expires after ``days`` (1–30)."""
+    new = services.share(user=request.user, document_id=document_id, days=payload.days,
+                         recipient_code=payload.recipient)
+    url = request.build_absolute_uri(f"/kho-du-lieu/chia-se/{new.token}/")
+    return Status(201, {"id": new.link.pk, "url": url, "expires_at": new.link.expires_at,
+                        "recipient": new.link.recipient.name if new.link.recipient else None})
+
+
+@router.delete("/shares/{link_id}", response={204: None}, summary="Revoke a share link")
+def revoke(request: HttpRequest, link_id: int) -> Status:
+    services.revoke(user=request.user, link_id=link_id)
+    return Status(204, None)
+
+
+@router.get("/shared/{token}", auth=None, response=DocumentOut, summary="The document behind a share link")
+def shared(request: HttpRequest, token: str) -> object:
+    return services.open_shared(token=token, user=request.user)
+
+
+@router.get("/shared/{token}/file", auth=None, summary="Download the document behind a share link")
+def shared_file(request: HttpRequest, token: str) -> FileResponse:
+    document = services.open_shared(token=token, user=request.user)
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{document.reference or 'giay-to'}.pdf",
+                        content_type="application/pdf")

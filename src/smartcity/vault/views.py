@@ -1,0 +1,68 @@
+"""Pages of the document store: my documents with their share links, and the page a share link opens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from smartcity.lib.errors import NotFound, ServiceError
+from smartcity.vault import services
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    documents = services.documents_of(request.user).prefetch_related("shares__recipient")
+    return render(request, "vault/mine.html", {"documents": documents, "max_days": services.MAX_SHARE_DAYS,
+                                               "new_url": request.session.pop("vault_new_link", None)})
+
+
+@login_required
+def download(request: HttpRequest, document_id: int) -> FileResponse:
+    try:
+        document = services.own_document(request.user, document_id)
+    except NotFound:
+        raise Http404 from None
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{document.reference or 'giay-to'}.pdf",
+                        content_type="application/pdf")
+
+
+@login_required
+@require_POST
+def share(request: HttpRequest, document_id: int) -> HttpResponse:
+    try:
+        new = services.share(user=request.user, document_id=document_id, days=request.POST.get("days"),
+                             recipient_code=request.POST.get("recipient", ""))
+    except NotFound:
+        raise Http404 from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        # shown once, on the next page only: the token is not stored anywhere but in this link
+        request.session["vault_new_link"] = request.build_absolute_uri(f"/kho-du-lieu/chia-se/{new.token}/")
+        messages.success(request, f"Đã tạo liên kết chia sẻ, hết hạn {new.link.expires_at:%d/%m/%Y}")
+    return redirect("vault:mine")
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+    try:
+        services.revoke(user=request.user, link_id=link_id)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, "Đã thu hồi liên kết chia sẻ")
+    return redirect("vault:mine")
+
+
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        document = services.open_shared(token=token, user=request.user)
+    except ServiceError as exc:
+        return render(request, "vault/shared.html", {"error": exc.message}, status=exc.status)
+    if request.GET.get("tai") == "1":
+        return FileResponse(document.file.open("rb"), as_attachment=True,
+                            filename=f"{document.reference or 'giay-to'}.pdf", content_type="application/pdf")
+    return render(request, "vault/shared.html", {"document": document, "token": token})
