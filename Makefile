@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev lint bench-population bench-dossiers
+.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ bench-population: install-dev
 ## bench-dossiers: a month's statistics over 5 million dossiers vs the same figures counted in Python (PostgreSQL)
 bench-dossiers: install-dev
 	$(BIN)/python bench/dossier_statistics.py
+
+## bench-submission: dossier submission through the API at 16 concurrent clients vs GET /api/v1/health (gunicorn, PostgreSQL)
+bench-submission: install-dev
+	$(BIN)/python bench/dossier_submission.py

@@ -15,11 +15,14 @@ from smartcity.agencies.api import router as agencies_router
 from smartcity.audit.api import router as audit_router
 from smartcity.dossiers.api import router as dossiers_router
 from smartcity.dossiers.api import statistics_router, tracking_router
+from smartcity.environment.api import router as environment_router
 from smartcity.identity.api import router as identity_router
 from smartcity.lib.errors import ServiceError
+from smartcity.payments.api import router as payments_router
 from smartcity.places.api import router as places_router
 from smartcity.population.api import router as population_router
 from smartcity.procedures.api import router as procedures_router
+from smartcity.signing.api import router as signing_router
 from smartcity.vault.api import router as vault_router
 
 api = NinjaAPI(
@@ -65,4 +68,12 @@ api.add_router("/procedures", procedures_router, tags=["procedures"])
 api.add_router("/dossiers", dossiers_router, tags=["dossiers"])
 api.add_router("/track", tracking_router, tags=["dossiers"])
 api.add_router("/statistics", statistics_router, tags=["statistics"])
+api.add_router("/signatures", signing_router, tags=["signatures"])
+api.add_router("/payments", payments_router, tags=["payments"])
 api.add_router("/vault", vault_router, tags=["vault"])
+api.add_router("/environment", environment_router, tags=["environment"])
+
+
+@api.get("/health", auth=None, tags=["platform"], summary="Liveness: the process answers (no database, no session)")
+def health(request: HttpRequest) -> dict[str, str]:
+    return {"status": "ok"}

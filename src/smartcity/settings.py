@@ -69,8 +69,12 @@ INSTALLED_APPS = [
     "smartcity.population",
     "smartcity.identity",
     "smartcity.procedures",
+    "smartcity.signing",
+    "smartcity.payments",
     "smartcity.vault",
     "smartcity.dossiers",
+    "smartcity.sensing",
+    "smartcity.environment",
     "smartcity.portal",
 ]
 
@@ -233,3 +237,80 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+# --- Signing (smartcity.signing): certificate authority, keys, timestamp authority ---
+# Documented in docs/signing.md. The demo needs none of them.
+# Where the demo CA keeps its PKCS#12 key files (passphrases derive from SECRET_KEY; never in the database).
+SMARTCITY_SIGNING_DIR = Path(env_str("SMARTCITY_SIGNING_DIR", str(VAR_DIR / "signing")))
+# The demo certificate authority (root, timestamp authority, agency seals, officer certificates): issuing, its CRL,
+# its TSA endpoint, and trusting its root when verifying. Never in production: use real certificates there.
+SMARTCITY_SIGNING_DEMO_CA = env_bool("SMARTCITY_SIGNING_DEMO_CA", DEBUG)
+# RFC 3161 timestamp authority for signatures: empty (none), "demo" (the demo CA's, in process) or an http(s) URL.
+SMARTCITY_TSA_URL = env_str("SMARTCITY_TSA_URL", "demo" if SMARTCITY_SIGNING_DEMO_CA else "")
+SMARTCITY_TSA_TIMEOUT = env_int("SMARTCITY_TSA_TIMEOUT", 10)
+# PEM file of further trust anchors for verification (e.g. the national root CA), besides the demo root.
+SMARTCITY_SIGNING_TRUST_ROOTS = env_str("SMARTCITY_SIGNING_TRUST_ROOTS", "")
+# Let verification fetch CRLs/OCSP of other CAs over the network (the demo CA's CRL never needs it). Without it a
+# certificate of another CA that names a CRL or OCSP responder cannot be checked, and is reported as such.
+SMARTCITY_SIGNING_FETCH_REVOCATION = env_bool("SMARTCITY_SIGNING_FETCH_REVOCATION", not DEBUG)
+# The PKCS#11 module (.so) of the HSM or token that holds keys registered with `smartcity signing import-pkcs11`.
+SMARTCITY_PKCS11_MODULE = env_str("SMARTCITY_PKCS11_MODULE", "")
+# Largest PDF accepted by the public verification page and API.
+SMARTCITY_SIGNING_MAX_UPLOAD_MB = env_int("SMARTCITY_SIGNING_MAX_UPLOAD_MB", 20)
+# A signature that fails validation is an answer we show, not an error: pyHanko logs each with a traceback.
+# fontTools reports each stamp font subset at INFO.
+LOGGING["loggers"].update({"pyhanko": {"level": "CRITICAL"}, "pyhanko_certvalidator": {"level": "CRITICAL"},
+                           "fontTools": {"level": "WARNING"}})
+
+# --- Payments (smartcity.payments): gateways and their secrets ---
+# The payment gateway speaks VNPAY's published contract, version 2.1.0 (HMAC-SHA512 signed redirect, browser return
+# and server-to-server IPN; querydr status API). The demo points every URL at the platform's own sandbox gateway under
+# /thanh-toan/sandbox/, with a demo terminal code and secret; production sets the real gateway's URLs and secrets.
+_DEMO_PAYMENT_SECRET = "demo-payment-hash-secret-0123456789"
+PAYMENT_GATEWAY = env_str("PAYMENT_GATEWAY", "vnpay")  # the adapter (smartcity.payments.gateways.REGISTRY)
+PAYMENT_GATEWAY_URL = env_str("PAYMENT_GATEWAY_URL", f"{SITE_URL}/thanh-toan/sandbox/paymentv2/vpcpay.html")
+PAYMENT_GATEWAY_API_URL = env_str("PAYMENT_GATEWAY_API_URL",
+                                  f"{SITE_URL}/thanh-toan/sandbox/merchant_webapi/api/transaction")
+# The gateway's daily report (CSV, format in smartcity/payments/report.py) that reconciliation downloads.
+PAYMENT_GATEWAY_REPORT_URL = env_str("PAYMENT_GATEWAY_REPORT_URL", f"{SITE_URL}/thanh-toan/sandbox/doi-soat.csv")
+PAYMENT_GATEWAY_TMN_CODE = env_str("PAYMENT_GATEWAY_TMN_CODE", "HNDVC001")
+PAYMENT_GATEWAY_HASH_SECRET = env_str("PAYMENT_GATEWAY_HASH_SECRET", _DEMO_PAYMENT_SECRET)
+_PAYMENT_SANDBOX_GATEWAY = "/thanh-toan/sandbox/" in PAYMENT_GATEWAY_URL
+if not DEBUG and PAYMENT_GATEWAY_HASH_SECRET == _DEMO_PAYMENT_SECRET and not _PAYMENT_SANDBOX_GATEWAY:
+    raise ImproperlyConfigured("PAYMENT_GATEWAY_HASH_SECRET must be set when PAYMENT_GATEWAY_URL is a real gateway")
+# Where the gateway sends the payer's browser back (vnp_ReturnUrl).
+PAYMENT_RETURN_URL = env_str("PAYMENT_RETURN_URL", f"{SITE_URL}/thanh-toan/ket-qua/")
+PAYMENT_EXPIRE_MINUTES = env_int("PAYMENT_EXPIRE_MINUTES", 15)  # vnp_ExpireDate = vnp_CreateDate + this
+# When the browser returns before the IPN, ask the gateway (querydr) instead of only showing "awaiting confirmation".
+PAYMENT_QUERY_ON_RETURN = env_bool("PAYMENT_QUERY_ON_RETURN", False)
+# The sandbox gateway at /thanh-toan/sandbox/ (demo and tests). Off in production unless asked for.
+PAYMENT_SANDBOX_ENABLED = env_bool("PAYMENT_SANDBOX_ENABLED", DEBUG)
+# The IPN URL registered with the sandbox, and how it delivers: "inprocess" (same process, no network) or "http".
+PAYMENT_SANDBOX_IPN_URL = env_str("PAYMENT_SANDBOX_IPN_URL", f"{SITE_URL}/api/v1/payments/ipn")
+PAYMENT_SANDBOX_IPN_DELIVERY = env_str("PAYMENT_SANDBOX_IPN_DELIVERY", "inprocess")
+
+# --- Sensing (smartcity.sensing): SensorThings, MQTT ingest, storage ---
+# The SensorThings API at /sta/v1.1 (docs in src/smartcity/sensing/README.md). The demo needs none of them.
+# Page size of collections when the client gives no $top, and the largest $top honoured (more pages via nextLink).
+SENSING_PAGE_SIZE = env_int("SENSING_PAGE_SIZE", 100)
+SENSING_MAX_PAGE_SIZE = env_int("SENSING_MAX_PAGE_SIZE", 1000)
+# Staff roles (agencies.Role) whose members may write through the API; ingest keys are the other way in.
+SENSING_WRITE_ROLES = env_list("SENSING_WRITE_ROLES", "city_admin,agency_admin")
+# A reading stamped further than this in the future is refused (sent to the dead letters).
+SENSING_MAX_FUTURE_SECONDS = env_int("SENSING_MAX_FUTURE_SECONDS", 600)
+# Rows per INSERT/COPY statement of the bulk ingest (one transaction per call whatever the size).
+SENSING_INGEST_CHUNK = env_int("SENSING_INGEST_CHUNK", 5000)
+# Largest number of rows one HTTP ingest or CreateObservations request may carry.
+SENSING_INGEST_MAX_ROWS = env_int("SENSING_INGEST_MAX_ROWS", 100_000)
+# Raw observations older than this many days are deleted (PostgreSQL: whole monthly partitions dropped); 0 keeps all.
+# Hourly and daily roll-ups are kept. Dead letters are kept SENSING_DEAD_LETTER_DAYS days.
+SENSING_RETENTION_DAYS = env_int("SENSING_RETENTION_DAYS", 0)
+SENSING_DEAD_LETTER_DAYS = env_int("SENSING_DEAD_LETTER_DAYS", 30)
+# PostgreSQL: monthly observation partitions created this many months ahead by `smartcity sensors maintain`.
+SENSING_PARTITION_MONTHS_AHEAD = env_int("SENSING_PARTITION_MONTHS_AHEAD", 3)
+# A datastream is stale after this many of its reporting intervals without data (see `smartcity sensors check-stale`).
+SENSING_STALE_INTERVALS = env_int("SENSING_STALE_INTERVALS", 3)
+# Daily roll-ups cover local days of this time zone (a fixed offset on SQLite: right for Việt Nam, which has no DST).
+SENSING_ROLLUP_TIME_ZONE = env_str("SENSING_ROLLUP_TIME_ZONE", TIME_ZONE)
+
+# --- Environment (smartcity.environment): indices, warnings, forecasts ---

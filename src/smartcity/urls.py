@@ -20,7 +20,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/", include("smartcity.identity.urls")),
     path("thu-tuc/", include("smartcity.procedures.urls")),
+    path("chu-ky-so/", include("smartcity.signing.urls")),
+    path("thanh-toan/", include("smartcity.payments.urls")),
     path("kho-du-lieu/", include("smartcity.vault.urls")),
+    path("sta/", include("smartcity.sensing.urls")),
+    path("moi-truong/", include("smartcity.environment.urls")),
     path("", include("smartcity.dossiers.urls")),
     path("", include("smartcity.portal.urls")),
 ]

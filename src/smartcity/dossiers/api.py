@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
 from ninja.security import django_auth
@@ -22,7 +22,7 @@ from smartcity.dossiers.schemas import (
     OperationIn,
     TrackingOut,
 )
-from smartcity.lib.errors import Invalid
+from smartcity.lib.errors import Invalid, NotFound
 
 router = Router(auth=django_auth)
 
@@ -82,13 +82,23 @@ def detail(request: HttpRequest, code: str) -> object:
     return _detail(services.get_dossier_for(request.user, code), request.user)
 
 
+@router.get("/{code}/result.pdf", summary="The signed electronic result (applicant, or staff who see the dossier)")
+def result(request: HttpRequest, code: str) -> FileResponse:
+    dossier = services.get_dossier_for(request.user, code)
+    if not dossier.result:
+        raise NotFound("Hồ sơ chưa có kết quả điện tử", field="code")
+    return FileResponse(dossier.result.open("rb"), as_attachment=True, filename=f"ket-qua-{dossier.code}.pdf",
+                        content_type="application/pdf")
+
+
 @router.post("/{code}/operations/{operation}", response=DossierDetailOut, summary="Apply an operation")
 def operate(request: HttpRequest, code: str, operation: str, payload: OperationIn) -> object:
     new_appointment = payload.new_appointment
     if new_appointment is not None and timezone.is_naive(new_appointment):
         new_appointment = timezone.make_aware(new_appointment)  # a time without offset is Hà Nội time
     dossier = services.apply_operation(user=request.user, code=code, operation=operation, note=payload.note,
-                                       new_appointment=new_appointment, to_agency=payload.to_agency)
+                                       new_appointment=new_appointment, to_agency=payload.to_agency,
+                                       amount=payload.amount)
     return _detail(dossier, request.user)
 
 

@@ -28,7 +28,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from smartcity.dossiers.models import Dossier, Event
-from smartcity.dossiers.services import OPERATIONS
 
 _FONTS = Path(font_roboto.__file__).parent / "files"
 pdfmetrics.registerFont(TTFont("Roboto", str(_FONTS / "Roboto-Regular.ttf")))
@@ -166,6 +165,8 @@ def render(dossier: Dossier, kind: str, *, tracking_url: str, officer: str = "")
 
 
 def _operation_label(operation: str) -> str:
+    from smartcity.dossiers.services import OPERATIONS  # services makes the result with this module
+
     return OPERATIONS[operation].label if operation in OPERATIONS else "Nộp hồ sơ"
 
 
@@ -180,6 +181,32 @@ def _control_table(events: Iterable[Event]) -> Table:
     table = Table(rows, colWidths=[38 * mm, 45 * mm, 32 * mm, 28 * mm, 32 * mm], repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table
+
+
+def result(dossier: Dossier, *, signer: str, tracking_url: str) -> bytes:
+    """The result document of an approved dossier, before its signature: what was decided, for whom, with the
+    declaration's content. The leader's digital signature (with its visible stamp) is added over it."""
+    agency = dossier.agency
+    day = timezone.localtime(dossier.finished_at or timezone.now()).date()
+    parts: list[Flowable] = _header(agency.name, agency.parent.name if agency.parent else None, day)
+    parts.append(Paragraph(_esc((dossier.procedure.result or "Kết quả giải quyết thủ tục hành chính").upper()),
+                           TITLE))
+    parts.append(Paragraph(f"Số: <b>{_esc(dossier.code)}</b>", CENTER))
+    parts.append(Spacer(1, 4 * mm))
+    facts = [("Thủ tục", dossier.procedure.name), ("Cấp cho ông/bà", dossier.applicant.full_name)]
+    facts += [(f["label"], dossier.data.get(f["name"])) for f in dossier.version.form
+              if f["type"] not in ("file", "id_number") and dossier.data.get(f["name"]) not in (None, "")]
+    rows = [[Paragraph(_esc(label), BOLD), Paragraph(_esc(value), BODY)] for label, value in facts]
+    table = Table(rows, colWidths=[65 * mm, 110 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
+    parts += [table, Spacer(1, 4 * mm), Paragraph(
+        "Văn bản điện tử này được ký số bởi người có thẩm quyền và có giá trị pháp lý như bản giấy. Kiểm tra chữ ký "
+        "số tại trang «Xác minh chữ ký số» của Cổng dịch vụ công.", SMALL)]
+    parts += [Spacer(1, 5 * mm), Table([[_qr(tracking_url), Paragraph(
+        f"Tra cứu hồ sơ tại {_esc(tracking_url)} hoặc quét mã QR.", SMALL)]],
+        colWidths=[32 * mm, 143 * mm], style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")])]
+    parts += [Spacer(1, 6 * mm), _signature("THỦ TRƯỞNG CƠ QUAN", signer)]
+    return _render(parts, f"{dossier.procedure.result or 'Kết quả'} — {dossier.code}")
 
 
 def ledger(dossiers: Iterable[Dossier], *, agency_name: str, start: dt.date, end: dt.date) -> bytes:

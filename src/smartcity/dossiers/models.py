@@ -57,6 +57,10 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         raise ValueError(name)
 
 
+def _result_to(instance: Dossier, filename: str) -> str:
+    return f"results/{instance.submitted_at:%Y/%m}/{instance.pk}/{filename}"
+
+
 class Dossier(models.Model):
     code = models.CharField("mã hồ sơ", max_length=40, unique=True)
     procedure = models.ForeignKey(Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="+")
@@ -91,7 +95,10 @@ class Dossier(models.Model):
     # What the scorecard (Decision 766) counts: fees owed and paid online, a digitally signed result that landed in
     # the applicant's document store, documents reused from that store instead of uploaded.
     fee_due = models.PositiveIntegerField("nghĩa vụ tài chính (đồng)", default=0)
+    # Where the dossier goes back to once the financial obligation is met (it waits in status 6 meanwhile).
+    resume_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
     paid_online = models.BooleanField("đã thanh toán trực tuyến", default=False)
+    result = models.FileField("kết quả điện tử", upload_to=_result_to, blank=True)
     result_signed = models.BooleanField("có kết quả điện tử ký số", default=False)
     result_stored = models.BooleanField("kết quả đã lưu vào kho dữ liệu", default=False)
     reused_documents = models.PositiveSmallIntegerField("số giấy tờ dùng lại từ kho dữ liệu", default=0)
@@ -126,7 +133,7 @@ class DailyCounter(models.Model):
 
 
 def _upload_to(instance: DossierFile, filename: str) -> str:
-    return f"dossiers/{instance.dossier.submitted_at:%Y/%m}/{instance.dossier.code}/{instance.sha256[:16]}"
+    return f"dossiers/{instance.dossier.submitted_at:%Y/%m}/{instance.dossier_id}/{instance.sha256[:16]}"
 
 
 class DossierFile(models.Model):

@@ -79,6 +79,11 @@ class DossierDetailOut(DossierOut):
     on_time: bool | None
     events: list[EventOut]
     files: list[str]
+    fee_due: int
+    paid_online: bool
+    result_signed: bool
+    result_stored: bool
+    reused_documents: int
     allowed_operations: list[str]  # set on the instance by the API (it depends on who asks)
     evaluation: EvaluationOut | None
 
@@ -108,6 +113,7 @@ class OperationIn(Schema):
     note: str = ""
     new_appointment: dt.datetime | None = None
     to_agency: str | None = None
+    amount: int | None = None  # request_payment: the sum due where the procedure's fee depends on the case (VND)
 
 
 class BulkIn(Schema):

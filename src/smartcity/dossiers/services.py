@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import F, Q
@@ -25,6 +28,7 @@ from smartcity.agencies import services as agencies
 from smartcity.agencies.models import Agency, Membership
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
+from smartcity.dossiers import documents
 from smartcity.dossiers.models import (
     INDICATORS,
     QUEUES,
@@ -41,11 +45,14 @@ from smartcity.dossiers.models import (
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from smartcity.lib.workdays import WorkCalendar
 from smartcity.notifications import services as notifications
+from smartcity.payments import models as payments
+from smartcity.payments import services as payments_services
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.population import services as population
 from smartcity.procedures import services as procedures
 from smartcity.procedures.forms import build_form_class, check_upload, serialise
 from smartcity.procedures.models import OnlineLevel, Procedure
+from smartcity.signing import services as signing
 from smartcity.vault import services as vault
 
 APPLICANT = "applicant"
@@ -140,15 +147,20 @@ def _validated(procedure_key: str, data: Mapping[str, Any], files: Mapping[str, 
 
 def _create(*, user: Any, procedure: Procedure, version: Any, form: Any, applicant_id: int, agency: Agency,
             receiving_agency: Agency, unit: Unit, channel: int, note: str) -> Dossier:
+    """Write the dossier, its files and its first history row, then — last, so that the two rows every submission
+    contends for (the agency's daily counter and the audit chain's head) stay locked only for the end of the
+    transaction — take its code and record it."""
     now = timezone.now()
     dossier = Dossier.objects.create(
-        code=next_code(receiving_agency, now), procedure=procedure, version=version, applicant_id=applicant_id,
+        code=f"~{uuid.uuid4().hex}", procedure=procedure, version=version, applicant_id=applicant_id,
         submitted_by=user, agency=agency, receiving_agency=receiving_agency, unit=unit, channel=channel,
         status=Status.NEW, data=serialise(form.cleaned_data), submitted_at=now,
     )
     _attach(dossier, form.cleaned_data, version.form)
     Event.objects.create(dossier=dossier, at=now, operation="submit", from_status=None, to_status=Status.NEW,
                          actor=user, actor_agency=None if channel == Channel.ONLINE else receiving_agency, note=note)
+    dossier.code = next_code(receiving_agency, now)
+    dossier.save(update_fields=["code"])
     audit.record(actor=agencies.actor_for(user), action=Action.CREATE, subject_type="dossiers.dossier",
                  subject_id=dossier.pk, person_id=applicant_id)
     return dossier
@@ -269,7 +281,7 @@ def _attach(dossier: Dossier, cleaned: Mapping[str, Any], spec: list[dict[str, A
 class Operation:
     label: str
     sources: frozenset[int]
-    target: int
+    target: int | None  # None: back to the status the dossier had before it waited for payment
     roles: tuple[str, ...]
 
 
@@ -292,8 +304,14 @@ OPERATIONS: dict[str, Operation] = {
     "return_result": Operation("Trả kết quả", frozenset({S.PROCESSED}), S.RETURNED, ("reception",)),
     "withdraw": Operation("Rút hồ sơ", frozenset({S.NEW, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT,
                                                    S.AWAITING_PAYMENT}), S.WITHDRAWN, (APPLICANT,)),
+    "request_payment": Operation("Yêu cầu thực hiện nghĩa vụ tài chính",
+                                 frozenset({S.RECEIVED, S.PROCESSING, S.PROCESSED}), S.AWAITING_PAYMENT,
+                                 ("reception", "specialist", "leader")),
+    "record_payment": Operation("Xác nhận đã nộp phí tại quầy", frozenset({S.AWAITING_PAYMENT}), None,
+                                ("reception",)),
 }
 NEEDS_NOTE = {"refuse", "request_supplement", "extend", "stop", "withdraw", "transfer"}
+_UNPAID = (payments.State.CREATED, payments.State.PENDING, payments.State.FAILED)
 
 
 def allowed_operations(dossier: Dossier, user: Any) -> list[str]:
@@ -314,7 +332,7 @@ def _roles_of(user: Any, dossier: Dossier) -> set[str]:
 @transaction.atomic
 def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
                     new_appointment: dt.datetime | None = None, to_agency: str | None = None,
-                    files: Mapping[str, Any] | None = None) -> Dossier:
+                    files: Mapping[str, Any] | None = None, amount: int | None = None) -> Dossier:
     """Apply one operation of the lifecycle to a dossier (see ``OPERATIONS``)."""
     op = OPERATIONS.get(operation)
     if op is None:
@@ -336,15 +354,16 @@ def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
     before = dossier.status
     actor_agency = dossier.agency
     _EFFECTS[operation](dossier, now=now, note=note, new_appointment=new_appointment, to_agency=to_agency,
-                        user=user, files=files or {}, cal=calendar())
-    dossier.status = op.target
+                        user=user, files=files or {}, cal=calendar(), amount=amount)
+    target = op.target if op.target is not None else dossier.resume_status
+    dossier.status = target
     dossier.save()
-    Event.objects.create(dossier=dossier, at=now, operation=operation, from_status=before, to_status=op.target,
+    Event.objects.create(dossier=dossier, at=now, operation=operation, from_status=before, to_status=target,
                          actor=user, actor_agency=None if APPLICANT in roles else actor_agency, step=dossier.step,
                          step_due_at=dossier.step_due_at, note=note)
     audit.record(actor=agencies.actor_for(user), action=Action.STATE, subject_type="dossiers.dossier",
                  subject_id=dossier.pk, person_id=dossier.applicant_id,
-                 detail={"operation": operation, "from": before, "to": op.target})
+                 detail={"operation": operation, "from": before, "to": target})
     _tell_applicant(dossier, note)
     return dossier
 
@@ -427,12 +446,17 @@ def _request_supplement(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
     d.supplement_count += 1
 
 
-def _supplement(d: Dossier, *, now: dt.datetime, files: Mapping[str, Any], cal: WorkCalendar, **_: Any) -> None:
+def _unpause(d: Dossier, *, now: dt.datetime, cal: WorkCalendar) -> None:
+    """The working time spent waiting for the applicant moves the appointment on."""
     paused = cal.working_hours_between(d.paused_since, now) if d.paused_since else 0.0
     d.paused_hours += paused
     if d.appointment_at is not None and paused:
         d.appointment_at = cal.add_working_hours(d.appointment_at, paused)
     d.paused_since = None
+
+
+def _supplement(d: Dossier, *, now: dt.datetime, files: Mapping[str, Any], cal: WorkCalendar, **_: Any) -> None:
+    _unpause(d, now=now, cal=cal)
     for name, upload in files.items():
         try:
             check_upload(upload)
@@ -448,12 +472,106 @@ def _extend(d: Dossier, *, new_appointment: dt.datetime | None, **_: Any) -> Non
     d.extended = True
 
 
-def _approve(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
+def _request_payment(d: Dossier, *, now: dt.datetime, user: Any, amount: int | None, **_: Any) -> None:
+    """Ask the applicant for the procedure's fees of this stage (at receipt, or at return once processed), or for
+    ``amount`` where the procedure's fee depends on the case. The clock stops while the applicant pays."""
+    stage = payments.Stage.RETURN if d.status == Status.PROCESSED else payments.Stage.RECEIPT
+    if amount is not None:
+        if amount <= 0:
+            raise Invalid("Số tiền phải là số nguyên dương (đồng)", field="amount")
+        items = [payments_services.FeeItem(name=f"Phí, lệ phí: {d.procedure.name}"[:200], amount=int(amount))]
+    else:
+        try:
+            items = payments_services.fees_for(d.version, stage=stage)
+        except Invalid:
+            raise Invalid("Mức phí của thủ tục tùy trường hợp: nhập số tiền phải nộp", field="amount") from None
+        if not items:
+            raise Invalid("Thủ tục không thu phí ở bước này; nhập số tiền nếu có khoản phải nộp", field="amount")
+    payment = payments_services.request_payment(
+        reference=d.code, purpose=f"Phí, lệ phí hồ sơ {d.code} — {d.procedure.name}"[:300], payer=d.applicant,
+        agency=d.agency, stage=stage, items=items, actor=user)
+    d.fee_due += payment.amount
+    d.resume_status = d.status
+    if d.status != Status.PROCESSED:
+        d.paused_since = now
+
+
+def _resume_after_payment(d: Dossier, *, now: dt.datetime, cal: WorkCalendar) -> None:
+    if d.paused_since is not None:
+        _unpause(d, now=now, cal=cal)
+
+
+def _record_payment(d: Dossier, *, now: dt.datetime, cal: WorkCalendar, user: Any, **_: Any) -> None:
+    """The applicant paid at the desk: the online payment still open is withdrawn so nobody pays twice."""
+    for payment in payments_services.payments_for_reference(d.code).filter(state__in=_UNPAID):
+        try:
+            payments_services.cancel_payment(code=payment.code, actor=None, reason="Đã nộp phí tại bộ phận một cửa")
+        except Conflict:
+            raise Conflict("Người nộp đang thanh toán trực tuyến; chờ giao dịch kết thúc", field="operation") from None
+    _resume_after_payment(d, now=now, cal=cal)
+
+
+def _cancel_open_payments(d: Dossier, *, note: str, **_: Any) -> None:
+    for payment in payments_services.payments_for_reference(d.code).filter(state__in=_UNPAID):
+        payments_services.cancel_payment(code=payment.code, actor=None, reason=note or "Hồ sơ không tiếp tục")
+
+
+def payments_of(dossier: Dossier):
+    """The fees asked of this dossier's applicant (for whoever may see the dossier)."""
+    return payments_services.payments_for_reference(dossier.code)
+
+
+@transaction.atomic
+def payment_received(*, reference: str) -> Dossier | None:
+    """The gateway confirmed the applicant's payment for dossier ``reference`` (the payments app's signal): the
+    dossier goes back to where it was and its clock runs again. A repeated confirmation changes nothing."""
+    d = Dossier.objects.select_for_update(of=("self",)).filter(code=reference).first()
+    if d is None or d.status != Status.AWAITING_PAYMENT:
+        return d
+    now = timezone.now()
+    _resume_after_payment(d, now=now, cal=calendar())
+    d.paid_online = True
+    d.status = d.resume_status
+    d.save()
+    Event.objects.create(dossier=d, at=now, operation="paid_online", from_status=Status.AWAITING_PAYMENT,
+                         to_status=d.status, step=d.step, step_due_at=d.step_due_at,
+                         note="Đã thanh toán trực tuyến")
+    audit.record(actor=None, action=Action.STATE, subject_type="dossiers.dossier", subject_id=d.pk,
+                 person_id=d.applicant_id, detail={"operation": "paid_online", "from": Status.AWAITING_PAYMENT,
+                                                   "to": d.status})
+    _tell_applicant(d, "Đã nhận thanh toán trực tuyến")
+    return d
+
+
+def tracking_url(dossier: Dossier) -> str:
+    return f"{settings.SITE_URL}/tra-cuu/?code={dossier.code}"
+
+
+def _approve(d: Dossier, *, now: dt.datetime, user: Any, **_: Any) -> None:
+    """The leader approves and signs the result with their certificate (PAdES, visible stamp). A procedure served
+    fully online must end in an electronic result, so there the signature is required; elsewhere a leader without a
+    certificate approves a result issued on paper."""
     d.finished_at = now
+    pdf = documents.result(d, signer=user.get_full_name() or user.username, tracking_url=tracking_url(d))
+    try:
+        signed = signing.sign_result(pdf, user=user, agency=d.agency, reason=f"Phê duyệt kết quả hồ sơ {d.code}")
+    except Forbidden:
+        if d.procedure.online_level == OnlineLevel.FULL:
+            raise
+        return
+    d.result.save(f"{d.code}.pdf", ContentFile(signed), save=False)
+    d.result_signed = True
 
 
 def _return_result(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
+    """The result is handed over; a signed one also lands in the applicant's document store."""
     d.returned_at = now
+    if d.result_signed and d.result:
+        with d.result.open("rb") as fh:
+            vault.store(owner_id=d.applicant_id, pdf=fh.read(), title=d.procedure.result or d.procedure.name,
+                        issuer=d.agency, reference=d.code, procedure_code=d.procedure.code or "", signed=True,
+                        issued_at=d.finished_at)
+        d.result_stored = True
 
 
 def _nothing(d: Dossier, **_: Any) -> None:
@@ -462,8 +580,9 @@ def _nothing(d: Dossier, **_: Any) -> None:
 
 _EFFECTS = {
     "receive": _receive, "refuse": _nothing, "assign": _assign, "forward": _forward, "transfer": _transfer,
-    "request_supplement": _request_supplement, "supplement": _supplement, "extend": _extend, "stop": _nothing,
-    "approve": _approve, "return_result": _return_result, "withdraw": _nothing,
+    "request_supplement": _request_supplement, "supplement": _supplement, "extend": _extend,
+    "stop": _cancel_open_payments, "approve": _approve, "return_result": _return_result,
+    "withdraw": _cancel_open_payments, "request_payment": _request_payment, "record_payment": _record_payment,
 }
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("ho-so/<str:code>/thao-tac/<str:operation>/", views.operate, name="operate"),
     path("ho-so/<str:code>/tep/<int:file_id>/", views.attachment, name="attachment"),
     path("ho-so/<str:code>/danh-gia/", views.evaluate, name="evaluate"),
+    path("ho-so/<str:code>/ket-qua.pdf", views.result, name="result"),
     path("ho-so/<str:code>/giay-to/<slug:kind>.pdf", views.document, name="document"),
     path("mot-cua/", views.queue, name="queue"),
     path("mot-cua/tiep-nhan/", views.desk_intake, name="desk"),

@@ -129,6 +129,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "on_time": services.is_on_time(dossier),
         "documents": [(kind, documents.KINDS[kind]) for kind in documents.available(dossier)],
         "answers": [(f["label"], dossier.data.get(f["name"])) for f in dossier.version.form if f["type"] != "file"],
+        "payments": services.payments_of(dossier),
         "can_evaluate": services.can_evaluate(dossier, request.user),
         "evaluation": getattr(dossier, "evaluation", None), "max_points": MAX_POINTS,
         "indicators": list(enumerate(INDICATORS, start=1)), "satisfaction_levels": Satisfaction.choices,
@@ -164,6 +165,19 @@ def attachment(request: HttpRequest, code: str, file_id: int) -> FileResponse:
         raise Http404
     return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.original_name,
                         content_type=stored.content_type or "application/octet-stream")
+
+
+@login_required
+def result(request: HttpRequest, code: str) -> FileResponse:
+    """The signed electronic result, for the applicant and the staff who may see the dossier."""
+    try:
+        dossier = services.get_dossier_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    if not dossier.result:
+        raise Http404("Hồ sơ chưa có kết quả điện tử")
+    return FileResponse(dossier.result.open("rb"), as_attachment=True, filename=f"ket-qua-{dossier.code}.pdf",
+                        content_type="application/pdf")
 
 
 @login_required
@@ -212,10 +226,15 @@ def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
         except ValueError:
             messages.error(request, "Ngày hẹn mới không hợp lệ")
             return redirect("dossiers:detail", code=code)
+    amount = request.POST.get("amount", "").replace(".", "").replace(",", "").strip() or None
+    if amount is not None and not amount.isdigit():
+        messages.error(request, "Số tiền phải là số nguyên (đồng)")
+        return redirect("dossiers:detail", code=code)
     try:
         dossier = services.apply_operation(user=request.user, code=code, operation=operation,
                                            note=request.POST.get("note", ""), new_appointment=new_appointment,
-                                           to_agency=request.POST.get("to_agency") or None, files=request.FILES)
+                                           to_agency=request.POST.get("to_agency") or None, files=request.FILES,
+                                           amount=int(amount) if amount else None)
     except NotFound:
         raise Http404 from None
     except ServiceError as exc:

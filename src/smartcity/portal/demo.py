@@ -7,12 +7,16 @@ Passwords and TOTP secrets here are for the local demo only: DEBUG must be on fo
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
 from smartcity.agencies import services as agencies
 from smartcity.agencies.models import Agency, Role
@@ -24,6 +28,7 @@ from smartcity.population import synth
 from smartcity.population.importing import import_citizens
 from smartcity.population.models import Citizen
 from smartcity.procedures import services as procedures
+from smartcity.signing import services as signing
 
 STAFF_PASSWORD = "demo-HaNoi-2026"
 CITIZEN_PASSWORD = "vneid-demo-2026"
@@ -106,6 +111,9 @@ def load(*, synthetic: int = 2000, out=print) -> None:
     created = procedures.load_catalogue()
     if created:
         out(f"Nạp {created} thủ tục hành chính vào danh mục")
+    if settings.SMARTCITY_SIGNING_DEMO_CA:
+        signing.ensure_demo_pki(out=out)
+    _demo_dossiers(out)
     if synthetic and Citizen.objects.count() < synthetic:
         out(f"Tạo {synthetic} cư dân tổng hợp…")
         with tempfile.TemporaryDirectory(prefix="smartcity-demo-") as tmp:
@@ -113,6 +121,62 @@ def load(*, synthetic: int = 2000, out=print) -> None:
             synth.write_csv(path, n=synthetic, province="01", seed=2026)
             result = import_citizens(path=path)
         out(f"  {result.inserted} cư dân, {result.households} hộ gia đình")
+
+
+def _citizen_account(id_number: str) -> User:
+    """The portal account a citizen gets on first signing in through the demo VNeID (made now, so the demo's
+    dossiers have their owner; the same account is found when they sign in)."""
+    citizen = Citizen.objects.select_related("idp_account").get(id_number=id_number)
+    return identity.sign_in_citizen(issuer=settings.OIDC_ISSUER,
+                                    claims={"sub": citizen.idp_account.subject, "id_number": id_number})
+
+
+def _scan() -> SimpleUploadedFile:
+    """A one-page PDF standing in for the scanned birth certificate of the demo's dossiers."""
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer, pagesize=A4)
+    sheet.drawString(72, 760, "Giay chung sinh (ban chup minh hoa cho du lieu thu nghiem)")
+    sheet.save()
+    return SimpleUploadedFile("giay-chung-sinh.pdf", buffer.getvalue(), "application/pdf")
+
+
+def _birth_form(child: str, born: dt.date, parent: Citizen, relationship: str) -> dict[str, str]:
+    return {"child_full_name": child, "child_date_of_birth": born.isoformat(), "child_sex": "Nam",
+            "child_place_of_birth": "Bệnh viện Phụ sản Hà Nội, phường Giảng Võ, Hà Nội", "child_ethnicity": "Kinh",
+            "applicant_full_name": parent.full_name, "applicant_id_number": parent.id_number,
+            "relationship": relationship}
+
+
+def _demo_dossiers(out) -> None:
+    """Dossiers in the states a visitor wants to see: one returned with its signed result in An's document store
+    and rated, one waiting for An to pay the copy fee online, and new ones in both wards' queues."""
+    from smartcity.dossiers import services as dossiers
+    from smartcity.dossiers.models import Dossier
+
+    an, binh = _citizen_account(CITIZENS[0][0]), _citizen_account(CITIZENS[1][0])
+    if Dossier.objects.filter(applicant_id=an.person_id).exists():
+        return
+    officer, leader = User.objects.get(username="officer.badinh"), User.objects.get(username="leader.badinh")
+    today = dt.date.today()
+
+    def submit(user, child, ward_code):
+        return dossiers.submit_online(user=user, procedure_key="1.001193", unit_key=f"2025:commune:{ward_code}",
+                                      data=_birth_form(child, today - dt.timedelta(days=3), user.person, "Cha"),
+                                      files={"birth_certificate_file": _scan()}).code
+
+    ba_dinh = _hanoi_commune("Phường Ba Đình").code
+    returned = submit(an, "Nguyễn Minh Khôi", ba_dinh)
+    for user, operation in [(officer, "receive"), (officer, "assign"), (leader, "approve"),
+                            (officer, "return_result")]:
+        dossiers.apply_operation(user=user, code=returned, operation=operation)
+    dossiers.evaluate(user=an, code=returned, points=[2, 2, 2, 2, 1, 2, 2, 2, 2], satisfaction=1,
+                      comment="Nhận kết quả điện tử ngay, không phải đến phường")
+    to_pay = submit(an, "Nguyễn Minh Châu", ba_dinh)
+    dossiers.apply_operation(user=officer, code=to_pay, operation="receive")
+    dossiers.apply_operation(user=officer, code=to_pay, operation="request_payment")
+    waiting = submit(an, "Nguyễn Minh Anh", ba_dinh)
+    elsewhere = submit(binh, "Trần Gia Bảo", _hanoi_commune("Phường Hoàn Kiếm").code)
+    out(f"Hồ sơ mẫu: {returned} (đã trả kết quả ký số), {to_pay} (chờ nộp phí), {waiting} và {elsewhere} (chờ tiếp nhận)")
 
 
 def accounts_text() -> str:

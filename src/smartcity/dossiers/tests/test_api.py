@@ -211,3 +211,18 @@ def test_bulk_operations_refuse_bad_requests(client, officer_ba_dinh, operation,
     response = client.post(f"/api/v1/dossiers/operations/{operation}", {"codes": codes},
                            content_type="application/json")
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == field
+
+
+def test_a_signed_in_post_without_the_csrf_token_is_refused(an):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(an)
+    body = {"procedure": "1.001193", "unit": "2025:commune:00004", **fill(), **birth_files()}
+    assert browser.post("/api/v1/dossiers", body).status_code == 403
+    assert not Dossier.objects.exists()
+
+
+def test_the_health_endpoint_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/health").json() == {"status": "ok"}

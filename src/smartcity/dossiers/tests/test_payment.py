@@ -1,0 +1,110 @@
+"""The financial obligation of a dossier (status 6): asked at receipt or at return, paid through the gateway (the
+platform's sandbox speaking the VNPAY contract), confirmed only by the gateway's signed IPN, the clock paused
+meanwhile; or paid at the desk; cancelled when the dossier stops."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import time_machine
+
+from smartcity.dossiers import services
+from smartcity.dossiers.models import Dossier, Status
+from smartcity.dossiers.tests.test_lifecycle import at, submit
+from smartcity.lib.errors import Conflict, Invalid
+from smartcity.payments.models import Payment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    from smartcity.procedures.services import load_catalogue
+
+    settings.MEDIA_ROOT = tmp_path
+    load_catalogue()
+
+
+@pytest.fixture
+def awaiting(an, officer_ba_dinh):
+    """A birth registration received on Wednesday 10:00 and asked for its 8,000 đ copy fee at 10:30."""
+    with time_machine.travel(at("2026-11-25T09:00"), tick=False):
+        code = submit(an).code
+    with time_machine.travel(at("2026-11-25T10:00"), tick=False):
+        services.apply_operation(user=officer_ba_dinh, code=code, operation="receive")
+    with time_machine.travel(at("2026-11-25T10:30"), tick=False):
+        return services.apply_operation(user=officer_ba_dinh, code=code, operation="request_payment")
+
+
+def pay_in_the_sandbox(client, user, payment, outcome="pay"):
+    client.force_login(user)
+    to_gateway = client.post(f"/thanh-toan/{payment.code}/thanh-toan/")
+    token = re.search(r"/thanh-toan/sandbox/paymentv2/([0-9a-f]+)/",
+                      client.get(to_gateway["Location"]).content.decode()).group(1)
+    back = client.post(f"/thanh-toan/sandbox/paymentv2/{token}/", {"outcome": outcome})
+    url = urlsplit(back["Location"])
+    return client.get(url.path, dict(parse_qsl(url.query, keep_blank_values=True)))
+
+
+def test_the_fee_is_asked_at_receipt_and_the_clock_stops(awaiting):
+    payment = Payment.objects.get(reference=awaiting.code)
+    assert (awaiting.status, awaiting.resume_status, awaiting.fee_due) == (Status.AWAITING_PAYMENT, Status.RECEIVED,
+                                                                           8000)
+    assert (payment.amount, payment.stage, payment.state, payment.payer_id) == (8000, "receipt", "created",
+                                                                                 awaiting.applicant_id)
+    assert awaiting.paused_since == at("2026-11-25T10:30")
+
+
+def test_paying_online_brings_the_dossier_back_with_the_appointment_moved(
+        client, an, awaiting, django_capture_on_commit_callbacks):
+    payment = Payment.objects.get(reference=awaiting.code)
+    appointment = awaiting.appointment_at
+    with time_machine.travel(at("2026-11-25T14:30"), tick=True), django_capture_on_commit_callbacks(execute=True):
+        page = pay_in_the_sandbox(client, an, payment)
+    assert "Thanh toán thành công" in page.content.decode()
+    d = Dossier.objects.get(pk=awaiting.pk)
+    assert (d.status, d.paid_online, d.paused_since) == (Status.RECEIVED, True, None)
+    assert d.paused_hours == pytest.approx(3, abs=0.05)  # 10:30–12:00 and 13:00–14:30
+    assert d.appointment_at > appointment
+    assert list(d.events.values_list("operation", flat=True))[-2:] == ["request_payment", "paid_online"]
+    assert services.payment_received(reference=d.code).status == Status.RECEIVED  # a repeat changes nothing
+
+
+def test_a_failed_payment_leaves_the_dossier_waiting(client, an, awaiting, django_capture_on_commit_callbacks):
+    payment = Payment.objects.get(reference=awaiting.code)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_in_the_sandbox(client, an, payment, outcome="fail")
+    d = Dossier.objects.get(pk=awaiting.pk)
+    assert (d.status, d.paid_online) == (Status.AWAITING_PAYMENT, False)
+
+
+def test_paid_at_the_desk_withdraws_the_online_payment(officer_ba_dinh, awaiting):
+    d = services.apply_operation(user=officer_ba_dinh, code=awaiting.code, operation="record_payment")
+    assert (d.status, d.paid_online) == (Status.RECEIVED, False)
+    assert Payment.objects.get(reference=awaiting.code).state == "cancelled"
+
+
+def test_stopping_a_waiting_dossier_cancels_its_payment(an, awaiting):
+    d = services.apply_operation(user=an, code=awaiting.code, operation="withdraw", note="Không cần nữa")
+    assert d.status == Status.WITHDRAWN and Payment.objects.get(reference=awaiting.code).state == "cancelled"
+
+
+def test_a_variable_fee_needs_its_amount_and_a_second_request_is_refused(an, officer_ba_dinh, awaiting):
+    with pytest.raises(Conflict):  # already waiting
+        services.apply_operation(user=officer_ba_dinh, code=awaiting.code, operation="request_payment")
+    code = submit(an).code
+    services.apply_operation(user=officer_ba_dinh, code=code, operation="receive")
+    with pytest.raises(Invalid) as bad:
+        services.apply_operation(user=officer_ba_dinh, code=code, operation="request_payment", amount=0)
+    assert bad.value.field == "amount" and Dossier.objects.get(code=code).status == Status.RECEIVED
+    d = services.apply_operation(user=officer_ba_dinh, code=code, operation="request_payment", amount=150_000)
+    assert d.fee_due == 150_000 and Payment.objects.get(reference=code).amount == 150_000
+
+
+def test_the_applicant_sees_the_fee_with_a_pay_link(client, an, awaiting):
+    client.force_login(an)
+    payment = Payment.objects.get(reference=awaiting.code)
+    html = client.get(f"/ho-so/{awaiting.code}/").content.decode()
+    assert "8000 đồng" in html and f'href="/thanh-toan/{payment.code}/"' in html and "Thanh toán trực tuyến" in html

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EnvironmentConfig(AppConfig):
+    name = "smartcity.environment"
+    verbose_name = "Quan trắc môi trường"

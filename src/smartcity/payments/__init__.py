@@ -1,0 +1,1 @@
+"""Fees paid online: payment records and their states, gateway adapters, IPN, reconciliation, receipts."""

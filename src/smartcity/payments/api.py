@@ -1,0 +1,105 @@
+"""Payments API: a payer starts paying and reads the status; staff of the collecting agency read, cancel, refund;
+the gateway's IPN (no session, no CSRF: it is verified by its signature); the browser-return check; the payer's
+receipt; reconciliation for city administrators."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Status
+from ninja.security import django_auth
+
+from smartcity.payments import services, vnpay
+from smartcity.payments.schemas import (
+    CheckoutOut,
+    IpnOut,
+    PaymentOut,
+    ReasonIn,
+    ReconcileIn,
+    ReconciliationOut,
+    ReturnOut,
+)
+
+router = Router(auth=django_auth)
+log = logging.getLogger("smartcity.payments")
+
+
+def _params(request: HttpRequest) -> dict[str, str]:
+    source = request.POST if request.method == "POST" else request.GET
+    return {key: value for key, value in source.items()}
+
+
+@router.api_operation(["GET", "POST"], "/ipn", auth=None, response=IpnOut,
+                      summary="Gateway IPN (VNPAY v2.1.0: signed query; answers RspCode/Message)")
+def ipn(request: HttpRequest) -> dict[str, str]:
+    """Server to server. Always HTTP 200 with ``{"RspCode", "Message"}``: 00 confirmed, 01 order not found, 02
+    already confirmed, 04 invalid amount, 97 invalid signature, 99 other error."""
+    try:
+        return services.handle_ipn(_params(request)).as_json()
+    except Exception:  # noqa: BLE001 - the gateway gets "99" and retries; the error is logged
+        log.exception("IPN failed")
+        return vnpay.UNKNOWN_ERROR.as_json()
+
+
+@router.get("/return", auth=None, response={200: ReturnOut, 400: ReturnOut},
+            summary="Check a browser return from the gateway")
+def browser_return(request: HttpRequest) -> Status:
+    """What the return page shows, as JSON. Never marks a payment paid: only the IPN or a status query does."""
+    result = services.read_return(_params(request))
+    body = ReturnOut(verified=result.verified, message=result.message,
+                     code=result.payment.code if result.payment else None,
+                     state=result.payment.state if result.payment else None,
+                     awaiting_confirmation=result.awaiting_confirmation)
+    return Status(200 if result.verified else 400, body)
+
+
+@router.get("", response=list[PaymentOut], summary="Payments I may see (payer: mine; staff: my agency's)")
+def list_payments(request: HttpRequest, reference: str | None = None) -> list:
+    payments = services.visible_payments(request.user)
+    if reference:
+        payments = payments.filter(reference=reference)
+    return list(payments[:200])
+
+
+@router.get("/reconciliations", response=list[ReconciliationOut], summary="Reconciliation runs (city administrator)")
+def list_reconciliations(request: HttpRequest, date: dt.date | None = None) -> list:
+    return list(services.reconciliations(user=request.user, day=date)[:100])
+
+
+@router.post("/reconciliations", response={201: ReconciliationOut},
+             summary="Reconcile a day against the gateway's report (city administrator)")
+def run_reconciliation(request: HttpRequest, payload: ReconcileIn) -> Status:
+    return Status(201, services.reconcile(day=payload.date, report_csv=payload.report_csv, actor=request.user))
+
+
+@router.get("/{code}", response=PaymentOut, summary="A payment's status (payer, or staff of the collecting agency)")
+def detail(request: HttpRequest, code: str) -> object:
+    return services.get_payment_for(request.user, code)
+
+
+@router.post("/{code}/checkout", response={201: CheckoutOut},
+             summary="Start paying (payer): the signed gateway URL to redirect the browser to")
+def checkout(request: HttpRequest, code: str) -> Status:
+    attempt = services.start_checkout(user=request.user, code=code, ip=request.META.get("REMOTE_ADDR"))
+    return Status(201, attempt)
+
+
+@router.post("/{code}/cancel", response=PaymentOut, summary="Cancel a payment request (staff of the agency)")
+def cancel(request: HttpRequest, code: str, payload: ReasonIn) -> object:
+    return services.cancel_payment(code=code, actor=request.user, reason=payload.reason)
+
+
+@router.post("/{code}/refund", response=PaymentOut,
+             summary="Record a refund (agency administrator or city administrator)")
+def refund(request: HttpRequest, code: str, payload: ReasonIn) -> object:
+    return services.refund_payment(code=code, actor=request.user, reason=payload.reason)
+
+
+@router.get("/{code}/receipt.pdf", summary="The electronic receipt (payer only; PDF)")
+def receipt(request: HttpRequest, code: str) -> HttpResponse:
+    filename, pdf = services.receipt_for(user=request.user, code=code)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

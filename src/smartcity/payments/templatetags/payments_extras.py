@@ -1,0 +1,14 @@
+"""``{{ amount|vnd }}`` → "1.250.000 đ" (Vietnamese thousands separator)."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def vnd(amount: int | None) -> str:
+    if amount is None or amount == "":
+        return "—"
+    return f"{int(amount):,} đ".replace(",", ".")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SensingConfig(AppConfig):
+    name = "smartcity.sensing"
+    verbose_name = "Cảm biến (SensorThings)"

@@ -1,0 +1,23 @@
+"""Signatures API: verify a signed PDF (public, like the page at /chu-ky-so/xac-minh/)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import File, Router
+from ninja.files import UploadedFile
+
+from smartcity.lib.errors import Invalid
+from smartcity.signing import services
+from smartcity.signing.schemas import VerificationOut
+
+router = Router()
+
+
+@router.post("/verify", response=VerificationOut, summary="Verify the signatures of a PDF (multipart field `file`)")
+def verify(request: HttpRequest, file: UploadedFile | None = File(None)) -> object:  # noqa: B008 — ninja's style
+    """Who signed, when, whether the file changed after signing, whether each certificate chains to a trusted root
+    and whether it was revoked. 400 for an empty or non-PDF file, 413 above the size limit."""
+    if file is None:
+        raise Invalid("Thiếu tệp PDF trong trường `file` (multipart field `file` is required)", field="file")
+    services.check_size(file.size)  # before reading it
+    return services.verify(file.read(), user=request.user, filename=file.name or "")
