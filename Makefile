@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission
+.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,11 @@ bench-dossiers: install-dev
 ## bench-submission: dossier submission through the API at 16 concurrent clients vs GET /api/v1/health (gunicorn, PostgreSQL)
 bench-submission: install-dev
 	$(BIN)/python bench/dossier_submission.py
+
+## bench-signing: sign and verify 1,000 result PDFs through our services vs pyHanko directly
+bench-signing: install-dev
+	$(BIN)/python bench/signing.py
+
+## bench-aqi: hourly and daily VN_AQI for 1,000 stations × 1 year vs a per-reading pure-Python implementation
+bench-aqi: install-dev
+	$(BIN)/python bench/aqi.py
