@@ -24,6 +24,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from smartcity.agencies.models import Agency
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import Dossier, DossierFile
+from smartcity.dossiers.services import CERTIFIED_COPY
 from smartcity.procedures.models import OnlineLevel, Procedure
 
 GROUPS = {
@@ -113,8 +114,8 @@ INDICATORS: list[Indicator] = [
               "Hồ sơ có thành phần điện tử và kết quả điện tử ÷ hồ sơ đã giải quyết; đủ điểm khi ≥ 80%", 4,
               target=0.8, measure=_ratio("digitised", "processed")),
     Indicator("4.2b", "digitisation", "Chứng thực bản sao điện tử từ bản chính",
-              "Bản sao điện tử được chứng thực ÷ yêu cầu chứng thực", 2,
-              not_measured="Chưa có dịch vụ chứng thực bản sao điện tử"),
+              "Bản sao điện tử được chứng thực (ký số) ÷ hồ sơ chứng thực bản sao đã giải quyết", 2,
+              measure=_ratio("certified_copies", "copy_requests")),
     Indicator("4.3", "digitisation", "Hồ sơ tái sử dụng dữ liệu đã số hóa",
               "Hồ sơ dùng lại giấy tờ trong kho dữ liệu ÷ hồ sơ tiếp nhận; đủ điểm khi ≥ 80%", 2, target=0.8,
               measure=_ratio("reused", "received")),
@@ -200,8 +201,12 @@ def _dossier_facts(start: dt.datetime, end: dt.datetime, group: str) -> dict[str
             received_from_registry=Count("id", filter=received & Q(applicant__isnull=False)),
             dossiers_with_fees=Count("id", filter=received & Q(fee_due__gt=0)),
             dossiers_paid_online=Count("id", filter=received & Q(fee_due__gt=0, paid_online=True)),
+            copy_requests=Count("id", filter=finished & Q(procedure__code=CERTIFIED_COPY)),
+            certified_copies=Count("id", filter=finished & Q(procedure__code=CERTIFIED_COPY, result_signed=True)),
         )
     )
+    for row in rows.values():  # an agency with only carried-over dossiers has none of these in the period
+        row.update(dict.fromkeys(_EXTRA, 0))
     for item in extra:
         row = rows.get(item.pop(key))
         if row is not None:
@@ -209,6 +214,10 @@ def _dossier_facts(start: dt.datetime, end: dt.datetime, group: str) -> dict[str
     for row in rows.values():
         row["dissatisfied"] = row["evaluated"] - round((row["satisfied_share"] or 0) * row["evaluated"])
     return rows
+
+
+_EXTRA = ("electronic_results", "digitised", "stored_results", "reused", "received_from_registry",
+          "dossiers_with_fees", "dossiers_paid_online", "copy_requests", "certified_copies")
 
 
 def _paid_procedure_codes(start: dt.datetime, end: dt.datetime, group: str) -> dict[str, set[str]]:

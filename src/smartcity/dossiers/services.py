@@ -277,12 +277,18 @@ def _attach(dossier: Dossier, cleaned: Mapping[str, Any], spec: list[dict[str, A
 # ------------------------------------------------------------------------------------------------ operations
 
 
+# "Chứng thực bản sao từ bản chính": the desk compares the original and seals the scan as an electronic copy.
+CERTIFIED_COPY = "2.000815"
+CERTIFIED_COPY_FIELD = "original_scan_file"
+
+
 @dataclass(frozen=True)
 class Operation:
     label: str
     sources: frozenset[int]
     target: int | None  # None: back to the status the dossier had before it waited for payment
     roles: tuple[str, ...]
+    procedures: frozenset[str] = frozenset()  # when set, only dossiers of these procedures (by national code)
 
 
 S = Status
@@ -309,6 +315,8 @@ OPERATIONS: dict[str, Operation] = {
                                  ("reception", "specialist", "leader")),
     "record_payment": Operation("Xác nhận đã nộp phí tại quầy", frozenset({S.AWAITING_PAYMENT}), None,
                                 ("reception",)),
+    "certify_copy": Operation("Chứng thực bản sao điện tử", frozenset({S.RECEIVED, S.PROCESSING}), S.PROCESSED,
+                              ("reception",), procedures=frozenset({CERTIFIED_COPY})),
 }
 NEEDS_NOTE = {"refuse", "request_supplement", "extend", "stop", "withdraw", "transfer"}
 _UNPAID = (payments.State.CREATED, payments.State.PENDING, payments.State.FAILED)
@@ -317,7 +325,8 @@ _UNPAID = (payments.State.CREATED, payments.State.PENDING, payments.State.FAILED
 def allowed_operations(dossier: Dossier, user: Any) -> list[str]:
     """The operations ``user`` may apply to ``dossier`` now (what the pages offer and a 409 lists)."""
     roles = _roles_of(user, dossier)
-    return [name for name, op in OPERATIONS.items() if dossier.status in op.sources and roles & set(op.roles)]
+    return [name for name, op in OPERATIONS.items() if dossier.status in op.sources and roles & set(op.roles)
+            and (not op.procedures or dossier.procedure.code in op.procedures)]
 
 
 def _roles_of(user: Any, dossier: Dossier) -> set[str]:
@@ -343,6 +352,8 @@ def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
     roles = _roles_of(user, dossier)
     if not roles & set(op.roles):
         raise Forbidden(f"Vai trò của bạn không được thực hiện thao tác «{op.label}» với hồ sơ này")
+    if op.procedures and dossier.procedure.code not in op.procedures:
+        raise Conflict(f"Thao tác «{op.label}» không áp dụng cho thủ tục này", field="operation")
     if dossier.status not in op.sources:
         allowed = ", ".join(allowed_operations(dossier, user)) or "không có"
         raise Conflict(f"Không thể «{op.label}» khi hồ sơ đang ở trạng thái «{dossier.get_status_display()}»; "
@@ -563,6 +574,20 @@ def _approve(d: Dossier, *, now: dt.datetime, user: Any, **_: Any) -> None:
     d.result_signed = True
 
 
+def _certify_copy(d: Dossier, *, now: dt.datetime, user: Any, **_: Any) -> None:
+    """The desk officer, having compared the scan with the original shown, seals the scan with the agency's
+    certificate: the electronic certified copy is the dossier's result."""
+    scan = d.files.filter(field=CERTIFIED_COPY_FIELD).order_by("-id").first()
+    if scan is None or not scan.original_name.lower().endswith(".pdf"):
+        raise Invalid("Chứng thực điện tử cần bản chụp bản chính dạng PDF trong hồ sơ", field=CERTIFIED_COPY_FIELD)
+    with scan.file.open("rb") as fh:
+        sealed = signing.seal(fh.read(), agency=d.agency, user=user,
+                              reason=f"Chứng thực bản sao điện tử từ bản chính — hồ sơ {d.code}")
+    d.result.save(f"{d.code}.pdf", ContentFile(sealed), save=False)
+    d.result_signed = True
+    d.finished_at = now
+
+
 def _return_result(d: Dossier, *, now: dt.datetime, **_: Any) -> None:
     """The result is handed over; a signed one also lands in the applicant's document store."""
     d.returned_at = now
@@ -583,6 +608,7 @@ _EFFECTS = {
     "request_supplement": _request_supplement, "supplement": _supplement, "extend": _extend,
     "stop": _cancel_open_payments, "approve": _approve, "return_result": _return_result,
     "withdraw": _cancel_open_payments, "request_payment": _request_payment, "record_payment": _record_payment,
+    "certify_copy": _certify_copy,
 }
 
 

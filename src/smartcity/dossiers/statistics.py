@@ -5,7 +5,9 @@ received in the period by channel, carried over from before, processed early / o
 on time / late at the period's end, average processing time, online share. "On time" is the national rule
 (``services.is_on_time``): finished by the appointment (supplement pauses already added to it), not extended, at
 most one supplement request. The three processed figures are disjoint: early (on time and finished before the
-appointment's calendar day), on time (the rest of on time), late. Satisfaction: of the dossiers finished in the
+appointment's calendar day), on time (the rest of on time), late. Online payment share: of the dossiers received
+with a fee, those paid through the gateway; digitised share: of those finished, those with a signed electronic
+result. Satisfaction: of the dossiers finished in the
 period, how many the applicant rated, their average points (of 18, the nine national indicators) and the share
 rated "very satisfied" or "satisfied".
 """
@@ -28,8 +30,8 @@ GROUPS = {"agency": ("agency__code", "agency__name"), "procedure": ("procedure__
           "city": ("unit__province_code", "unit__province_code")}
 COLUMNS = ["key", "name", "received", "received_online", "received_desk", "received_post", "carried_over",
            "processed", "processed_early", "processed_on_time", "processed_late", "in_progress_on_time",
-           "in_progress_late", "average_hours", "online_share", "evaluated", "satisfaction_points",
-           "satisfied_share"]
+           "in_progress_late", "average_hours", "online_share", "online_payment_share", "digitised_share",
+           "evaluated", "satisfaction_points", "satisfied_share"]
 
 
 def local_range(first: dt.date, following: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -68,6 +70,9 @@ def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency", doss
             in_progress_late=Count("id", filter=open_at_end & Q(appointment_at__lt=end)),
             average=Avg(ExpressionWrapper(F("finished_at") - F("received_at"), output_field=DurationField()),
                         filter=finished),
+            with_fees=Count("id", filter=received & Q(fee_due__gt=0)),
+            paid_online=Count("id", filter=received & Q(fee_due__gt=0, paid_online=True)),
+            signed_results=Count("id", filter=finished & Q(result_signed=True)),
             evaluated=Count("evaluation", filter=finished),
             points=Avg("evaluation__total", filter=finished),
             satisfied=Count("evaluation", filter=finished & Q(evaluation__satisfaction__lte=Satisfaction.SATISFIED)),
@@ -82,6 +87,9 @@ def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency", doss
         row["processed_late"] = row["processed"] - row["processed_early"] - row["processed_on_time"]
         row["average_hours"] = round(average.total_seconds() / 3600, 1) if average is not None else None
         row["online_share"] = round(row["received_online"] / row["received"], 4) if row["received"] else None
+        with_fees, paid_online, signed = row.pop("with_fees"), row.pop("paid_online"), row.pop("signed_results")
+        row["online_payment_share"] = round(paid_online / with_fees, 4) if with_fees else None
+        row["digitised_share"] = round(signed / row["processed"], 4) if row["processed"] else None
         points, satisfied = row.pop("points"), row.pop("satisfied")
         row["satisfaction_points"] = round(points, 2) if points is not None else None
         row["satisfied_share"] = round(satisfied / row["evaluated"], 4) if row["evaluated"] else None

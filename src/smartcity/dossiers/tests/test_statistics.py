@@ -164,3 +164,13 @@ def test_chart_text_is_escaped():
     svg = stacked_bars([{"name": "<script>alert(1)</script>", "a": 2}], [Series("a", "A & B", "#000")],
                        label_key="name", title="t")
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "A &amp; B" in svg
+
+
+def test_online_payment_and_digitised_shares(make):
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
+         status=Status.RETURNED, fee_due=8000, paid_online=True, result_signed=True)
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
+         status=Status.RETURNED, fee_due=8000)
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00")  # no fee, in progress
+    [row] = statistics.compute(**NOV)
+    assert (row["online_payment_share"], row["digitised_share"]) == (0.5, 0.5)
