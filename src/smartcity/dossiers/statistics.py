@@ -54,6 +54,7 @@ def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency", doss
     finished = Q(finished_at__gte=start, finished_at__lt=end)
     on_time = Q(finished_at__lte=F("appointment_at"), extended=False, supplement_count__lte=1)
     open_at_end = Q(received_at__lt=end, status__in=RUNNING) | Q(received_at__lt=end, finished_at__gte=end)
+    judged = min(end, timezone.now())  # a period not over yet: late means past its appointment by now
     rows = (
         base.annotate(finished_day=TruncDate("finished_at"), appointment_day=TruncDate("appointment_at"))
         .values(*dict.fromkeys((key, name)))
@@ -66,8 +67,8 @@ def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency", doss
             processed=Count("id", filter=finished),
             processed_early=Count("id", filter=finished & on_time & Q(finished_day__lt=F("appointment_day"))),
             processed_on_time=Count("id", filter=finished & on_time & Q(finished_day__gte=F("appointment_day"))),
-            in_progress_on_time=Count("id", filter=open_at_end & Q(appointment_at__gte=end)),
-            in_progress_late=Count("id", filter=open_at_end & Q(appointment_at__lt=end)),
+            in_progress_on_time=Count("id", filter=open_at_end & Q(appointment_at__gte=judged)),
+            in_progress_late=Count("id", filter=open_at_end & Q(appointment_at__lt=judged)),
             average=Avg(ExpressionWrapper(F("finished_at") - F("received_at"), output_field=DurationField()),
                         filter=finished),
             with_fees=Count("id", filter=received & Q(fee_due__gt=0)),

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
+import time_machine
 
 from smartcity.agencies.services import commune_committee
 from smartcity.dossiers import statistics
@@ -41,6 +42,7 @@ def make(an, ba_dinh):
 NOV = {"start": at("2026-11-01T00:00"), "end": at("2026-12-01T00:00")}
 
 
+@time_machine.travel(dt.datetime(2026, 12, 5, tzinfo=VN_TZ), tick=False)  # November is over
 def test_each_dossier_lands_in_its_bucket(make):
     make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
          status=Status.PROCESSED)  # early
@@ -85,6 +87,14 @@ def test_satisfaction_counts_the_ratings_of_the_dossiers_finished_in_the_period(
     [row] = statistics.compute(**NOV)
     assert (row["processed"], row["evaluated"], row["satisfaction_points"], row["satisfied_share"]) == (
         4, 3, 11.0, round(2 / 3, 4))
+
+
+def test_in_a_month_not_over_yet_late_means_past_the_appointment_by_now(make):
+    with time_machine.travel(at("2026-11-20T12:00"), tick=False):
+        make(received="2026-11-18T09:00", appointment="2026-11-19T09:00")  # already late
+        make(received="2026-11-18T09:00", appointment="2026-11-25T09:00")  # due later this month: on time
+        [row] = statistics.compute(**NOV)
+    assert (row["in_progress_late"], row["in_progress_on_time"]) == (1, 1)
 
 
 def test_the_whole_city_adds_up_every_agency(make, binh, hoan_kiem):
