@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi
+.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-sensing-queries
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,7 @@ bench-signing: install-dev
 ## bench-aqi: hourly and daily VN_AQI for 1,000 stations × 1 year vs a per-reading pure-Python implementation
 bench-aqi: install-dev
 	$(BIN)/python bench/aqi.py
+
+## bench-sensing-queries: latest values of 10,000 datastreams and one month of one, from 100 million observations (PostgreSQL)
+bench-sensing-queries: install-dev
+	$(BIN)/python bench/sensing_queries.py

@@ -53,13 +53,18 @@ def generate(n: int, seed: int) -> None:
     who = citizens[rng.integers(0, len(citizens), n)]
     extended = rng.random(n) < 0.03
     supplements = rng.choice([0, 1, 2], n, p=[0.85, 0.12, 0.03])
+    fee = np.where(rng.random(n) < 0.3, rng.choice([8000, 20000, 50000, 200000], n), 0)
+    paid_online = (fee > 0) & (rng.random(n) < 0.6)
+    signed = done & (rng.random(n) < 0.5)
+    stored = signed & (channel == 1)
 
     def iso(ts: float) -> str:
         return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat()
 
     columns = ("code", "procedure_id", "version_id", "applicant_id", "agency_id", "receiving_agency_id", "unit_id",
                "channel", "status", "data", "step", "submitted_at", "received_at", "processing_start",
-               "appointment_at", "paused_hours", "supplement_count", "extended", "finished_at")
+               "appointment_at", "paused_hours", "supplement_count", "extended", "finished_at", "fee_due",
+               "paid_online", "result", "result_signed", "result_stored", "reused_documents")
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE dossiers_event, dossiers_dossierfile, dossiers_dossier CASCADE")
         started = time.perf_counter()
@@ -74,9 +79,16 @@ def generate(n: int, seed: int) -> None:
                         f"BENCH-{i:08d}", str(v[i][0]), str(v[i][1]), str(who[i]), str(a[i][0]), str(a[i][0]),
                         str(a[i][1]), str(channel[i]), str(status[i]), "{}", "0", r, r, r, iso(appointment[i]),
                         "0", str(supplements[i]), "t" if extended[i] else "f",
-                        iso(finished[i]) if done[i] else "\\N")) + "\n")
+                        iso(finished[i]) if done[i] else "\\N", str(fee[i]), "t" if paid_online[i] else "f", "",
+                        "t" if signed[i] else "f", "t" if stored[i] else "f", "0")) + "\n")
                 copy.write(buffer.getvalue())
+        # a tenth of the finished dossiers rated by their applicant (the statistics join the ratings)
+        cursor.execute("TRUNCATE dossiers_evaluation")
+        cursor.execute("INSERT INTO dossiers_evaluation (dossier_id, at, points, total, satisfaction, comment) "
+                       "SELECT id, finished_at, '[]', floor(random() * 19)::int, 1 + floor(random() * 3)::int, '' "
+                       "FROM dossiers_dossier WHERE finished_at IS NOT NULL AND random() < 0.1")
         cursor.execute("ANALYZE dossiers_dossier")
+        cursor.execute("ANALYZE dossiers_evaluation")
     print(f"generated {n:,} dossiers in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
