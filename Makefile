@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-sensing-queries
+.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,7 @@ bench-aqi: install-dev
 ## bench-sensing-queries: latest values of 10,000 datastreams and one month of one, from 100 million observations (PostgreSQL)
 bench-sensing-queries: install-dev
 	$(BIN)/python bench/sensing_queries.py
+
+## bench-aqi-forecast: next-24-hour AQI forecast per station vs persistence on held-out days
+bench-aqi-forecast: install-dev
+	$(BIN)/python bench/aqi_forecast.py
