@@ -314,3 +314,21 @@ SENSING_STALE_INTERVALS = env_int("SENSING_STALE_INTERVALS", 3)
 SENSING_ROLLUP_TIME_ZONE = env_str("SENSING_ROLLUP_TIME_ZONE", TIME_ZONE)
 
 # --- Environment (smartcity.environment): indices, warnings, forecasts ---
+# Stations, warnings, public pages and the NGSI-LD view (smartcity.environment). The demo needs none of them.
+# The province whose wards stations are placed in and whose map the public page draws (GSO code; 01 = Hà Nội).
+ENVIRONMENT_PROVINCE_CODE = env_str("ENVIRONMENT_PROVINCE_CODE", "01")
+# Hourly values come from sensing's hourly roll-up, except its newest this-many buckets per datastream (possibly
+# partial), which are read again from the raw readings together with everything after them.
+ENVIRONMENT_RAW_HOURS = env_int("ENVIRONMENT_RAW_HOURS", 2)
+# Share (in %) of the hours of a 1/3/24-hour window that must have reported for a rain total (100: a gap is never dry).
+ENVIRONMENT_RAIN_MIN_COVERAGE = env_int("ENVIRONMENT_RAIN_MIN_COVERAGE_PERCENT", 100) / 100
+# Seconds the current values of all stations (map, banner, API) are cached; `smartcity environment check-warnings`
+# refreshes them on every run.
+ENVIRONMENT_STATUS_CACHE_SECONDS = env_int("ENVIRONMENT_STATUS_CACHE_SECONDS", 60)
+# An open warning whose station has sent nothing for this many hours is closed ("no data").
+ENVIRONMENT_WARNING_STALE_HOURS = env_int("ENVIRONMENT_WARNING_STALE_HOURS", 3)
+# Longest history one request may ask for: hourly rows (31 days) and daily rows (one year and a day).
+ENVIRONMENT_HISTORY_MAX_HOURS = env_int("ENVIRONMENT_HISTORY_MAX_HOURS", 744)
+ENVIRONMENT_HISTORY_MAX_DAYS = env_int("ENVIRONMENT_HISTORY_MAX_DAYS", 366)
+# Largest `limit` of GET /moi-truong/ngsi-ld/v1/entities (NGSI-LD answers 400 above it) and of the JSON API lists.
+ENVIRONMENT_MAX_PAGE_SIZE = env_int("ENVIRONMENT_MAX_PAGE_SIZE", 1000)

@@ -1,0 +1,235 @@
+"""Monitoring stations, warning rules, the warnings they open and close, and who is told.
+
+A ``Station`` is what the public sees: one sensing Thing in one role (air, water quality, rain, water level,
+noise), with its place (a 2025 ward or commune) and its own thresholds. A Thing measuring several things (a
+hydrological station with a rain gauge) is one Station per kind. Readings stay in sensing; this app computes from
+them and never writes them.
+
+A ``WarningRule`` says when to warn (parameter, comparison, threshold, minimum duration, rising trend, area); each
+time it holds at a station, a ``WarningEvent`` opens — with what triggered it — and closes when it no longer holds.
+Events are never deleted: they are the record of every warning issued. A ``Subscription`` (a citizen's account, or
+a confirmed e-mail address or phone number) receives a notification through the outbox when a warning opens in its
+area.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from smartcity.environment.parameters import Kind
+from smartcity.places.models import Unit
+from smartcity.sensing.models import Thing
+
+
+class NoiseZone(models.TextChoices):
+    """The areas of QCVN 26:2010/BTNMT, Table 1 (``noise.LIMITS``)."""
+
+    SPECIAL = "special", "Khu vực đặc biệt (bệnh viện, trường học, thư viện…)"
+    NORMAL = "normal", "Khu vực thông thường (khu dân cư, cơ quan…)"
+
+
+class StationQuerySet(models.QuerySet["Station"]):
+    def active(self) -> StationQuerySet:
+        return self.filter(is_active=True).select_related("unit__parent", "thing")
+
+    def in_area(self, unit: Unit | None) -> StationQuerySet:
+        """Stations in a commune/ward, or in any commune of a province (``None``: everywhere)."""
+        if unit is None:
+            return self
+        return self.filter(Q(unit=unit) | Q(unit__parent=unit))
+
+
+class Station(models.Model):
+    thing = models.ForeignKey(Thing, verbose_name="thiết bị (Thing)", on_delete=models.CASCADE,
+                              related_name="environment_stations")
+    kind = models.CharField("loại trạm", max_length=12, choices=Kind.choices)
+    code = models.SlugField("mã trạm", max_length=80, unique=True,
+                            help_text="Dùng trong địa chỉ trang và mã thực thể NGSI-LD")
+    name = models.CharField("tên trạm", max_length=255)
+    unit = models.ForeignKey(Unit, verbose_name="phường/xã", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="environment_stations")
+    latitude = models.FloatField("vĩ độ", null=True, blank=True)
+    longitude = models.FloatField("kinh độ", null=True, blank=True)
+    address = models.CharField("địa chỉ", max_length=255, blank=True)
+    noise_zone = models.CharField("khu vực (tiếng ồn)", max_length=10, choices=NoiseZone.choices,
+                                  default=NoiseZone.NORMAL)
+    # Water level: elevation (m, station datum) of the sensor's reference point; level = elevation − distance.
+    reference_elevation_m = models.FloatField("cao độ điểm chuẩn cảm biến (m)", null=True, blank=True)
+    # Flood alarm levels I < II < III (m, station datum), per station (Decision 05/2020/QĐ-TTg).
+    flood_level_i = models.FloatField("báo động I (m)", null=True, blank=True)
+    flood_level_ii = models.FloatField("báo động II (m)", null=True, blank=True)
+    flood_level_iii = models.FloatField("báo động III (m)", null=True, blank=True)
+    is_active = models.BooleanField("đang hoạt động", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "trạm quan trắc"
+        verbose_name_plural = "trạm quan trắc"
+        ordering = ["kind", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["thing", "kind"], name="environment_station_once_per_kind"),
+            models.CheckConstraint(
+                condition=Q(flood_level_i__isnull=True) | Q(flood_level_ii__isnull=True)
+                | Q(flood_level_iii__isnull=True)
+                | (Q(flood_level_i__lt=models.F("flood_level_ii")) & Q(flood_level_ii__lt=models.F("flood_level_iii"))),
+                name="environment_flood_levels_rise"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_flood_levels(self) -> bool:
+        return None not in (self.flood_level_i, self.flood_level_ii, self.flood_level_iii)
+
+
+class Parameter(models.TextChoices):
+    """What a warning rule watches. Each belongs to one station kind (``PARAMETER_KIND``)."""
+
+    AQI = "aqi", "Chỉ số AQI giờ (VN_AQI)"
+    PM25 = "pm25", "PM2.5 trung bình giờ (µg/m³)"
+    PM10 = "pm10", "PM10 trung bình giờ (µg/m³)"
+    WATER_LEVEL = "water_level", "Mực nước (m)"
+    FLOOD_LEVEL = "flood_level", "Cấp báo động lũ (1–3)"
+    RAIN_1H = "rain_1h", "Lượng mưa 1 giờ (mm)"
+    RAIN_3H = "rain_3h", "Lượng mưa 3 giờ (mm)"
+    RAIN_24H = "rain_24h", "Lượng mưa 24 giờ (mm)"
+    LAEQ = "laeq", "Tiếng ồn LAeq giờ (dBA)"
+    NOISE_EXCESS = "noise_excess", "Vượt giới hạn tiếng ồn QCVN 26:2010 (dB)"
+    WQI = "wqi", "Chỉ số chất lượng nước (VN_WQI)"
+
+
+PARAMETER_KIND: dict[str, str] = {
+    Parameter.AQI: Kind.AIR, Parameter.PM25: Kind.AIR, Parameter.PM10: Kind.AIR,
+    Parameter.WATER_LEVEL: Kind.WATER_LEVEL, Parameter.FLOOD_LEVEL: Kind.WATER_LEVEL,
+    Parameter.RAIN_1H: Kind.RAIN, Parameter.RAIN_3H: Kind.RAIN, Parameter.RAIN_24H: Kind.RAIN,
+    Parameter.LAEQ: Kind.NOISE, Parameter.NOISE_EXCESS: Kind.NOISE,
+    Parameter.WQI: Kind.WATER,
+}
+
+
+class Comparison(models.TextChoices):
+    AT_LEAST = "gte", "từ ngưỡng trở lên (≥)"
+    AT_MOST = "lte", "từ ngưỡng trở xuống (≤)"
+
+
+class WarningRule(models.Model):
+    name = models.CharField("tên cảnh báo", max_length=200)
+    parameter = models.CharField("thông số", max_length=20, choices=Parameter.choices)
+    comparison = models.CharField("so sánh", max_length=3, choices=Comparison.choices, default=Comparison.AT_LEAST)
+    threshold = models.FloatField("ngưỡng")
+    unit = models.ForeignKey(Unit, verbose_name="khu vực (để trống: toàn thành phố)", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    min_duration_hours = models.PositiveSmallIntegerField(
+        "duy trì tối thiểu (giờ)", default=0,
+        help_text="0: cảnh báo ngay khi vượt ngưỡng; n: khi giờ hiện tại và n giờ liền trước đều vượt ngưỡng")
+    rising = models.BooleanField("chỉ khi đang tăng", default=False,
+                                 help_text="Chỉ mở cảnh báo khi giá trị hiện tại cao hơn giờ trước")
+    advice = models.TextField("khuyến cáo gửi kèm", blank=True)
+    is_active = models.BooleanField("đang áp dụng", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "quy tắc cảnh báo"
+        verbose_name_plural = "quy tắc cảnh báo"
+        ordering = ["parameter", "threshold", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(parameter__in=Parameter.values), name="environment_rule_parameter"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind(self) -> str:
+        return PARAMETER_KIND[self.parameter]
+
+    def holds(self, value: float | None) -> bool:
+        if value is None or value != value:  # missing or NaN
+            return False
+        return value >= self.threshold if self.comparison == Comparison.AT_LEAST else value <= self.threshold
+
+
+class WarningEventQuerySet(models.QuerySet["WarningEvent"]):
+    def open(self) -> WarningEventQuerySet:
+        return self.filter(closed_at__isnull=True)
+
+    def with_related(self) -> WarningEventQuerySet:
+        return self.select_related("rule", "station__unit")
+
+
+class WarningEvent(models.Model):
+    rule = models.ForeignKey(WarningRule, verbose_name="quy tắc", on_delete=models.PROTECT, related_name="events")
+    station = models.ForeignKey(Station, verbose_name="trạm", on_delete=models.PROTECT, related_name="warnings")
+    opened_at = models.DateTimeField("mở lúc", db_index=True)
+    closed_at = models.DateTimeField("đóng lúc", null=True, blank=True)
+    close_reason = models.CharField("lý do đóng", max_length=200, blank=True)
+    # What triggered it: the hourly values (and the current one) that met the rule, [{"time": ISO, "value": x}].
+    trigger = models.JSONField("dữ liệu kích hoạt", default=list)
+    first_value = models.FloatField("giá trị khi mở")
+    peak_value = models.FloatField("giá trị cao nhất")
+    last_value = models.FloatField("giá trị gần nhất")
+    last_seen_at = models.DateTimeField("số liệu gần nhất lúc")
+    message = models.TextField("nội dung")
+    notified = models.PositiveIntegerField("số thông báo đã xếp hàng", default=0)
+
+    objects = WarningEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "cảnh báo"
+        verbose_name_plural = "cảnh báo (lịch sử)"
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "station"], condition=Q(closed_at__isnull=True),
+                                    name="environment_warning_open_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Subscription(models.Model):
+    """Who is told when a warning opens. Either a citizen's account (reached at the e-mail and phone of their
+    population record, on the channels of ``NOTIFY_CHANNELS``) or a plain e-mail address or phone number, which
+    must confirm through the link sent to it before anything else is sent there."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="tài khoản", null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="environment_subscriptions")
+    email = models.EmailField("thư điện tử", blank=True)
+    phone = models.CharField("số điện thoại", max_length=15, blank=True)
+    unit = models.ForeignKey(Unit, verbose_name="khu vực (để trống: toàn thành phố)", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    # Kinds ("air", "water_level"…) and/or rule parameters ("aqi", "rain_3h"…); empty: every warning.
+    parameters = models.JSONField("loại cảnh báo", default=list, blank=True)
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    confirmed_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
+    cancelled_at = models.DateTimeField("hủy lúc", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "đăng ký nhận cảnh báo"
+        verbose_name_plural = "đăng ký nhận cảnh báo"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(user__isnull=True, email="", phone=""),
+                                   name="environment_subscription_has_recipient"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.user.get_username() if self.user_id else (self.email or self.phone)
+        return f"{who}: {self.unit or 'toàn thành phố'}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None and self.cancelled_at is None
+
+    def wants(self, rule: WarningRule) -> bool:
+        return not self.parameters or rule.parameter in self.parameters or rule.kind in self.parameters
