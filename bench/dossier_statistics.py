@@ -40,7 +40,8 @@ def generate(n: int, seed: int) -> None:
         sys.exit("no citizens: run bench/population_import.py first (or `smartcity population synth --n 100000`)")
     start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC).timestamp()
     span = 2 * 365 * 86400
-    received = start + rng.random(n) * span
+    # in time order, as a live system writes them: ids, and so the table's pages, follow the reception time
+    received = np.sort(start + rng.random(n) * span)
     appointment = received + rng.integers(1, 15, n) * 86400.0
     took = rng.gamma(2.0, 2.5, n) * 86400.0
     finished = received + took
@@ -139,6 +140,7 @@ def main() -> None:
     parser.add_argument("--month", default="2026-03")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--regenerate", action="store_true", help="make the dossiers again even if present")
     args = parser.parse_args()
     setup_django()
     from django.utils import timezone
@@ -146,7 +148,7 @@ def main() -> None:
     from smartcity.dossiers import statistics
     from smartcity.dossiers.models import Dossier
 
-    if Dossier.objects.filter(code__startswith="BENCH-").count() != args.n:
+    if args.regenerate or Dossier.objects.filter(code__startswith="BENCH-").count() != args.n:
         generate(args.n, args.seed)
     checkpoint()
     tz = timezone.get_current_timezone()

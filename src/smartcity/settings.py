@@ -121,6 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif not env_bool("DB_JIT", False):
+    # PostgreSQL's JIT compiles every query the planner thinks expensive (the month's statistics, say) and spends
+    # 100–400 ms doing it for queries that then run in a few hundred: off unless DB_JIT=true.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and sessions -------------------------------------------------------------------------------------

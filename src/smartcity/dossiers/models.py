@@ -112,6 +112,7 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "status"]),
             models.Index(fields=["applicant", "submitted_at"]),
             models.Index(fields=["received_at"]),
+            models.Index(fields=["finished_at"]),  # the period's finished dossiers (statistics, ratings)
         ]
 
     def __str__(self) -> str:

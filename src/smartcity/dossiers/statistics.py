@@ -81,7 +81,8 @@ def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency", doss
     # of the period to them.
     ratings = {
         r.pop(f"dossier__{key}"): r
-        for r in Evaluation.objects.filter(dossier__in=base.filter(finished))
+        for r in Evaluation.objects.filter(dossier__finished_at__gte=start, dossier__finished_at__lt=end,
+                                           **({"dossier__in": dossiers} if dossiers is not None else {}))
         .values(f"dossier__{key}")
         .annotate(evaluated=Count("id"), points=Avg("total"),
                   satisfied=Count("id", filter=Q(satisfaction__lte=Satisfaction.SATISFIED)))
