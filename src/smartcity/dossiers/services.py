@@ -367,6 +367,10 @@ def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
     _EFFECTS[operation](dossier, now=now, note=note, new_appointment=new_appointment, to_agency=to_agency,
                         user=user, files=files or {}, cal=calendar(), amount=amount)
     target = op.target if op.target is not None else dossier.resume_status
+    if target is None:  # only request_payment sends a dossier to status 6, and it says where it comes back to
+        raise Conflict("Không xác định được trạng thái để hồ sơ tiếp tục", field="operation")
+    if op.target is None:
+        dossier.resume_status = None
     dossier.status = target
     dossier.save()
     Event.objects.create(dossier=dossier, at=now, operation=operation, from_status=before, to_status=target,
@@ -513,7 +517,10 @@ def _resume_after_payment(d: Dossier, *, now: dt.datetime, cal: WorkCalendar) ->
 
 
 def _record_payment(d: Dossier, *, now: dt.datetime, cal: WorkCalendar, user: Any, **_: Any) -> None:
-    """The applicant paid at the desk: the online payment still open is withdrawn so nobody pays twice."""
+    """The applicant paid at the desk: the online payment still open is withdrawn so nobody pays twice. If the
+    gateway had in fact confirmed an online payment (and the dossier missed the news), it counts as paid online."""
+    if payments_services.payments_for_reference(d.code).filter(state=payments.State.SUCCEEDED).exists():
+        d.paid_online = True
     for payment in payments_services.payments_for_reference(d.code).filter(state__in=_UNPAID):
         try:
             payments_services.cancel_payment(code=payment.code, actor=None, reason="Đã nộp phí tại bộ phận một cửa")
@@ -542,7 +549,7 @@ def payment_received(*, reference: str) -> Dossier | None:
     now = timezone.now()
     _resume_after_payment(d, now=now, cal=calendar())
     d.paid_online = True
-    d.status = d.resume_status
+    d.status, d.resume_status = d.resume_status, None
     d.save()
     Event.objects.create(dossier=d, at=now, operation="paid_online", from_status=Status.AWAITING_PAYMENT,
                          to_status=d.status, step=d.step, step_due_at=d.step_due_at,

@@ -111,9 +111,9 @@ def load(*, synthetic: int = 2000, out=print) -> None:
     created = procedures.load_catalogue()
     if created:
         out(f"Nạp {created} thủ tục hành chính vào danh mục")
-    if settings.SMARTCITY_SIGNING_DEMO_CA:
+    if settings.SMARTCITY_SIGNING_DEMO_CA:  # the returned demo dossier's result is signed with its certificates
         signing.ensure_demo_pki(out=out)
-    _demo_dossiers(out)
+        _demo_dossiers(out)
     if synthetic and Citizen.objects.count() < synthetic:
         out(f"Tạo {synthetic} cư dân tổng hợp…")
         with tempfile.TemporaryDirectory(prefix="smartcity-demo-") as tmp:
@@ -147,6 +147,7 @@ def _birth_form(child: str, born: dt.date, parent: Citizen, relationship: str) -
             "relationship": relationship}
 
 
+@transaction.atomic
 def _demo_dossiers(out) -> None:
     """Dossiers in the states a visitor wants to see: one returned with its signed result in An's document store
     and rated, one waiting for An to pay the copy fee online, and new ones in both wards' queues."""

@@ -108,3 +108,10 @@ def test_the_applicant_sees_the_fee_with_a_pay_link(client, an, awaiting):
     payment = Payment.objects.get(reference=awaiting.code)
     html = client.get(f"/ho-so/{awaiting.code}/").content.decode()
     assert "8000 đồng" in html and f'href="/thanh-toan/{payment.code}/"' in html and "Thanh toán trực tuyến" in html
+
+
+def test_the_desk_counts_a_payment_the_gateway_confirmed_as_online(officer_ba_dinh, awaiting):
+    """If the gateway's confirmation reached the payment but not the dossier, the desk's record finds it."""
+    Payment.objects.filter(reference=awaiting.code).update(state="succeeded")
+    d = services.apply_operation(user=officer_ba_dinh, code=awaiting.code, operation="record_payment")
+    assert (d.status, d.paid_online, d.resume_status) == (Status.RECEIVED, True, None)
