@@ -199,13 +199,13 @@ def start_server(*, port: int, workers: int, threads: int, log: Path) -> subproc
 
 
 def wait_until_ready(server: subprocess.Popen, url: str, log: Path, seconds: float = 90) -> None:
-    """Until the server answers an anonymous request (401); its workers import the whole project first."""
+    """Until the server answers the health endpoint (200); its workers import the whole project first."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.exit(f"gunicorn exited with {server.returncode}:\n{log.read_text(errors='replace')[-4000:]}")
         try:
-            if requests.get(url, timeout=10).status_code == 401:
+            if requests.get(url, timeout=10).status_code == 200:
                 return
         except requests.RequestException:  # not listening yet, or no worker ready to answer
             pass

@@ -317,6 +317,16 @@ SENSING_STALE_INTERVALS = env_int("SENSING_STALE_INTERVALS", 3)
 # Daily roll-ups cover local days of this time zone (a fixed offset on SQLite: right for Việt Nam, which has no DST).
 SENSING_ROLLUP_TIME_ZONE = env_str("SENSING_ROLLUP_TIME_ZONE", TIME_ZONE)
 
+# MQTT ingest (`smartcity ingest`): QoS 1, a persistent session under a fixed client id, acknowledged after commit.
+MQTT_INGEST_CLIENT_ID = env_str("MQTT_INGEST_CLIENT_ID", "smartcity-ingest")  # "-<hostname>" added with a share group
+MQTT_INGEST_SHARE_GROUP = env_str("MQTT_INGEST_SHARE_GROUP", "")  # $share group: several consumers split the stream
+MQTT_INGEST_BATCH = env_int("MQTT_INGEST_BATCH", 5000)  # rows per transaction
+MQTT_INGEST_FLUSH_MS = env_int("MQTT_INGEST_FLUSH_MS", 500)  # longest wait before a write
+MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "smartcity")  # gateways publish to <prefix>/gateways/<id>/observations
+MQTT_STA_ROOT = env_str("MQTT_STA_ROOT", "v1.1")  # SensorThings topics: v1.1/Datastreams(<id>)/Observations
+MQTT_SESSION_EXPIRY = env_int("MQTT_SESSION_EXPIRY", 7 * 24 * 3600)  # seconds the broker keeps the session
+MQTT_INGEST_MAX_BACKOFF = env_int("MQTT_INGEST_MAX_BACKOFF", 30)  # largest retry delay (s), broker or database down
+
 # --- Environment (smartcity.environment): indices, warnings, forecasts ---
 # Stations, warnings, public pages and the NGSI-LD view (smartcity.environment). The demo needs none of them.
 # The province whose wards stations are placed in and whose map the public page draws (GSO code; 01 = Hà Nội).

@@ -114,6 +114,7 @@ def load(*, synthetic: int = 2000, out=print) -> None:
     if settings.SMARTCITY_SIGNING_DEMO_CA:  # the returned demo dossier's result is signed with its certificates
         signing.ensure_demo_pki(out=out)
         _demo_dossiers(out)
+    _demo_sensors(out)
     if synthetic and Citizen.objects.count() < synthetic:
         out(f"Tạo {synthetic} cư dân tổng hợp…")
         with tempfile.TemporaryDirectory(prefix="smartcity-demo-") as tmp:
@@ -178,6 +179,27 @@ def _demo_dossiers(out) -> None:
     waiting = submit(an, "Nguyễn Minh Anh", ba_dinh)
     elsewhere = submit(binh, "Trần Gia Bảo", _hanoi_commune("Phường Hoàn Kiếm").code)
     out(f"Hồ sơ mẫu: {returned} (đã trả kết quả ký số), {to_pay} (chờ nộp phí), {waiting} và {elsewhere} (chờ tiếp nhận)")
+
+
+def _demo_sensors(out) -> None:
+    """Hà Nội's simulated monitoring network with the last three days of readings (a rain storm and a rising river
+    included), registered as stations, rolled up, and the warning rules run once — so the map has colours."""
+    from django.utils import timezone
+
+    from smartcity.environment import services as environment
+    from smartcity.sensing import services as sensing
+    from smartcity.sensing import simulate
+    from smartcity.sensing.models import Thing
+
+    if Thing.objects.exists():
+        return
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    sent = simulate.simulate(start=now - dt.timedelta(days=3), end=now,
+                             storm=simulate.default_storm(now))
+    environment.ensure_demo_stations()
+    sensing.rollup(now - dt.timedelta(days=3), now)
+    environment.evaluate_warnings(now)
+    out(f"Trạm quan trắc mô phỏng: {environment.stations().count()} trạm, {sent.accepted:,} số liệu 3 ngày qua")
 
 
 def accounts_text() -> str:

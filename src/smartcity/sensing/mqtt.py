@@ -35,6 +35,7 @@ default) queued for a slow or offline client, so production brokers need ``max_q
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 import re
@@ -61,16 +62,15 @@ SOURCE = "mqtt"
 RECEIVE_MAXIMUM = 65_535  # the largest MQTT v5 allows: the broker may have this many unacknowledged messages out
 RAW_KEEP = 16_384  # characters of an unreadable payload kept in its dead letter
 RETRYABLE = (OperationalError, InterfaceError)  # the database is away or busy: try the same batch again later
+STA = "v1.1"  # the root of the SensorThings MQTT topics: the version of the HTTP API at /sta/v1.1
 _STA_LINK = re.compile(r"^(Datastreams|FeaturesOfInterest)\((\d+)\)$")
 
 
-def sta_version() -> str:
-    return "v1.1"
-
-
-def topics(*, prefix: str, share: str = "") -> list[str]:
-    """The subscriptions: the SensorThings MQTT create topics and the gateway batch topic, optionally shared."""
-    names = [f"{sta_version()}/Observations", f"{sta_version()}/+/Observations", f"{prefix}/gateways/+/observations"]
+def topics(*, prefix: str, share: str = "", sta_root: str = STA) -> list[str]:
+    """The subscriptions: the SensorThings MQTT create topics and the gateway batch topic, optionally shared.
+    ``sta_root`` is "v1.1" unless a broker shared with other systems needs the SensorThings topics under a root
+    of their own (e.g. "hanoi/v1.1")."""
+    names = [f"{sta_root}/Observations", f"{sta_root}/+/Observations", f"{prefix}/gateways/+/observations"]
     return [f"$share/{share}/{name}" for name in names] if share else names
 
 
@@ -85,7 +85,7 @@ class Decoded:
     dead: list[tuple[Any, str, int | None]] = field(default_factory=list)  # (payload, reason, datastream id)
 
 
-def decode(topic: str, payload: bytes, *, prefix: str) -> Decoded:
+def decode(topic: str, payload: bytes, *, prefix: str, sta_root: str = STA) -> Decoded:
     """Turn a message into ingest rows; never raises."""
     out = Decoded()
     try:
@@ -96,11 +96,12 @@ def decode(topic: str, payload: bytes, *, prefix: str) -> Decoded:
         return out
     try:
         body = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         out.dead.append((text[:RAW_KEEP], f"MQTT {topic}: the payload is not valid JSON ({exc})", None))
         return out
-    levels = topic.split("/")
-    if len(levels) == 4 and levels[0] == prefix and levels[1] == "gateways" and levels[3] == "observations":
+    head = f"{prefix}/gateways/"
+    gateway = topic.removeprefix(head).split("/") if topic.startswith(head) else []
+    if len(gateway) == 2 and gateway[0] and gateway[1] == "observations":
         if isinstance(body, list):
             out.rows.extend(body)
         elif isinstance(body, dict):
@@ -108,14 +109,15 @@ def decode(topic: str, payload: bytes, *, prefix: str) -> Decoded:
         else:
             out.dead.append((body, f"MQTT {topic}: a gateway batch must be a JSON array of rows", None))
         return out
-    if levels[0] == sta_version() and levels[-1] == "Observations" and len(levels) in (2, 3):
+    levels = topic.removeprefix(f"{sta_root}/").split("/") if topic.startswith(f"{sta_root}/") else []
+    if levels and levels[-1] == "Observations" and len(levels) in (1, 2):
         if not isinstance(body, dict):
             out.dead.append((body, f"MQTT {topic}: an Observation must be a JSON object", None))
             return out
-        if len(levels) == 2:
+        if len(levels) == 1:
             out.rows.append(body)
             return out
-        link = _STA_LINK.match(levels[1])
+        link = _STA_LINK.match(levels[0])
         if link is None:
             out.dead.append((body, f"MQTT {topic}: Observations are created under Datastreams(id) or "
                                    "FeaturesOfInterest(id)", None))
@@ -141,6 +143,8 @@ class Stats:
     redelivered: int = 0  # of which the broker marked DUP (sent before, never acknowledged)
     rows: int = 0
     batches: int = 0  # committed
+    largest_batch: int = 0  # rows
+    peak_buffered: int = 0  # rows waiting at once
     accepted: int = 0
     duplicates: int = 0
     rejected: int = 0  # rows refused by the ingest and unreadable messages, all kept as dead letters
@@ -157,6 +161,11 @@ class _Message:
     qos: int
     generation: int  # the connection it came on; its mid only means something there
     decoded: Decoded
+    arrived: float  # time.monotonic()
+
+    @property
+    def size(self) -> int:
+        return len(self.decoded.rows) + len(self.decoded.dead)
 
 
 @dataclass
@@ -166,6 +175,9 @@ class Endpoint:
     tls: bool
     username: str | None
     password: str | None
+
+    def __str__(self) -> str:  # for logs: never the password
+        return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
 
 
 def parse_url(url: str) -> Endpoint:
@@ -186,31 +198,35 @@ class Consumer:
     batches and acknowledges them, so a slow database slows the broker down instead of piling up memory."""
 
     def __init__(self, *, url: str, client_id: str, share: str = "", batch: int = 5000, flush_ms: int = 500,
-                 prefix: str | None = None, session_expiry: int | None = None, keepalive: int = 60,
-                 max_backoff: float | None = None, ingest: Callable[..., services.IngestResult] | None = None) -> None:
+                 prefix: str | None = None, sta_root: str | None = None, session_expiry: int | None = None,
+                 keepalive: int = 60, max_backoff: float | None = None, max_buffered: int | None = None,
+                 ingest: Callable[..., services.IngestResult] | None = None) -> None:
         if batch < 1 or flush_ms < 1:
             raise ValueError("batch and flush_ms must be positive")
         self.endpoint = parse_url(url)
-        self.url = url
         self.client_id = client_id
         self.share = share
         self.batch = batch
         self.flush_ms = flush_ms
         self.prefix = prefix if prefix is not None else getattr(settings, "MQTT_TOPIC_PREFIX", "smartcity")
+        self.sta_root = sta_root if sta_root is not None else getattr(settings, "MQTT_STA_ROOT", STA)
         self.session_expiry = (session_expiry if session_expiry is not None
                                else getattr(settings, "MQTT_SESSION_EXPIRY", 7 * 86_400))
         self.keepalive = keepalive
         self.max_backoff = max_backoff if max_backoff is not None else getattr(settings, "MQTT_INGEST_MAX_BACKOFF", 30)
+        # Beyond this many buffered rows the network thread waits (the broker then waits on TCP), so a long database
+        # outage cannot fill the memory with the 65,535 messages the receive window allows.
+        self.max_buffered = max_buffered or max(10 * batch, 50_000)
         self._ingest = ingest  # None: services.ingest, looked up at each call
         self.stats = Stats()
         self.subscribed = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
-        self._buffer: list[_Message] = []
+        self._buffer: collections.deque[_Message] = collections.deque()
         self._buffered_rows = 0
-        self._oldest: float | None = None  # monotonic time the oldest buffered message arrived
         self._generation = 0
+        self.topics = topics(prefix=self.prefix, share=self.share, sta_root=self.sta_root)
         self._client = self._make_client()
 
     # ---------------------------------------------------------------------------------------- connection
@@ -237,43 +253,47 @@ class Consumer:
 
     def _on_connect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
         if reason.is_failure:
-            log.error("MQTT %s refused the connection: %s", self.url, reason)
+            log.error("MQTT %s refused the connection: %s", self.endpoint, reason)
             return
         self.stats.connects += 1
-        log.info("connected to %s as %s (session %s)", self.url, self.client_id,
+        log.info("connected to %s as %s (session %s)", self.endpoint, self.client_id,
                  "resumed" if getattr(flags, "session_present", False) else "new")
         # Subscribing again on a resumed session is harmless, and needed when the session had expired.
-        client.subscribe([(t, SubscribeOptions(qos=1)) for t in topics(prefix=self.prefix, share=self.share)])
+        client.subscribe([(t, SubscribeOptions(qos=1)) for t in self.topics])
 
     def _on_subscribe(self, client: paho.Client, userdata: Any, mid: int, reasons: Any, properties: Any) -> None:
         failed = [str(r) for r in reasons if r.is_failure]
         if failed:
             log.error("MQTT %s refused subscriptions (%s); shared subscriptions need an MQTT v5 broker",
-                      self.url, ", ".join(failed))
+                      self.endpoint, ", ".join(failed))
             return
+        log.info("subscribed: %s", ", ".join(self.topics))
         self.subscribed.set()
 
     def _on_disconnect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
         with self._lock:
             self._generation += 1
             dropped = len(self._buffer)
-            self._buffer, self._buffered_rows, self._oldest = [], 0, None
+            self._buffer.clear()
+            self._buffered_rows = 0
         self.subscribed.clear()
         if not self._stop.is_set():
             log.warning("lost the MQTT connection (%s); %d buffered messages will be redelivered; reconnecting",
                         reason, dropped)
 
     def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
-        decoded = decode(message.topic, message.payload, prefix=self.prefix)
+        decoded = decode(message.topic, message.payload, prefix=self.prefix, sta_root=self.sta_root)
         with self._lock:
+            while self._buffered_rows >= self.max_buffered and not self._stop.is_set():
+                self._wake.wait(0.5)
             self.stats.messages += 1
             self.stats.redelivered += bool(message.dup)
-            self._buffer.append(_Message(message.mid, message.qos, self._generation, decoded))
-            self._buffered_rows += len(decoded.rows) + len(decoded.dead)
-            if self._oldest is None:
-                self._oldest = time.monotonic()
+            item = _Message(message.mid, message.qos, self._generation, decoded, time.monotonic())
+            self._buffer.append(item)
+            self._buffered_rows += item.size
+            self.stats.peak_buffered = max(self.stats.peak_buffered, self._buffered_rows)
             if self._buffered_rows >= self.batch:
-                self._wake.notify()
+                self._wake.notify_all()
 
     # ---------------------------------------------------------------------------------------- running
 
@@ -297,10 +317,12 @@ class Consumer:
             while not self._stop.is_set():
                 self._wait_for_batch()
                 self.flush()
-            self.flush()  # what arrived before the stop; skipped (left unacknowledged) if the database is away
+            while self._buffer and self.flush():  # what arrived before the stop, unless the database is away
+                pass
         finally:
             self._client.disconnect()
             self._client.loop_stop()
+            self._reset_connection()  # this thread's database connection, which nothing else would close
         return self.stats
 
     def _wait_for_batch(self) -> None:
@@ -308,8 +330,8 @@ class Consumer:
             while not self._stop.is_set():
                 if self._buffered_rows >= self.batch:
                     return
-                if self._oldest is not None:
-                    left = self._oldest + self.flush_ms / 1000 - time.monotonic()
+                if self._buffer:
+                    left = self._buffer[0].arrived + self.flush_ms / 1000 - time.monotonic()
                     if left <= 0:
                         return
                 else:
@@ -319,16 +341,23 @@ class Consumer:
     # ---------------------------------------------------------------------------------------- writing
 
     def flush(self) -> bool:
-        """Write what is buffered in one transaction and acknowledge it. False when nothing could be committed
-        because the consumer was stopped while the database was away (the messages stay unacknowledged)."""
+        """Write the oldest buffered messages, about ``batch`` rows (whole messages, at least one), in one
+        transaction and acknowledge them. False when nothing could be committed because the consumer was stopped
+        while the database was away (the messages stay unacknowledged)."""
+        messages: list[_Message] = []
         with self._lock:
-            messages, self._buffer = self._buffer, []
-            self._buffered_rows, self._oldest = 0, None
+            rows = 0
+            while self._buffer and (not messages or rows + self._buffer[0].size <= self.batch):
+                messages.append(self._buffer.popleft())
+                rows += messages[-1].size
+            self._buffered_rows -= rows
+            self._wake.notify_all()  # room in the buffer for a waiting network thread
         if not messages:
             return True
         if not self._store_with_retry(messages):
             return False
         self.stats.batches += 1
+        self.stats.largest_batch = max(self.stats.largest_batch, sum(m.size for m in messages))
         self._acknowledge(messages)
         return True
 
@@ -357,7 +386,8 @@ class Consumer:
                 try:
                     self._store_one_by_one(messages)
                     return True
-                except RETRYABLE:  # the database went away meanwhile: the whole batch again, with back-off
+                except Exception:  # the database went away meanwhile, or even a dead letter failed: again later
+                    log.exception("storing message by message failed too; retrying in %.1f s", delay)
                     self.stats.retries += 1
                     self._reset_connection()
                     if self._stop.is_set():
@@ -418,15 +448,3 @@ class Consumer:
                     self._client.ack(m.mid, m.qos)
                     self.stats.acked += 1
 
-
-def consumer_from_settings(**overrides: Any) -> Consumer:
-    """A consumer configured from settings (``MQTT_URL`` and the ``MQTT_INGEST_*`` names), with overrides."""
-    options: dict[str, Any] = {
-        "url": getattr(settings, "MQTT_URL", "") or "mqtt://127.0.0.1:1883",
-        "client_id": getattr(settings, "MQTT_INGEST_CLIENT_ID", "smartcity-ingest"),
-        "share": getattr(settings, "MQTT_INGEST_SHARE_GROUP", ""),
-        "batch": getattr(settings, "MQTT_INGEST_BATCH", 5000),
-        "flush_ms": getattr(settings, "MQTT_INGEST_FLUSH_MS", 500),
-    }
-    options.update({k: v for k, v in overrides.items() if v is not None})
-    return Consumer(**options)

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from smartcity.lib.errors import ServiceError
-from smartcity.sensing import services
+from smartcity.sensing import services, simulate
 from smartcity.sensing.models import IngestKey
 from smartcity.sensing.odata import parse_datetime
 
@@ -49,12 +49,19 @@ class Command(BaseCommand):
         issue.add_argument("--scope", default=IngestKey.Scope.OBSERVATIONS, choices=IngestKey.Scope.values)
         revoke = sub.add_parser("revoke-key", help="Thu hồi khóa gửi dữ liệu")
         revoke.add_argument("prefix", help="tiền tố của khóa (sk_<tiền tố>_…)")
+        simulate.add_arguments(sub.add_parser("simulate", help="Mô phỏng các trạm quan trắc ở Hà Nội và số liệu"))
 
     def handle(self, *args: object, action: str, **options: Any) -> None:
         try:
             getattr(self, "_" + action.replace("-", "_"))(options)
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
+
+    def _simulate(self, options: dict[str, Any]) -> None:
+        try:
+            simulate.run_from_options(options, self.stdout.write)
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise CommandError(str(exc)) from exc
 
     def _check_stale(self, options: dict[str, Any]) -> None:
         result = services.check_stale()
