@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries
+.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,7 @@ bench-sensing-queries: install-dev
 ## bench-aqi-forecast: next-24-hour AQI forecast per station vs persistence on held-out days
 bench-aqi-forecast: install-dev
 	$(BIN)/python bench/aqi_forecast.py
+
+## bench-sensing-ingest: 1 million observations through the HTTP batch path and through MQTT vs raw COPY (PostgreSQL, Mosquitto)
+bench-sensing-ingest: install-dev
+	$(BIN)/python bench/sensing_ingest.py
