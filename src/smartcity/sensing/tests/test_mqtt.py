@@ -327,7 +327,7 @@ def test_a_database_connection_killed_between_batches_is_reopened_and_nothing_is
         with connection.cursor() as cursor:  # what a database restart does to the consumer's session
             cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-            assert cursor.fetchone()[0] == 1
+            assert cursor.fetchone()[0] >= 1  # the consumer's (and any connection an earlier test left open)
         for lo in range(10, 20, 5):
             run.gateway([{"datastream": station.pm25, "t": at.isoformat(), "v": v} for at, v in values[lo:lo + 5]])
         wait_for(lambda: consumer.stats.acked == 4, "4 messages acknowledged")
