@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from smartcity.agencies.models import Agency
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import Dossier, DossierFile
 from smartcity.dossiers.services import CERTIFIED_COPY
-from smartcity.procedures.models import OnlineLevel, Procedure
+from smartcity.procedures.models import OnlineLevel, Procedure, ProcedureVersion
 
 GROUPS = {
     "transparency": ("Công khai, minh bạch", 18),
@@ -175,11 +176,13 @@ def _procedure_facts(agency: Agency | None, catalogue: list[Procedure], paid_cod
 
 
 def _catalogue() -> list[Procedure]:
-    from smartcity.procedures.services import version_in_force
-
+    """The active procedures, each with its version in force, in two queries."""
+    current: dict[int, ProcedureVersion] = {}
+    for version in ProcedureVersion.objects.in_force(timezone.localdate()).order_by("procedure_id", "number"):
+        current[version.procedure_id] = version  # the highest number wins, as in procedures.version_in_force
     procedures = list(Procedure.objects.filter(is_active=True))
     for procedure in procedures:
-        procedure.current_version = version_in_force(procedure)
+        procedure.current_version = current.get(procedure.pk)
     return procedures
 
 
