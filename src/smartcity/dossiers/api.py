@@ -23,6 +23,7 @@ from smartcity.dossiers.schemas import (
     TrackingOut,
 )
 from smartcity.lib.errors import Invalid, NotFound
+from smartcity.lib.http import pdf_attachment
 
 router = Router(auth=django_auth)
 
@@ -87,8 +88,7 @@ def result(request: HttpRequest, code: str) -> FileResponse:
     dossier = services.get_dossier_for(request.user, code)
     if not dossier.result:
         raise NotFound("Hồ sơ chưa có kết quả điện tử", field="code")
-    return FileResponse(dossier.result.open("rb"), as_attachment=True, filename=f"ket-qua-{dossier.code}.pdf",
-                        content_type="application/pdf")
+    return pdf_attachment(dossier.result, f"ket-qua-{dossier.code}.pdf")
 
 
 @router.post("/{code}/operations/{operation}", response=DossierDetailOut, summary="Apply an operation")

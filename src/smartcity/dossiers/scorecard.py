@@ -215,7 +215,7 @@ def _dossier_facts(start: dt.datetime, end: dt.datetime, group: str) -> dict[str
         if row is not None:
             row.update(item)
     for row in rows.values():
-        row["dissatisfied"] = row["evaluated"] - round((row["satisfied_share"] or 0) * row["evaluated"])
+        row["dissatisfied"] = row["evaluated"] - row["satisfied"]
     return rows
 
 

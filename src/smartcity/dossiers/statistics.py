@@ -31,7 +31,7 @@ GROUPS = {"agency": ("agency__code", "agency__name"), "procedure": ("procedure__
 COLUMNS = ["key", "name", "received", "received_online", "received_desk", "received_post", "carried_over",
            "processed", "processed_early", "processed_on_time", "processed_late", "in_progress_on_time",
            "in_progress_late", "average_hours", "online_share", "online_payment_share", "digitised_share",
-           "evaluated", "satisfaction_points", "satisfied_share"]
+           "evaluated", "satisfied", "satisfaction_points", "satisfied_share"]
 
 
 def local_range(first: dt.date, following: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -99,9 +99,9 @@ def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency", doss
         with_fees, paid_online, signed = row.pop("with_fees"), row.pop("paid_online"), row.pop("signed_results")
         row["online_payment_share"] = round(paid_online / with_fees, 4) if with_fees else None
         row["digitised_share"] = round(signed / row["processed"], 4) if row["processed"] else None
-        points, satisfied = row.pop("points"), row.pop("satisfied")
+        points = row.pop("points")
         row["satisfaction_points"] = round(points, 2) if points is not None else None
-        row["satisfied_share"] = round(satisfied / row["evaluated"], 4) if row["evaluated"] else None
+        row["satisfied_share"] = round(row["satisfied"] / row["evaluated"], 4) if row["evaluated"] else None
         out.append({column: row[column] for column in COLUMNS})
     return out
 

@@ -21,6 +21,7 @@ from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, Satisfaction
 from smartcity.lib import charts
 from smartcity.lib.errors import NotFound, ServiceError
+from smartcity.lib.http import pdf_attachment
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.procedures import services as procedures
 from smartcity.procedures.forms import build_form_class, prefill
@@ -176,8 +177,7 @@ def result(request: HttpRequest, code: str) -> FileResponse:
         raise Http404 from None
     if not dossier.result:
         raise Http404("Hồ sơ chưa có kết quả điện tử")
-    return FileResponse(dossier.result.open("rb"), as_attachment=True, filename=f"ket-qua-{dossier.code}.pdf",
-                        content_type="application/pdf")
+    return pdf_attachment(dossier.result, f"ket-qua-{dossier.code}.pdf")
 
 
 @login_required

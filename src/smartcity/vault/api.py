@@ -8,6 +8,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
+from smartcity.lib.http import pdf_attachment
 from smartcity.vault import services
 
 router = Router(auth=django_auth)
@@ -50,8 +51,7 @@ def my_documents(request: HttpRequest) -> object:
 @router.get("/documents/{document_id}/file", summary="Download one of my documents (PDF)")
 def download(request: HttpRequest, document_id: int) -> FileResponse:
     document = services.own_document(request.user, document_id)
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{document.reference or 'giay-to'}.pdf",
-                        content_type="application/pdf")
+    return pdf_attachment(document.file, document.download_name)
 
 
 @router.post("/documents/{document_id}/shares", response={201: ShareOut}, summary="Share a document by a link")
@@ -78,5 +78,4 @@ def shared(request: HttpRequest, token: str) -> object:
 @router.get("/shared/{token}/file", auth=None, summary="Download the document behind a share link")
 def shared_file(request: HttpRequest, token: str) -> FileResponse:
     document = services.open_shared(token=token, user=request.user)
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{document.reference or 'giay-to'}.pdf",
-                        content_type="application/pdf")
+    return pdf_attachment(document.file, document.download_name)

@@ -43,6 +43,10 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def download_name(self) -> str:
+        return f"{self.reference or 'giay-to'}.pdf"
+
 
 class ShareLink(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="shares")

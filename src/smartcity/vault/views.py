@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from smartcity.lib.errors import NotFound, ServiceError
+from smartcity.lib.http import pdf_attachment
 from smartcity.vault import services
 
 
@@ -25,8 +26,7 @@ def download(request: HttpRequest, document_id: int) -> FileResponse:
         document = services.own_document(request.user, document_id)
     except NotFound:
         raise Http404 from None
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{document.reference or 'giay-to'}.pdf",
-                        content_type="application/pdf")
+    return pdf_attachment(document.file, document.download_name)
 
 
 @login_required
@@ -63,6 +63,5 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     except ServiceError as exc:
         return render(request, "vault/shared.html", {"error": exc.message}, status=exc.status)
     if request.GET.get("tai") == "1":
-        return FileResponse(document.file.open("rb"), as_attachment=True,
-                            filename=f"{document.reference or 'giay-to'}.pdf", content_type="application/pdf")
+        return pdf_attachment(document.file, document.download_name)
     return render(request, "vault/shared.html", {"document": document, "token": token})
