@@ -274,6 +274,16 @@ def prepare(raw_rows: Sequence[Any], *, now: dt.datetime) -> Prepared:
     known_features = set(FeatureOfInterest.objects.filter(pk__in=named_features).values_list("pk", flat=True))
     latest_future = settings.SENSING_MAX_FUTURE_SECONDS
     limit = now + dt.timedelta(seconds=latest_future)
+    parsed_times: dict[str, tuple[dt.datetime, dt.datetime | None]] = {}
+
+    def times(value: Any) -> tuple[dt.datetime, dt.datetime | None]:
+        """``parse_time``, once per distinct text: a gateway's sensors share their reading times."""
+        if type(value) is not str:
+            return parse_time(value, "phenomenonTime")
+        if value not in parsed_times:
+            parsed_times[value] = parse_time(value, "phenomenonTime")
+        return parsed_times[value]
+
     needs_default: set[int] = set()
     staged: list[tuple[int, Row, Any]] = []
     raws = list(raw_rows)
@@ -287,7 +297,7 @@ def prepare(raw_rows: Sequence[Any], *, now: dt.datetime) -> Prepared:
             ds = datastreams.get(ds_id)
             if ds is None:
                 raise Refused(f"unknown datastream {ds_id}")
-            start, end = parse_time(f.time, "phenomenonTime") if f.time is not MISSING else (now, None)
+            start, end = times(f.time) if f.time is not MISSING else (now, None)
             if start > limit or (end is not None and end > limit):
                 raise Refused(f"phenomenonTime {start.isoformat()} is more than {latest_future} s in the future")
             if f.result is MISSING:
@@ -356,6 +366,7 @@ def quality_control(rows: list[tuple[int, Row]], datastreams: dict[int, Datastre
     for _, row in rows:
         if row.datastream_id in ids and row.result is not None:
             by_ds.setdefault(row.datastream_id, []).append(row)
+    range_flag, rate_flag = int(QualityFlag.RANGE), int(QualityFlag.RATE)  # plain ints: IntFlag arithmetic is slow
     for ds_id, mine in by_ds.items():
         ds = datastreams[ds_id]
         mine.sort(key=lambda r: r.phenomenon_time)
@@ -365,15 +376,15 @@ def quality_control(rows: list[tuple[int, Row]], datastreams: dict[int, Datastre
             assert value is not None
             if (ds.expected_min is not None and value < ds.expected_min) or (
                     ds.expected_max is not None and value > ds.expected_max):
-                row.quality_flags |= QualityFlag.RANGE
+                row.quality_flags |= range_flag
             if ds.max_rate_per_minute and prev is not None and prev[1] is not None \
                     and row.phenomenon_time > prev[0]:
                 minutes = (row.phenomenon_time - prev[0]).total_seconds() / 60
                 if abs(value - prev[1]) / minutes > ds.max_rate_per_minute:
-                    row.quality_flags |= QualityFlag.RATE
+                    row.quality_flags |= rate_flag
             if prev is None or row.phenomenon_time > prev[0]:
-                rate_flagged = bool(row.quality_flags & QualityFlag.RATE)
-                if not rate_flagged or (prev is not None and prev[2] & QualityFlag.RATE):
+                rate_flagged = bool(row.quality_flags & rate_flag)
+                if not rate_flagged or (prev is not None and prev[2] & rate_flag):
                     prev = (row.phenomenon_time, value, row.quality_flags)
                 elif prev is not None:
-                    prev = (prev[0], prev[1], prev[2] | QualityFlag.RATE)
+                    prev = (prev[0], prev[1], prev[2] | rate_flag)

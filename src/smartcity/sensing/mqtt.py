@@ -404,7 +404,7 @@ class Consumer:
         accepted = duplicates = rejected = 0
         with transaction.atomic():
             if dead:
-                services._dead_letters(dead, source=SOURCE, now=now)
+                services.record_dead_letters(dead, source=SOURCE, now=now)
             for start in range(0, len(rows), limit):
                 result = ingest(rows[start:start + limit], source=SOURCE, now=now)
                 accepted += result.accepted
@@ -426,7 +426,7 @@ class Consumer:
                 self._reset_connection()
                 reason = f"MQTT: the message could not be stored ({type(exc).__name__}: {exc})"[:2000]
                 with transaction.atomic():
-                    services._dead_letters([({"rows": message.decoded.rows}, reason, None)], source=SOURCE,
+                    services.record_dead_letters([({"rows": message.decoded.rows}, reason, None)], source=SOURCE,
                                            now=timezone.now())
                 self.stats.rejected += len(message.decoded.rows)
 

@@ -175,7 +175,8 @@ class IngestResult:
                 "errors": [{"index": i, "reason": r} for i, r in self.errors]}
 
 
-def _dead_letters(items: Iterable[tuple[Any, str, int | None]], *, source: str, now: dt.datetime) -> None:
+def record_dead_letters(items: Iterable[tuple[Any, str, int | None]], *, source: str, now: dt.datetime) -> None:
+    """Keep what could not be stored — (payload as it arrived, reason, datastream id if known) — for review."""
     DeadLetter.objects.bulk_create(
         [DeadLetter(received_at=now, source=source, payload=reading.check_json_or_text(payload), reason=reason,
                     datastream_id=ds) for payload, reason, ds in items], batch_size=1000)
@@ -196,7 +197,8 @@ def ingest(rows: Sequence[Any], *, source: str = "http", now: dt.datetime | None
     result = IngestResult(ids=[None] * len(rows))
     with transaction.atomic():
         prepared = reading.prepare(rows, now=now)
-        _dead_letters(((r.payload, r.reason, r.datastream_id) for r in prepared.rejections), source=source, now=now)
+        record_dead_letters(((r.payload, r.reason, r.datastream_id) for r in prepared.rejections), source=source,
+                            now=now)
         valid = [row for _, row in prepared.rows]
         inserted: dict[tuple[int, int], int] | None = {}
         chunk = max(1, settings.SENSING_INGEST_CHUNK)
@@ -297,7 +299,7 @@ def create_observations(*, principal: Principal | None, payload: Any,
             rows.append(row)
     with transaction.atomic():
         if malformed:
-            _dead_letters(malformed, source="create-observations", now=now)
+            record_dead_letters(malformed, source="create-observations", now=now)
         result = ingest(rows, source="create-observations", now=now, with_ids=True)
     return [None if pos is None else result.ids[pos] for pos in positions]
 

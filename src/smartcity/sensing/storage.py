@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Max, Min, Value
 from django.db.models.functions import Coalesce, Greatest, Least
+from psycopg.types.json import Jsonb
 
 from smartcity.sensing.models import (
     Datastream,
@@ -46,7 +47,7 @@ COLUMNS = ("datastream_id", "phenomenon_time", "phenomenon_time_end", "result_ti
 JSON_COLUMNS = frozenset({"result_json", "result_quality", "parameters"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """A validated observation, ready to store."""
 
@@ -156,6 +157,15 @@ _RETURN_KEYS = "SELECT id, datastream_id, phenomenon_time FROM ins"
 _RETURN_COUNT = "SELECT count(*) FROM ins"
 
 
+_STAGE_TYPES = ("int4", "int8", "timestamptz", "timestamptz", "timestamptz", "float8", "jsonb", "jsonb",
+                "timestamptz", "timestamptz", "jsonb", "int8", "int2")  # the columns of sensing_stage, in order
+
+
+def _jsonb(value: Any) -> Any:
+    """A JSON value for a jsonb column of a binary COPY (a bare str would be stored as a JSON string)."""
+    return None if value is None else Jsonb(value, dumps=_json)
+
+
 def _insert_postgres(rows: Sequence[Row], with_keys: bool) -> Inserted:
     datastream_ids = sorted({r.datastream_id for r in rows})
     with connection.cursor() as cursor:
@@ -165,11 +175,14 @@ def _insert_postgres(rows: Sequence[Row], with_keys: bool) -> Inserted:
                        [datastream_ids])
         cursor.execute(_STAGE)
         cursor.execute("TRUNCATE sensing_stage")
-        with cursor.cursor.copy(f"COPY sensing_stage (ord, {_COLS}) FROM STDIN") as copy:
+        # The binary format: no date-times written out and parsed back as text, on either side (about 2.5×
+        # cheaper per row than text COPY, measured).
+        with cursor.cursor.copy(f"COPY sensing_stage (ord, {_COLS}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_STAGE_TYPES)
             for i, r in enumerate(rows):
                 copy.write_row((i, r.datastream_id, r.phenomenon_time, r.phenomenon_time_end, r.result_time,
-                                r.result, _json(r.result_json), _json(r.result_quality), r.valid_time_start,
-                                r.valid_time_end, _json(r.parameters), r.feature_of_interest_id, r.quality_flags))
+                                r.result, _jsonb(r.result_json), _jsonb(r.result_quality), r.valid_time_start,
+                                r.valid_time_end, _jsonb(r.parameters), r.feature_of_interest_id, r.quality_flags))
         cursor.execute(_INSERT_FROM_STAGE + (_RETURN_KEYS if with_keys else _RETURN_COUNT))
         if not with_keys:
             return Inserted(cursor.fetchone()[0], None)

@@ -207,3 +207,27 @@ def test_create_observations_with_a_malformed_envelope_is_400(api, payload, need
     response = api.post("/CreateObservations", payload)
     assert response.status_code == 400 and needle in response.json()["message"]
 
+
+
+@time_machine.travel(NOW, tick=False)
+def test_json_results_and_qualities_come_back_as_they_were_sent(station):
+    """Non-numeric results, resultQuality and parameters travel as jsonb (binary COPY on PostgreSQL): text stays
+    text, not a quoted JSON string, and Vietnamese letters survive."""
+    anything = "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Observation"
+    Datastream.objects.filter(pk=station.pm25).update(observation_type=anything)
+    sent = [
+        {"Datastream": {"@iot.id": station.pm25}, "phenomenonTime": "2026-03-01T09:00:00Z", "result": "mưa to",
+         "resultQuality": {"mức": "tốt"}, "parameters": {"pin": 3.7, "ghi chú": "đã hiệu chuẩn"}},
+        {"Datastream": {"@iot.id": station.pm25}, "phenomenonTime": "2026-03-01T09:01:00Z", "result": True,
+         "resultQuality": "đạt"},
+        {"Datastream": {"@iot.id": station.pm25}, "phenomenonTime": "2026-03-01T09:02:00Z",
+         "result": {"hướng": "Đông Bắc", "tốc độ": [1, 2.5]}},
+    ]
+    assert services.ingest(sent).accepted == 3
+    stored = list(Observation.objects.order_by("phenomenon_time")
+                  .values_list("result", "result_json", "result_quality", "parameters"))
+    assert stored == [
+        (None, "mưa to", {"mức": "tốt"}, {"pin": 3.7, "ghi chú": "đã hiệu chuẩn"}),
+        (None, True, "đạt", None),
+        (None, {"hướng": "Đông Bắc", "tốc độ": [1, 2.5]}, None, None),
+    ]
