@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 
 from smartcity.agencies.services import commune_committee
 from smartcity.dossiers import statistics
@@ -184,3 +185,26 @@ def test_online_payment_and_digitised_shares(make):
     make(received="2026-11-02T09:00", appointment="2026-11-04T09:00")  # no fee, in progress
     [row] = statistics.compute(**NOV)
     assert (row["online_payment_share"], row["digitised_share"]) == (0.5, 0.5)
+
+
+@time_machine.travel(dt.datetime(2026, 12, 5, tzinfo=VN_TZ), tick=False)
+def test_the_period_edges_are_half_open(make):
+    make(received="2026-10-20T09:00", appointment="2026-11-03T09:00", finished="2026-11-01T00:00",
+         status=Status.PROCESSED)  # finished at the very start: carried over and processed in November
+    make(received="2026-10-20T09:00", appointment="2026-10-30T09:00", finished="2026-10-31T23:59",
+         status=Status.PROCESSED)  # finished a minute before: October's
+    make(received="2026-12-01T00:00", appointment="2026-12-03T09:00")  # received at the very end: December's
+    [row] = statistics.compute(**NOV)
+    assert (row["received"], row["carried_over"], row["processed"]) == (0, 1, 1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the span index is PostgreSQL's (GiST on a range)")
+def test_on_postgresql_the_period_is_found_through_the_span_index(make):
+    """The filter must stay the index's expression (migration 0009), or a month's statistics read every dossier
+    received before the month's end."""
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00")
+    query = Dossier.objects.filter(statistics.active_in(**NOV), received_at__isnull=False).values("id")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = query.explain()
+    assert "dossiers_dossier_span_gist" in plan

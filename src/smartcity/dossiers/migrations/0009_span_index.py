@@ -1,0 +1,26 @@
+"""PostgreSQL: a GiST index on each dossier's span [received, finished] so a period's statistics read only the
+dossiers that overlap the period, not every dossier received before its end (``statistics.compute``). The
+expression must stay the one ``statistics.span_overlaps`` writes, or the planner will not use the index. SQLite
+has no range types; there the statistics filter on the received/finished B-tree indexes as before."""
+
+from django.db import migrations
+
+INDEX = "dossiers_dossier_span_gist"
+SPAN = "tstzrange(received_at, CASE WHEN finished_at < received_at THEN received_at ELSE finished_at END, '[]')"
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"CREATE INDEX {INDEX} ON dossiers_dossier USING gist ({SPAN}) "
+                              "WHERE received_at IS NOT NULL")
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("dossiers", "0008_finished_index")]
+
+    operations = [migrations.RunPython(create, drop, elidable=False)]
