@@ -5,7 +5,9 @@ A datastream is recognised by its ObservedProperty: the ``name``, or the ``defin
 or a whole URI of the EEA air-quality pollutant vocabulary (``http://dd.eionet.europa.eu/vocabulary/aq/pollutant/6001``
 is PM2.5) — folded (lower case, no diacritics, letters and digits only) and looked up in ``ALIASES``. So "PM2.5",
 "pm2_5", "PM 2.5" and ``https://example.vn/def/PM2.5`` are all ``pm25``. A sensor simulator or gateway only has to
-name its ObservedProperties with one of the aliases below.
+name its ObservedProperties with one of the aliases below; a whole name is matched, never a word inside one (in
+"Nhiệt độ nước", "độ" is not DO), so a name that joins a label and a symbol ("Tiếng ồn LAeq", the name
+``sensing.simulate`` gives its noise monitors) needs its own alias.
 
 Units: the indices need µg/m³ (air, CO included: Decision 1459/QĐ-TCMT, Table 2), metres (water level), millimetres
 (rain), dBA (noise) and the VN_WQI units (``wqi``). A datastream whose ``unitOfMeasurement.symbol`` names another
@@ -56,7 +58,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("rainfall", "Lượng mưa", "mm", "MMT", ("rainfall", "precipitation", "rain", "luongmua", "mua"),
               "precipitation"),
     # Noise
-    Parameter("laeq", "LAeq", "dBA", "2N", ("laeq", "noiselevel", "soundlevel", "tiengon", "doon"), "LAeq"),
+    Parameter("laeq", "LAeq", "dBA", "2N", ("laeq", "noiselevel", "soundlevel", "tiengon", "doon", "tiengonlaeq",
+                                            "noiselaeq"), "LAeq"),
     # Water quality (VN_WQI parameters, mg/L unless said; Decision 1460/QĐ-TCMT)
     Parameter("ph", "pH", "", "C62", ("ph",), "pH"),
     Parameter("do", "DO", "mg/L", "M1", ("do", "dissolvedoxygen", "oxyhoatan", "o2"), "O2"),

@@ -122,14 +122,18 @@ class Site:
     operator: str
     quantities: tuple[str, ...]
     traffic: float = 1.0  # how much road traffic weighs on the readings (air, noise)
-    properties: dict[str, Any] = field(default_factory=dict)  # extra Datastream properties (alert levels …)
+    properties: dict[str, Any] = field(default_factory=dict)  # extra Datastream properties (the river …)
+    # the Thing's properties that make it a public station (``environment.services.ensure_demo_stations``):
+    # floodLevels [I, II, III] m of a water gauge, noiseZone ("special"/"normal") of a noise monitor
+    station: dict[str, Any] = field(default_factory=dict)
 
 
 _ENV = "Sở Nông nghiệp và Môi trường Hà Nội"
 _DRAINAGE = "Công ty TNHH MTV Thoát nước Hà Nội"
 _HYDRO = "Đài Khí tượng Thủy văn khu vực Đồng bằng Bắc Bộ"
 RED_RIVER_ALARMS = {"I": 9.5, "II": 10.5, "III": 11.5}  # Decision 05/2020/QĐ-TTg, Hà Nội station (Long Biên)
-TO_LICH_ALERT = 4.5  # our demo threshold for the Tô Lịch gauges, not a legal level
+TO_LICH_LEVELS = (4.5, 5.0, 5.5)  # our demo thresholds for the Tô Lịch gauges, not legal levels
+TO_LICH_ALERT = TO_LICH_LEVELS[0]
 
 SITES: tuple[Site, ...] = (
     Site("HN-AQ-NVC", "Trạm quan trắc không khí Nguyễn Văn Cừ", "air", 21.0480, 105.8800, "Long Biên",
@@ -160,21 +164,21 @@ SITES: tuple[Site, ...] = (
          _DRAINAGE, ("rain",)),
     Site("HN-WL-RED", "Trạm thủy văn Hà Nội (sông Hồng)", "water", 21.0410, 105.8580, "Hoàn Kiếm",
          "Bờ phải sông Hồng, cạnh cầu Long Biên", _HYDRO, ("water_level",),
-         properties={"river": "Sông Hồng", "alarmLevels": RED_RIVER_ALARMS,
-                     "legalBasis": "Quyết định 05/2020/QĐ-TTg"}),
+         properties={"river": "Sông Hồng", "legalBasis": "Quyết định 05/2020/QĐ-TTg"},
+         station={"floodLevels": list(RED_RIVER_ALARMS.values())}),
     Site("HN-WL-TL-CG", "Mực nước sông Tô Lịch – cầu Giấy", "water", 21.0334, 105.8025, "Cầu Giấy",
          "Cầu Giấy, đường Bưởi", _DRAINAGE, ("water_level",),
-         properties={"river": "Sông Tô Lịch", "alertLevel": TO_LICH_ALERT}),
+         properties={"river": "Sông Tô Lịch"}, station={"floodLevels": list(TO_LICH_LEVELS)}),
     Site("HN-WL-TL-NTS", "Mực nước sông Tô Lịch – Ngã Tư Sở", "water", 20.9995, 105.8196, "Thanh Xuân",
          "Cầu Mới, Ngã Tư Sở", _DRAINAGE, ("water_level",),
-         properties={"river": "Sông Tô Lịch", "alertLevel": TO_LICH_ALERT}),
+         properties={"river": "Sông Tô Lịch"}, station={"floodLevels": list(TO_LICH_LEVELS)}),
     Site("HN-WL-TL-TLD", "Mực nước sông Tô Lịch – đập Thanh Liệt", "water", 20.9668, 105.8180, "Thanh Trì",
          "Đập Thanh Liệt", _DRAINAGE, ("water_level",),
-         properties={"river": "Sông Tô Lịch", "alertLevel": TO_LICH_ALERT}),
+         properties={"river": "Sông Tô Lịch"}, station={"floodLevels": list(TO_LICH_LEVELS)}),
     Site("HN-NS-NTS", "Quan trắc tiếng ồn Ngã Tư Sở", "noise", 21.0031, 105.8200, "Đống Đa",
-         "Nút giao Ngã Tư Sở", _ENV, ("noise",), traffic=1.2, properties={"area": "normal"}),
+         "Nút giao Ngã Tư Sở", _ENV, ("noise",), traffic=1.2, station={"noiseZone": "normal"}),
     Site("HN-NS-BM", "Quan trắc tiếng ồn Bệnh viện Bạch Mai", "noise", 21.0013, 105.8410, "Đống Đa",
-         "78 Giải Phóng (khu vực đặc biệt)", _ENV, ("noise",), traffic=0.6, properties={"area": "special"}),
+         "78 Giải Phóng (khu vực đặc biệt)", _ENV, ("noise",), traffic=0.6, station={"noiseZone": "special"}),
 )
 
 
@@ -207,7 +211,8 @@ def ensure_network(*, sites: Iterable[Site] = SITES, now: dt.datetime | None = N
                     "name": site.name,
                     "description": f"{site.name} ({site.address}, {site.district}) — dữ liệu mô phỏng",
                     "properties": {"stationCode": site.code, "kind": site.kind, "district": site.district,
-                                   "operator": site.operator, "simulated": True},
+                                   "operator": site.operator, "address": f"{site.address}, {site.district}",
+                                   "simulated": True, **site.station},
                     "Locations": [{"name": site.name, "description": f"{site.address}, {site.district}, Hà Nội",
                                    "encodingType": GEOJSON,
                                    "location": {"type": "Point", "coordinates": [site.lon, site.lat]}}],
@@ -431,7 +436,7 @@ def series(site: Site, quantity: str, t: np.ndarray, weather: Weather) -> np.nda
         return 3.3 - drop + 0.25 * cal.summer + pumping + 0.018 * carried + 0.015 * noise
 
     if quantity == "noise":
-        special = site.properties.get("area") == "special"
+        special = site.station.get("noiseZone") == "special"
         road = traffic(cal) * site.traffic
         level = 50 + 24 * np.log10(1 + 9 * road / 1.3) - (7 if special else 0)
         return level + 1.2 * noise + 1.5 * _smooth(_key(seed, site.code, "events"), t, 1800)

@@ -26,7 +26,9 @@ def test_observed_property_names_and_definitions_map_to_parameters():
     assert parameter_of("water_level_distance") == "water_level_distance"
     assert parameter_of("Lượng mưa") == parameter_of("rainfall") == "rainfall"
     assert parameter_of("LAeq") == "laeq"
+    assert parameter_of("Tiếng ồn LAeq", "urn:smartcity:def:observed-property:noise-laeq-5min") == "laeq"  # simulate
     assert parameter_of("Wind speed") is None
+    assert parameter_of("Nhiệt độ nước") is None  # a whole name or nothing: its "độ" is not DO
     assert unit_factor("co", {"symbol": "mg/m3"}) == 1000
     assert unit_factor("water_level_distance", {"symbol": "cm"}) == 0.01
 

@@ -103,7 +103,11 @@ def test_the_network_is_made_once_with_its_places_ranges_and_alarm_levels():
     pm25 = ObservedProperty.objects.get(name="PM2.5")
     assert (pm25.plausible_min, pm25.plausible_max) == (0, 1500)
     red = Datastream.objects.get(pk=first.streams["HN-WL-RED", "water_level"])
-    assert red.properties["alarmLevels"] == {"I": 9.5, "II": 10.5, "III": 11.5}
+    assert red.thing.properties["floodLevels"] == [9.5, 10.5, 11.5]
+    assert red.properties["river"] == "Sông Hồng"
+    hospital = Thing.objects.get(properties__stationCode="HN-NS-BM")
+    assert hospital.properties["noiseZone"] == "special"
+    assert hospital.properties["address"] == "78 Giải Phóng (khu vực đặc biệt), Đống Đa"
     assert red.reporting_interval == 600 and red.unit_of_measurement["symbol"] == "m"
 
 
