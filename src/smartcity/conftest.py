@@ -3,17 +3,28 @@
 Personas: citizens An (ward Ba Đình) and Bình (ward Hoàn Kiếm); reception officers of ward Ba Đình and ward Hoàn
 Kiếm; a specialist of the Department of Justice (province-wide); a leader of ward Ba Đình who signs; a city
 administrator; an outsider (a staff account with no role anywhere).
+
+Browser tests use the ``page`` fixture (Debian's Chromium driven by Playwright, against ``live_server``) and mark
+their module with ``BROWSER``: skipped, with the reason, where /usr/bin/chromium is absent (``make test`` installs
+it with apt when it can).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from smartcity.places.models import Level, Structure, Unit
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)"),
+]
 
 os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", "0")
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast in tests only
@@ -147,3 +158,25 @@ def city_admin(db):
 def outsider(db):
     """A staff account with no membership anywhere."""
     return make_staff("outsider", "Ngô Văn Khách")
+
+
+@pytest.fixture
+def page(live_server):
+    """A fresh Chromium tab (Vietnamese locale, downloads accepted) for a test that drives the live server."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context(locale="vi-VN", accept_downloads=True)
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        yield tab
+        context.close()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from smartcity.conftest import BROWSER
 from smartcity.dossiers import services
 from smartcity.dossiers.tests.test_lifecycle import submit
-from smartcity.portal.tests.test_browser import CHROMIUM, page, portal_with_idp  # noqa: F401  (fixtures)
+from smartcity.portal.tests.test_browser import portal_with_idp  # noqa: F401  (a fixture)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture(autouse=True)
