@@ -7,8 +7,10 @@ LAeq rather than one biased by the gap.
 Limits (maximum LAeq, dBA) of QCVN 26:2010/BTNMT, Table 1, by area and period: special areas (inside the fences
 of hospitals, libraries, nurseries, schools, churches, temples, pagodas and other specially designated areas)
 55 dBA from 6:00 to 21:00 and 45 dBA from 21:00 to 6:00; ordinary areas (apartment blocks, houses, hotels, guest
-houses, administrative offices) 70 and 55 dBA. Note: QCVN 26:2025/BNNMT (Circular 01/2025/TT-BNNMT of 15/05/2025)
-replaces QCVN 26:2010/BTNMT; its limits are a different table to add to ``LIMITS`` when it applies.
+houses, administrative offices) 70 and 55 dBA. Note: QCVN 26:2025/BNNMT (Circular 01/2025/TT-BNNMT of 15/05/2025,
+in force from 14/11/2025) replaces QCVN 26:2010/BTNMT with limits for more finely drawn areas. Its table could not be
+read from here (the public copies stop before it), so the 2010 limits are still applied and the station pages say so;
+the 2025 table belongs in ``LIMITS``, chosen by the measurement's date, once someone enters it from the text.
 """
 
 from __future__ import annotations

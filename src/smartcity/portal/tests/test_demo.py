@@ -100,4 +100,5 @@ def test_the_demo_noise_monitors_are_noise_stations_showing_their_hourly_laeq_ag
             assert f"{verdict} giới hạn QCVN 26:2010/BTNMT" in detail
             assert "LAeq (dBA) — 24 giờ qua" in detail and "Giới hạn ban ngày" in detail
             assert f"Giới hạn QCVN 26:2010/BTNMT: {station.get_noise_zone_display()}" in detail
+            assert "QCVN 26:2025/BNNMT thay thế QCVN 26:2010/BTNMT từ ngày 14/11/2025" in detail  # said, not hidden
     cache.clear()
