@@ -86,8 +86,10 @@ def generate(n: int, seed: int) -> None:
                 copy.write(buffer.getvalue())
         # a tenth of the finished dossiers rated by their applicant (the statistics join the ratings)
         cursor.execute("TRUNCATE dossiers_evaluation")
-        cursor.execute("INSERT INTO dossiers_evaluation (dossier_id, at, points, total, satisfaction, comment) "
-                       "SELECT id, finished_at, '[]', floor(random() * 19)::int, 1 + floor(random() * 3)::int, '' "
+        cursor.execute("INSERT INTO dossiers_evaluation (dossier_id, dossier_finished_at, at, points, total, "
+                       "satisfaction, comment) "
+                       "SELECT id, finished_at, finished_at, '[]', floor(random() * 19)::int, "
+                       "1 + floor(random() * 3)::int, '' "
                        "FROM dossiers_dossier WHERE finished_at IS NOT NULL AND random() < 0.1")
         cursor.execute("ANALYZE dossiers_dossier")
         cursor.execute("ANALYZE dossiers_evaluation")

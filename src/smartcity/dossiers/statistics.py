@@ -116,11 +116,11 @@ def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency", doss
         )
         .order_by(key)
     )
-    # The ratings in a second grouped query that starts from the (few) ratings, rather than joining every dossier
-    # of the period to them.
+    # The ratings in a second grouped query that starts from the period's (few) ratings — found by the finish time
+    # copied onto each — rather than joining every dossier finished in the period to them.
     ratings = {
         r.pop(f"dossier__{key}"): r
-        for r in Evaluation.objects.filter(dossier__finished_at__gte=start, dossier__finished_at__lt=end,
+        for r in Evaluation.objects.filter(dossier_finished_at__gte=start, dossier_finished_at__lt=end,
                                            **({"dossier__in": dossiers} if dossiers is not None else {}))
         .values(f"dossier__{key}")
         .annotate(evaluated=Count("id"), points=Avg("total"),
