@@ -11,7 +11,7 @@ class DossiersConfig(AppConfig):
         payment_succeeded.connect(_paid, dispatch_uid="dossiers.payment_received")
 
 
-def _paid(sender: object, *, reference: str, **_: object) -> None:
+def _paid(sender: object, *, reference: str, stage: str, **_: object) -> None:
     from smartcity.dossiers import services
 
-    services.payment_received(reference=reference)
+    services.payment_received(reference=reference, stage=stage)

@@ -539,12 +539,21 @@ def payments_of(dossier: Dossier):
     return payments_services.payments_for_reference(dossier.code)
 
 
+def _awaited_stage(d: Dossier) -> str:
+    """The stage of the fee a dossier awaiting payment waits for (``_request_payment`` decides it the same way)."""
+    return payments.Stage.RETURN if d.resume_status == Status.PROCESSED else payments.Stage.RECEIPT
+
+
 @transaction.atomic
-def payment_received(*, reference: str) -> Dossier | None:
+def payment_received(*, reference: str, stage: str | None = None) -> Dossier | None:
     """The gateway confirmed the applicant's payment for dossier ``reference`` (the payments app's signal): the
-    dossier goes back to where it was and its clock runs again. A repeated confirmation changes nothing."""
+    dossier goes back to where it was and its clock runs again. A repeated confirmation changes nothing, nor does
+    the confirmation of another stage's fee (a late or re-sent announcement of the fee paid at receipt must not
+    release a dossier that now waits for the fee due at return)."""
     d = Dossier.objects.select_for_update(of=("self",)).filter(code=reference).first()
     if d is None or d.status != Status.AWAITING_PAYMENT:
+        return d
+    if stage is not None and stage != _awaited_stage(d):
         return d
     now = timezone.now()
     _resume_after_payment(d, now=now, cal=calendar())

@@ -68,6 +68,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField("thời điểm yêu cầu", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField("thời điểm thanh toán", null=True, blank=True)
+    # when every receiver of ``signals.payment_succeeded`` took the news; empty while one has still to
+    # (``services.announce_pending`` sends it again)
+    announced_at = models.DateTimeField("thời điểm đã báo cho hồ sơ", null=True, blank=True)
     transaction_no = models.CharField("mã giao dịch tại cổng", max_length=40, blank=True)
     txn_ref = models.CharField("mã tham chiếu đã thanh toán", max_length=100, blank=True)
     bank_code = models.CharField("ngân hàng", max_length=20, blank=True)

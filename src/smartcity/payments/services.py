@@ -262,13 +262,40 @@ def start_checkout(*, user: Any, code: str, ip: str | None) -> Attempt:
     return attempt
 
 
-def _announce(payment_id: int) -> None:
+def _announce(payment_id: int) -> bool:
+    """Tell the apps above (``signals.payment_succeeded``); marked announced only when every receiver took it."""
     payment = Payment.objects.select_related("agency").get(pk=payment_id)
+    failed = False
     for receiver, result in payment_succeeded.send_robust(sender=Payment, payment=payment,
                                                           reference=payment.reference, stage=payment.stage,
                                                           amount=payment.amount):
         if isinstance(result, Exception):
+            failed = True
             log.error("payment_succeeded receiver %r failed for %s: %r", receiver, payment.code, result)
+    if not failed:
+        Payment.objects.filter(pk=payment_id).update(announced_at=timezone.now())
+    return not failed
+
+
+@dataclass
+class Announced:
+    sent: int = 0
+    failed: int = 0
+
+
+def announce_pending(*, settle: dt.timedelta = dt.timedelta(minutes=1), now: dt.datetime | None = None) -> Announced:
+    """Send again the news of payments confirmed at least ``settle`` ago that some receiver has not taken yet (it
+    failed, or the process stopped between the commit and the announcement). ``smartcity payments announce``."""
+    now = now or timezone.now()
+    out = Announced()
+    pending = (Payment.objects.filter(state=State.SUCCEEDED, announced_at__isnull=True, updated_at__lte=now - settle)
+               .order_by("pk").values_list("pk", flat=True))
+    for payment_id in pending:
+        if _announce(payment_id):
+            out.sent += 1
+        else:
+            out.failed += 1
+    return out
 
 
 def _apply(attempt: Attempt, payment: Payment, outcome: gateways.Outcome, *, via: str) -> tuple[vnpay.IpnAnswer, str]:

@@ -4,6 +4,7 @@ meanwhile; or paid at the desk; cancelled when the dossier stops."""
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -70,6 +71,8 @@ def test_paying_online_brings_the_dossier_back_with_the_appointment_moved(
     assert d.appointment_at > appointment
     assert list(d.events.values_list("operation", flat=True))[-2:] == ["request_payment", "paid_online"]
     assert services.payment_received(reference=d.code).status == Status.RECEIVED  # a repeat changes nothing
+    payment.refresh_from_db()
+    assert payment.announced_at is not None  # every receiver took the news: nothing to send again
 
 
 def test_a_failed_payment_leaves_the_dossier_waiting(client, an, awaiting, django_capture_on_commit_callbacks):
@@ -115,3 +118,43 @@ def test_the_desk_counts_a_payment_the_gateway_confirmed_as_online(officer_ba_di
     Payment.objects.filter(reference=awaiting.code).update(state="succeeded")
     d = services.apply_operation(user=officer_ba_dinh, code=awaiting.code, operation="record_payment")
     assert (d.status, d.paid_online, d.resume_status) == (Status.RECEIVED, True, None)
+
+
+def test_a_payment_whose_news_did_not_reach_the_dossier_is_announced_again(
+        client, an, awaiting, django_capture_on_commit_callbacks, monkeypatch):
+    """The dossier's receiver fails once (its database hiccups after the payment committed): the payment is paid
+    but not announced, the dossier still waits; `smartcity payments announce` sends the news again and the dossier
+    moves on; a second run has nothing to send."""
+    from django.core.management import call_command
+
+    payment = Payment.objects.get(reference=awaiting.code)
+
+    def hiccup(**_):
+        raise RuntimeError("could not serialize access")
+
+    with monkeypatch.context() as m, time_machine.travel(at("2026-11-25T14:30"), tick=True), \
+            django_capture_on_commit_callbacks(execute=True):
+        m.setattr(services, "payment_received", hiccup)
+        pay_in_the_sandbox(client, an, payment)
+    payment.refresh_from_db()
+    assert (payment.state, payment.announced_at) == ("succeeded", None)
+    assert Dossier.objects.get(pk=awaiting.pk).status == Status.AWAITING_PAYMENT
+
+    with time_machine.travel(at("2026-11-25T14:32"), tick=False):
+        call_command("payments", "announce", stdout=io.StringIO())
+    payment.refresh_from_db()
+    assert payment.announced_at == at("2026-11-25T14:32")
+    d = Dossier.objects.get(pk=awaiting.pk)
+    assert (d.status, d.paid_online) == (Status.RECEIVED, True)
+    out = io.StringIO()
+    call_command("payments", "announce", stdout=out)
+    assert out.getvalue().startswith("Đã báo lại 0 khoản thanh toán; 0 vẫn lỗi")
+
+
+def test_the_news_of_the_receipt_fee_does_not_release_a_dossier_waiting_for_the_return_fee(awaiting):
+    """A late or repeated announcement is matched to the stage the dossier waits for."""
+    Dossier.objects.filter(pk=awaiting.pk).update(resume_status=Status.PROCESSED)
+    d = services.payment_received(reference=awaiting.code, stage="receipt")
+    assert (d.status, d.paid_online) == (Status.AWAITING_PAYMENT, False)
+    d = services.payment_received(reference=awaiting.code, stage="return")
+    assert (d.status, d.paid_online) == (Status.PROCESSED, True)

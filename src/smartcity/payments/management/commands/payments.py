@@ -4,6 +4,9 @@ exit status 1 when something does not match. Default day: yesterday (run it dail
 
 `smartcity payments sandbox-report [--date YYYY-MM-DD]`: print the sandbox gateway's report of a day (the demo's
 stand-in for the file a real gateway's merchant portal exports).
+
+`smartcity payments announce`: send again the news of confirmed payments that a receiver (the dossier waiting for
+the fee) has not taken yet; run it every few minutes. Exit status 1 when some still fail.
 """
 
 from __future__ import annotations
@@ -37,9 +40,16 @@ class Command(BaseCommand):
         reconcile.add_argument("--report", help="tệp CSV báo cáo của cổng (mặc định: tải từ cổng)")
         report = sub.add_parser("sandbox-report", help="In báo cáo ngày của cổng thanh toán thử nghiệm")
         report.add_argument("--date", help="ngày YYYY-MM-DD (mặc định: hôm qua)")
+        sub.add_parser("announce", help="Báo lại cho hồ sơ các khoản đã thanh toán mà hồ sơ chưa nhận được tin")
 
     def handle(self, *args: object, action: str, date: str | None = None, report: str | None = None,
                **options: object) -> None:
+        if action == "announce":
+            announced = services.announce_pending()
+            self.stdout.write(f"Đã báo lại {announced.sent} khoản thanh toán; {announced.failed} vẫn lỗi")
+            if announced.failed:
+                raise CommandError(f"{announced.failed} khoản thanh toán chưa báo được cho hồ sơ (xem nhật ký)")
+            return
         day = _day(date)
         if action == "sandbox-report":
             self.stdout.write(sandbox.report_of(day), ending="")
