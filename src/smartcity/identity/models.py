@@ -14,6 +14,8 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
 
+from smartcity.lib.sealed import SealedTextField
+
 
 class UserManager(DjangoUserManager["User"]):
     def create_superuser(
@@ -40,7 +42,7 @@ class User(AbstractUser):
     # The subject identifier the identity provider gave this citizen (``iss`` + ``sub`` identify them for good).
     oidc_issuer = models.CharField(max_length=300, blank=True)
     oidc_subject = models.CharField(max_length=255, blank=True)
-    totp_secret = models.CharField("khóa TOTP", max_length=64, blank=True)
+    totp_secret = SealedTextField("khóa TOTP", blank=True)  # encrypted at rest (``lib.sealed``)
     totp_confirmed = models.BooleanField("đã kích hoạt TOTP", default=False)
     totp_last_step = models.BigIntegerField(default=0)  # a code is accepted once: replay protection
     failed_logins = models.PositiveIntegerField("số lần đăng nhập sai", default=0)
