@@ -231,8 +231,9 @@ MAX_POINTS = 2 * len(INDICATORS)
 class Evaluation(models.Model):
     """The applicant's evaluation of a returned dossier: nine indicators of 0–2 points and the satisfaction level.
     ``total`` is kept beside the points so the statistics sum it in the database, and the dossier's finish time
-    (final once the result is returned, the only time a dossier can be rated) so a period's ratings are an index
-    range of this table rather than a join from every dossier finished in the period."""
+    (``services.evaluate`` copies it; final, as no operation leads out of "result returned", the only status a
+    dossier can be rated in) so a period's ratings are an index range of this table rather than a join from every
+    dossier finished in the period."""
 
     dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="evaluation")
     dossier_finished_at = models.DateTimeField("thời điểm hồ sơ xử lý xong", null=True, db_index=True)
@@ -248,8 +249,3 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.total}/{MAX_POINTS}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.dossier_finished_at is None:
-            self.dossier_finished_at = self.dossier.finished_at
-        super().save(*args, **kwargs)

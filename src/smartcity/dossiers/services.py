@@ -669,8 +669,8 @@ def evaluate(*, user: Any, code: str, points: list[Any], satisfaction: Any, comm
     comment = (comment or "").strip()
     if len(comment) > 2000:
         raise Invalid("Ý kiến tối đa 2.000 ký tự", field="comment")
-    evaluation = Evaluation.objects.create(dossier=dossier, at=timezone.now(), points=clean, total=sum(clean),
-                                           satisfaction=level, comment=comment)
+    evaluation = Evaluation.objects.create(dossier=dossier, dossier_finished_at=dossier.finished_at, at=timezone.now(),
+                                           points=clean, total=sum(clean), satisfaction=level, comment=comment)
     audit.record(actor=agencies.actor_for(user), action=Action.CREATE, subject_type="dossiers.evaluation",
                  subject_id=evaluation.pk, person_id=dossier.applicant_id)
     return evaluation

@@ -86,6 +86,8 @@ def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency", doss
     narrows the set (scope)."""
     if group not in GROUPS:
         raise ValueError(group)
+    if end <= start:
+        raise ValueError(f"an empty or reversed period: {start} … {end}")
     key, name = GROUPS[group]
     base = (dossiers if dossiers is not None else Dossier.objects.all()).filter(
         active_in(start, end), received_at__isnull=False)

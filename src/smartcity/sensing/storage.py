@@ -113,11 +113,17 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
-_STAGE = """CREATE TEMP TABLE IF NOT EXISTS sensing_stage (
-    ord integer, datastream_id bigint, phenomenon_time timestamptz, phenomenon_time_end timestamptz,
-    result_time timestamptz, result double precision, result_json jsonb, result_quality jsonb,
-    valid_time_start timestamptz, valid_time_end timestamptz, parameters jsonb, feature_of_interest_id bigint,
-    quality_flags smallint) ON COMMIT DELETE ROWS"""
+# The staging table's columns: the input order, then COLUMNS. One list makes both the table and the binary COPY's
+# types, which must agree column by column.
+_STAGE_COLUMNS = (("ord", "integer"), ("datastream_id", "bigint"), ("phenomenon_time", "timestamptz"),
+                  ("phenomenon_time_end", "timestamptz"), ("result_time", "timestamptz"),
+                  ("result", "double precision"), ("result_json", "jsonb"), ("result_quality", "jsonb"),
+                  ("valid_time_start", "timestamptz"), ("valid_time_end", "timestamptz"), ("parameters", "jsonb"),
+                  ("feature_of_interest_id", "bigint"), ("quality_flags", "smallint"))
+assert tuple(name for name, _ in _STAGE_COLUMNS[1:]) == COLUMNS
+_STAGE_TYPES = tuple(kind for _, kind in _STAGE_COLUMNS)
+_STAGE = (f"CREATE TEMP TABLE IF NOT EXISTS sensing_stage ({', '.join(f'{n} {k}' for n, k in _STAGE_COLUMNS)}) "
+          "ON COMMIT DELETE ROWS")
 
 _COLS = ", ".join(COLUMNS)
 _INSERT_FROM_STAGE = f"""
@@ -157,12 +163,8 @@ _RETURN_KEYS = "SELECT id, datastream_id, phenomenon_time FROM ins"
 _RETURN_COUNT = "SELECT count(*) FROM ins"
 
 
-_STAGE_TYPES = ("int4", "int8", "timestamptz", "timestamptz", "timestamptz", "float8", "jsonb", "jsonb",
-                "timestamptz", "timestamptz", "jsonb", "int8", "int2")  # the columns of sensing_stage, in order
-
-
 def _jsonb(value: Any) -> Any:
-    """A JSON value for a jsonb column of a binary COPY (a bare str would be stored as a JSON string)."""
+    """A JSON value for a jsonb column of a binary COPY, dumped by ``_json`` (NaN refused, Vietnamese kept as is)."""
     return None if value is None else Jsonb(value, dumps=_json)
 
 
@@ -177,7 +179,8 @@ def _insert_postgres(rows: Sequence[Row], with_keys: bool) -> Inserted:
         cursor.execute("TRUNCATE sensing_stage")
         # The binary format: no date-times written out and parsed back as text, on either side (about 2.5×
         # cheaper per row than text COPY, measured).
-        with cursor.cursor.copy(f"COPY sensing_stage (ord, {_COLS}) FROM STDIN (FORMAT BINARY)") as copy:
+        with cursor.cursor.copy(f"COPY sensing_stage ({', '.join(n for n, _ in _STAGE_COLUMNS)}) FROM STDIN "
+                                "(FORMAT BINARY)") as copy:
             copy.set_types(_STAGE_TYPES)
             for i, r in enumerate(rows):
                 copy.write_row((i, r.datastream_id, r.phenomenon_time, r.phenomenon_time_end, r.result_time,

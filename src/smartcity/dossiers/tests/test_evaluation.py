@@ -34,6 +34,8 @@ def returned(an, officer_ba_dinh, leader_ba_dinh):
 def test_the_applicant_rates_once_and_the_rating_is_audited(an, returned):
     evaluation = services.evaluate(user=an, code=returned, points=GOOD, satisfaction=1, comment="Nhanh, chu đáo")
     assert (evaluation.total, evaluation.get_satisfaction_display()) == (15, "Rất hài lòng")
+    stored = Evaluation.objects.select_related("dossier").get(pk=evaluation.pk)
+    assert stored.dossier_finished_at == stored.dossier.finished_at is not None  # the statistics count it by this
     assert Entry.objects.filter(subject_type="dossiers.evaluation", person_id=an.person_id).exists()
     with pytest.raises(Conflict):
         services.evaluate(user=an, code=returned, points=GOOD, satisfaction=2)
@@ -95,3 +97,8 @@ def test_rating_on_the_dossier_page(client, an, returned):
     done = client.post(f"/ho-so/{returned}/danh-gia/", form, follow=True).content.decode()
     assert "Cảm ơn bạn đã đánh giá" in done and "15/18 điểm" in done and 'name="indicator_1"' not in done
     assert Evaluation.objects.get().dossier.status == Status.RETURNED
+
+
+def test_no_operation_leads_out_of_result_returned():
+    """What makes the finish time copied onto a rating final: a returned dossier moves no more."""
+    assert [name for name, op in services.OPERATIONS.items() if Status.RETURNED in op.sources] == []

@@ -23,7 +23,7 @@ def test_the_city_card_scores_progress_online_share_and_satisfaction(make):  # n
     make(received="2026-11-27T09:00", appointment="2026-12-03T09:00")  # in progress, on time
     disliked = make(channel=2, received="2026-11-05T09:00", appointment="2026-11-09T09:00",
                     finished="2026-11-06T09:00", status=Status.RETURNED, reused_documents=1)
-    Evaluation.objects.create(dossier=disliked, at=at("2026-11-06T10:00"), points=[0] * 9, total=0, satisfaction=3)
+    Evaluation.objects.create(dossier=disliked, dossier_finished_at=disliked.finished_at, at=at("2026-11-06T10:00"), points=[0] * 9, total=0, satisfaction=3)
     [card] = scorecard.compute(**NOV, group="city")
     indicators = by_code(card)
     assert (indicators["2.1"]["numerator"], indicators["2.1"]["denominator"]) == (3, 4)

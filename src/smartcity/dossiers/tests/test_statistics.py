@@ -76,8 +76,8 @@ def test_satisfaction_counts_the_ratings_of_the_dossiers_finished_in_the_period(
     def rated(finished, total, satisfaction):
         dossier = make(received="2026-10-20T09:00", appointment="2026-11-30T09:00", finished=finished,
                        status=Status.RETURNED)
-        Evaluation.objects.create(dossier=dossier, at=at(finished), points=[], total=total,
-                                  satisfaction=satisfaction)
+        Evaluation.objects.create(dossier=dossier, dossier_finished_at=dossier.finished_at, at=at(finished),
+                                  points=[], total=total, satisfaction=satisfaction)
 
     rated("2026-11-03T10:00", 18, 1)
     rated("2026-11-04T10:00", 12, 2)
@@ -198,7 +198,32 @@ def test_the_period_edges_are_half_open(make):
     assert (row["received"], row["carried_over"], row["processed"]) == (0, 1, 1)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the span index is PostgreSQL's (GiST on a range)")
+@time_machine.travel(dt.datetime(2026, 12, 5, tzinfo=VN_TZ), tick=False)
+def test_odd_records_count_the_same_on_either_database(make):
+    """Imported or odd rows: a finish recorded before the receipt counts at the receipt; a receipt at the very start
+    is November's; a finish at the very end leaves the dossier in progress; a dossier never received counts nowhere.
+    (On PostgreSQL the period is found through the span index, on SQLite through two B-tree conditions.)"""
+    make(received="2026-11-10T09:00", appointment="2026-11-12T09:00", finished="2026-11-09T09:00",
+         status=Status.PROCESSED)  # finished "before" it was received: received and processed in November
+    make(received="2026-11-01T00:00", appointment="2026-11-03T09:00")  # received at the very start, still open
+    make(received="2026-11-20T09:00", appointment="2026-12-03T09:00", finished="2026-12-01T00:00",
+         status=Status.PROCESSED)  # finished at the very end: December's work, open at November's end
+    Dossier.objects.filter(pk=make(received="2026-11-15T09:00", appointment="2026-11-20T09:00").pk).update(
+        received_at=None, status=Status.NEW)  # submitted, never received
+    [row] = statistics.compute(**NOV)
+    assert {k: row[k] for k in ("received", "carried_over", "processed", "in_progress_on_time",
+                                "in_progress_late")} == {
+        "received": 3, "carried_over": 0, "processed": 1, "in_progress_on_time": 1, "in_progress_late": 1}
+
+
+def test_an_empty_or_reversed_period_is_refused():
+    with pytest.raises(ValueError, match="empty or reversed"):
+        statistics.compute(NOV["end"], NOV["end"])
+    with pytest.raises(ValueError, match="empty or reversed"):
+        statistics.compute(NOV["end"], NOV["start"])
+
+
+@pytest.mark.postgres
 def test_on_postgresql_the_period_is_found_through_the_span_index(make):
     """The filter must stay the index's expression (migration 0009), or a month's statistics read every dossier
     received before the month's end."""

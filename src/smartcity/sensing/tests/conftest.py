@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from smartcity.sensing import services
 from smartcity.sensing.models import IngestKey
@@ -21,11 +20,6 @@ ROOT = "/sta/v1.1"
 MEASUREMENT = "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement"
 HOAN_KIEM = [105.8522, 21.0287]  # lon, lat
 
-
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only (partitions, COPY): run with DATABASE_URL=postgres://…")
 
 
 def utc(*args: int) -> dt.datetime:
