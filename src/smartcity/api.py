@@ -7,6 +7,7 @@ field), 401 unauthenticated, 403 outside the caller's scope, 404, 409.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -52,6 +53,13 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     body = {"errors": [{"code": "unauthenticated", "message": "Cần đăng nhập (authentication required)"}]}
     return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(MultiPartParserError)
+def _malformed_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    body = {"errors": [{"code": "invalid", "field": None,
+                        "message": f"Thân yêu cầu multipart không đọc được (malformed multipart body): {exc}"}]}
+    return api.create_response(request, body, status=400)
 
 
 @api.exception_handler(HttpError)
