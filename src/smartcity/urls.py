@@ -8,6 +8,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from smartcity.api import api
+from smartcity.environment.urls import ngsi_ld_urlpatterns
 
 admin.site.site_header = "Quản trị Nền tảng đô thị thông minh"
 admin.site.site_title = "Quản trị"
@@ -25,6 +26,8 @@ urlpatterns = [
     path("kho-du-lieu/", include("smartcity.vault.urls")),
     path("sta/", include("smartcity.sensing.urls")),
     path("moi-truong/", include("smartcity.environment.urls")),
+    # NGSI-LD clients assume the standard API root /ngsi-ld/v1 at the host (clause 6.2); same views as above
+    path("ngsi-ld/v1/", include((ngsi_ld_urlpatterns, "ngsi_ld"))),
     path("", include("smartcity.dossiers.urls")),
     path("", include("smartcity.portal.urls")),
 ]

@@ -4,6 +4,8 @@ numbers come from ``services``, pictures from ``svg``."""
 from __future__ import annotations
 
 import json
+import re
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from smartcity.environment import aqi, ngsi, noise, services, svg, wqi
+from smartcity.environment import aqi, ngsi, ngsi_query, noise, services, svg, wqi
 from smartcity.environment.models import Station
 from smartcity.environment.parameters import Kind
 from smartcity.environment.readings import Table
@@ -268,8 +270,8 @@ ERRORS = "https://uri.etsi.org/ngsi-ld/errors/"
 
 
 def _problem(status: int, kind: str, detail: str) -> JsonResponse:
-    """An NGSI-LD error (clause 5.5.4): RFC 7807 problem details, ``application/json``."""
-    return JsonResponse({"type": ERRORS + kind, "title": kind, "detail": detail}, status=status,
+    """An NGSI-LD error (clause 5.5.2, HTTP status by Table 6.3.2-1): RFC 7807 problem details, ``application/json``."""
+    return JsonResponse({"type": ERRORS + kind, "title": kind, "status": status, "detail": detail}, status=status,
                         json_dumps_params={"ensure_ascii": False})
 
 
@@ -299,30 +301,45 @@ def _ngsi_response(request: HttpRequest, body: Any, *, headers: dict[str, str] |
     return response
 
 
-def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
+def _ngsi_ld(view: Any) -> Any:
+    """GET only, and no tenants: a request naming one (``NGSILD-Tenant``) gets ``NoMultiTenantSupport`` (clause
+    4.14: systems without multi-tenancy raise it when a tenant is specified; HTTP 501 by Table 6.3.2-1)."""
+    @require_GET
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.headers.get("NGSILD-Tenant"):
+            return _problem(501, "NoMultiTenantSupport", "Hệ thống chỉ có tenant mặc định; bỏ header NGSILD-Tenant")
+        return view(request, *args, **kwargs)
+    return wrapper
 
 
-def _render(status: services.Status, attrs: list[str], options: list[str]) -> dict[str, Any] | None:
-    entity = ngsi.pick(ngsi.entity(status), attrs)
-    if entity is not None and "keyValues" in options:
-        entity = ngsi.key_values(entity)
-    return entity
+def _split(value: str | None, separators: str = ",") -> list[str]:
+    return [v.strip() for v in re.split(f"[{re.escape(separators)}]", value or "") if v.strip()]
 
 
-UNSUPPORTED = ("q", "georel", "geometry", "coordinates", "geoproperty", "csf", "scopeQ", "idPattern")
+def _render(entity: dict[str, Any], attrs: list[str], options: list[str]) -> dict[str, Any] | None:
+    picked = ngsi.pick(entity, attrs)
+    if picked is not None and "keyValues" in options:
+        picked = ngsi.key_values(picked)
+    return picked
 
 
-@require_GET
+UNSUPPORTED = ("georel", "geometry", "coordinates", "geoproperty", "csf", "scopeQ")
+
+
+@_ngsi_ld
 def ngsi_entities(request: HttpRequest) -> HttpResponse:
-    """GET /ngsi-ld/v1/entities?type=AirQualityObserved[&id=…][&attrs=…][&limit&offset&count][&options=keyValues]"""
+    """GET /ngsi-ld/v1/entities?type=AirQualityObserved[&id=…|&idPattern=…][&q=…][&attrs=…][&limit&offset&count]
+    [&options=keyValues] (clauses 5.7.2, 6.4.3.2)."""
     unsupported = [p for p in UNSUPPORTED if p in request.GET]
     if unsupported:
         return _problem(400, "BadRequestData", f"Chưa hỗ trợ tham số: {', '.join(unsupported)}")
-    types, ids, attrs = _split(request.GET.get("type")), _split(request.GET.get("id")), _split(request.GET.get("attrs"))
-    options = _split(request.GET.get("options"))
-    if not (types or ids or attrs):
-        return _problem(400, "BadRequestData", "Cần ít nhất một trong các tham số type, id, attrs")
+    # type selection: a list (",") or alternatives ("|") of type names
+    types, ids = _split(request.GET.get("type"), ",|"), _split(request.GET.get("id"))
+    attrs, options = _split(request.GET.get("attrs")), _split(request.GET.get("options"))
+    q, id_pattern = request.GET.get("q"), request.GET.get("idPattern")
+    if not (types or ids or id_pattern or attrs or q):
+        return _problem(400, "BadRequestData", "Cần ít nhất một trong các tham số type, id, idPattern, attrs, q")
     if any(o not in ("keyValues", "normalized", "concise") for o in options):
         return _problem(400, "BadRequestData", "options chỉ nhận keyValues hoặc normalized")
     try:
@@ -339,18 +356,33 @@ def ngsi_entities(request: HttpRequest) -> HttpResponse:
     for entity in ids:
         if ":" not in entity:
             return _problem(400, "BadRequestData", f"id phải là một URI: {entity!r}")
+    try:
+        query = ngsi_query.parse(q) if q is not None else None
+        # an explicit id list takes precedence over a pattern
+        pattern = ngsi_query.regex(id_pattern) if id_pattern and not ids else None
+    except ngsi_query.Unsupported as e:
+        return _problem(422, "OperationNotSupported", str(e))
+    except ngsi_query.TooComplex as e:
+        return _problem(403, "TooComplexQuery", str(e))
+    except ngsi_query.QueryError as e:
+        return _problem(400, "BadRequestData", str(e))
     kinds = {ngsi.KIND_OF_TYPE[t] for t in types if t in ngsi.KIND_OF_TYPE} if types else set(Kind.values)
     codes = {c[1] for c in map(ngsi.code_of, ids) if c} if ids else None
     matched = [s for s in services.current_statuses()
                if s.station.kind in kinds and (codes is None or s.station.code in codes)]
+    if pattern is not None:
+        matched = [s for s in matched if pattern.search(ngsi.entity_id(s.station))]
     matched.sort(key=lambda s: ngsi.entity_id(s.station))
-    entities = [e for e in (_render(s, attrs, options) for s in matched) if e is not None]
+    full = (ngsi.entity(s) for s in matched)
+    selected = (e for e in full if query is None or ngsi_query.matches(query, e))
+    entities = [e for e in (_render(e, attrs, options) for e in selected) if e is not None]
     headers = {"NGSILD-Results-Count": str(len(entities))} if count == "true" else {}
     return _ngsi_response(request, entities[offset:offset + limit], headers=headers)
 
 
-@require_GET
+@_ngsi_ld
 def ngsi_entity(request: HttpRequest, entity_id: str) -> HttpResponse:
+    """GET /ngsi-ld/v1/entities/{entityId}[?attrs=…][&options=keyValues] (clauses 5.7.1, 6.5.3.1)."""
     if ":" not in entity_id:
         return _problem(400, "BadRequestData", f"id phải là một URI: {entity_id!r}")
     parsed = ngsi.code_of(entity_id)
@@ -360,13 +392,13 @@ def ngsi_entity(request: HttpRequest, entity_id: str) -> HttpResponse:
         return _problem(404, "ResourceNotFound", f"Không có thực thể {entity_id}")
     status = next((s for s in services.current_statuses() if s.station.pk == station.pk), None) \
         or services.current_status(station)
-    entity = _render(status, _split(request.GET.get("attrs")), _split(request.GET.get("options")))
+    entity = _render(ngsi.entity(status), _split(request.GET.get("attrs")), _split(request.GET.get("options")))
     if entity is None:
         return _problem(404, "ResourceNotFound", "Thực thể không có thuộc tính nào được yêu cầu")
     return _ngsi_response(request, entity)
 
 
-@require_GET
+@_ngsi_ld
 def ngsi_types(request: HttpRequest) -> HttpResponse:
     """GET /ngsi-ld/v1/types: the entity types served (clause 5.7.5, EntityTypeList)."""
     return _ngsi_response(request, {"id": "urn:ngsi-ld:EntityTypeList:smartcity-environment",
