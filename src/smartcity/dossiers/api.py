@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -11,7 +12,7 @@ from ninja.security import django_auth
 
 from smartcity.dossiers import scorecard, services
 from smartcity.dossiers import statistics as stats
-from smartcity.dossiers.models import INDICATORS, Satisfaction
+from smartcity.dossiers.models import INDICATORS, QUEUES, Satisfaction
 from smartcity.dossiers.schemas import (
     BulkIn,
     BulkOut,
@@ -26,6 +27,11 @@ from smartcity.lib.errors import Invalid, NotFound
 from smartcity.lib.http import pdf_attachment
 
 router = Router(auth=django_auth)
+
+# The names a client may use, as enums in the OpenAPI schema (a wrong one is a 400 naming the parameter).
+Operation = Literal[tuple(services.OPERATIONS)]  # type: ignore[valid-type]
+BulkOperation = Literal[services.BULK_OPERATIONS]  # type: ignore[valid-type]
+Queue = Literal[tuple(QUEUES)]  # type: ignore[valid-type]
 
 
 def _detail(dossier, user):
@@ -63,7 +69,7 @@ def receive_at_desk(request: HttpRequest) -> Status:
 
 
 @router.get("", response=DossierPage, summary="My dossiers (citizen) or my agency's queue (staff)")
-def list_dossiers(request: HttpRequest, queue: str | None = None, after: int = 0, limit: int = 50) -> dict:
+def list_dossiers(request: HttpRequest, queue: Queue | None = None, after: int = 0, limit: int = 50) -> dict:
     if not 1 <= limit <= 200:
         raise Invalid("limit phải từ 1 đến 200", field="limit")
     dossiers = services.work_queue(request.user, queue) if queue else services.visible_dossiers(request.user)
@@ -92,7 +98,7 @@ def result(request: HttpRequest, code: str) -> FileResponse:
 
 
 @router.post("/{code}/operations/{operation}", response=DossierDetailOut, summary="Apply an operation")
-def operate(request: HttpRequest, code: str, operation: str, payload: OperationIn) -> object:
+def operate(request: HttpRequest, code: str, operation: Operation, payload: OperationIn) -> object:
     new_appointment = payload.new_appointment
     if new_appointment is not None and timezone.is_naive(new_appointment):
         new_appointment = timezone.make_aware(new_appointment)  # a time without offset is Hà Nội time
@@ -113,7 +119,7 @@ def evaluate(request: HttpRequest, code: str, payload: EvaluationIn) -> Status:
 
 
 @router.post("/operations/{operation}", response=BulkOut, summary="Apply one operation to several dossiers (staff)")
-def operate_in_bulk(request: HttpRequest, operation: str, payload: BulkIn) -> dict:
+def operate_in_bulk(request: HttpRequest, operation: BulkOperation, payload: BulkIn) -> dict:
     """For the operations that need no input of their own (receive, assign, forward, approve, return_result), up to
     100 codes. Each dossier moves or fails on its own; the answer lists every code with its new status or error."""
     return {"results": services.apply_bulk(user=request.user, codes=payload.codes, operation=operation,
@@ -140,21 +146,20 @@ def _period(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 @statistics_router.get("/scorecard", summary="The Decision 766 scorecard per agency or for the city (public)")
-def scorecard_api(request: HttpRequest, start: dt.date, end: dt.date, group: str = "city") -> dict:
+def scorecard_api(request: HttpRequest, start: dt.date, end: dt.date,
+                  group: Literal["agency", "city"] = "city") -> dict:
     """Every indicator with its formula, points, target, numerator, denominator, rate and score; indicators the
     platform cannot measure yet say why and are left out of ``measured_max``."""
-    if group not in ("agency", "city"):
-        raise Invalid("group là agency hoặc city", field="group")
     return {"start": start, "end": end, "group": group,
             "cards": scorecard.compute(*_period(start, end), group=group)}
 
 
 @statistics_router.get("", summary="On-time statistics per agency or procedure (public figures, no personal data)")
-def statistics(request: HttpRequest, start: dt.date, end: dt.date, group: str = "agency", format: str = "json"):
+def statistics(request: HttpRequest, start: dt.date, end: dt.date,
+               group: Literal["agency", "procedure", "city"] = "agency",
+               format: Literal["json", "csv", "xlsx"] = "json"):
     """Dossiers in [start, end) (local dates). ``format=csv`` or ``format=xlsx`` downloads the same table."""
     period = _period(start, end)
-    if group not in stats.GROUPS:
-        raise Invalid("group là agency, procedure hoặc city", field="group")
     rows = stats.compute(*period, group=group)
     if format == "csv":
         response = HttpResponse(stats.as_csv(rows), content_type="text/csv; charset=utf-8")
@@ -165,6 +170,4 @@ def statistics(request: HttpRequest, start: dt.date, end: dt.date, group: str = 
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="thong-ke-{start}-{end}.xlsx"'
         return response
-    if format != "json":
-        raise Invalid("format là json, csv hoặc xlsx", field="format")
     return {"start": start, "end": end, "group": group, "rows": rows}
