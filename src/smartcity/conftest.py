@@ -161,6 +161,14 @@ def outsider(db):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the local-memory cache outlives a test's database transaction)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _postgres_only(request):
     """Tests marked ``postgres`` (partitions, COPY, range indexes) skip, saying why, on the embedded SQLite."""
     if request.node.get_closest_marker("postgres"):

@@ -137,6 +137,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MQTT_URL = env_str("MQTT_URL", "")
+# The public statistics and scorecard of a period are computed once per this many seconds (one query over
+# millions of dossiers per visitor, or per crawler hit, would be a way to load the database at will).
+STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 300)
 
 # --- notifications -------------------------------------------------------------------------------------------
 # Channels applicants are told on (comma-separated): console (the demo's log), email, sms.

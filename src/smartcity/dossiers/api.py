@@ -151,7 +151,7 @@ def scorecard_api(request: HttpRequest, start: dt.date, end: dt.date,
     """Every indicator with its formula, points, target, numerator, denominator, rate and score; indicators the
     platform cannot measure yet say why and are left out of ``measured_max``."""
     return {"start": start, "end": end, "group": group,
-            "cards": scorecard.compute(*_period(start, end), group=group)}
+            "cards": scorecard.published(*_period(start, end), group=group)}
 
 
 @statistics_router.get("", summary="On-time statistics per agency or procedure (public figures, no personal data)")
@@ -160,7 +160,7 @@ def statistics(request: HttpRequest, start: dt.date, end: dt.date,
                format: Literal["json", "csv", "xlsx"] = "json"):
     """Dossiers in [start, end) (local dates). ``format=csv`` or ``format=xlsx`` downloads the same table."""
     period = _period(start, end)
-    rows = stats.compute(*period, group=group)
+    rows = stats.published(*period, group=group)
     if format == "csv":
         response = HttpResponse(stats.as_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="thong-ke-{start}-{end}.csv"'

@@ -235,6 +235,11 @@ def _paid_procedure_codes(start: dt.datetime, end: dt.datetime, group: str) -> d
 # ------------------------------------------------------------------------------------------------ scoring
 
 
+def published(start: dt.datetime, end: dt.datetime, *, group: str = "agency") -> list[dict[str, Any]]:
+    """``compute`` for the public page and API, computed at most once every ``STATISTICS_CACHE_SECONDS``."""
+    return stats.cached("scorecard", start, end, group, lambda: compute(start, end, group=group))
+
+
 def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency") -> list[dict[str, Any]]:
     """One scorecard per agency with dossiers in [start, end) (``group="agency"``) or one for the city."""
     if group not in ("agency", "city"):

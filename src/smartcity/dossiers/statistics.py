@@ -19,6 +19,8 @@ import datetime as dt
 import io
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -145,6 +147,20 @@ def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency", doss
         row["satisfied_share"] = round(row["satisfied"] / row["evaluated"], 4) if row["evaluated"] else None
         out.append({column: row[column] for column in COLUMNS})
     return out
+
+
+def published(start: dt.datetime, end: dt.datetime, *, group: str = "agency") -> list[dict[str, Any]]:
+    """``compute`` for the public pages and API (the whole city's dossiers, no scope), computed at most once every
+    ``STATISTICS_CACHE_SECONDS`` per period and group."""
+    return cached("statistics", start, end, group, lambda: compute(start, end, group=group))
+
+
+def cached(what: str, start: dt.datetime, end: dt.datetime, group: str, make) -> Any:
+    """``make()``, kept ``STATISTICS_CACHE_SECONDS`` under a key of what, the period and the group."""
+    if settings.STATISTICS_CACHE_SECONDS <= 0:
+        return make()
+    key = f"dossiers:{what}:{group}:{start.isoformat()}:{end.isoformat()}"
+    return cache.get_or_set(key, make, settings.STATISTICS_CACHE_SECONDS)
 
 
 def as_xlsx(rows: list[dict[str, Any]], *, title: str) -> bytes:

@@ -296,7 +296,7 @@ def track(request: HttpRequest) -> HttpResponse:
 def statistics_page(request: HttpRequest) -> HttpResponse:
     """The month's figures per agency (public: counts only)."""
     first, following = _month_bounds(request.GET.get("month", ""))
-    rows = stats.compute(*stats.local_range(first, following),
+    rows = stats.published(*stats.local_range(first, following),
                          group=request.GET.get("group") if request.GET.get("group") in stats.GROUPS else "agency")
     busiest = sorted(rows, key=lambda r: -(r["processed"] + r["in_progress_on_time"] + r["in_progress_late"]))
     chart = charts.stacked_bars(
@@ -321,8 +321,8 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
     """Decision 766's scorecard for a month: the city's card, the agencies ranked, one agency's indicators."""
     first, following = _month_bounds(request.GET.get("month", ""))
     period = stats.local_range(first, following)
-    [city] = scorecard.compute(*period, group="city") or [None]
-    agencies = sorted(scorecard.compute(*period, group="agency"), key=lambda c: -(c["of_100"] or 0))
+    [city] = scorecard.published(*period, group="city") or [None]
+    agencies = sorted(scorecard.published(*period, group="agency"), key=lambda c: -(c["of_100"] or 0))
     chosen = next((c for c in agencies if c["key"] == request.GET.get("agency")), None)
     return render(request, "dossiers/scorecard.html", {
         "month": f"{first:%Y-%m}", "city": city, "agencies": agencies, "card": chosen or city,

@@ -233,3 +233,17 @@ def test_on_postgresql_the_period_is_found_through_the_span_index(make):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = query.explain()
     assert "dossiers_dossier_span_gist" in plan
+
+
+@time_machine.travel(dt.datetime(2026, 12, 5, tzinfo=VN_TZ), tick=False)
+def test_the_public_figures_are_computed_once_per_cache_period(client, make, settings):
+    """A crowd asking for the same month costs one computation; the figures are at most the cache's age old."""
+    settings.STATISTICS_CACHE_SECONDS = 300
+    make(received="2026-11-02T09:00", appointment="2026-11-04T09:00")
+    params = {"start": "2026-11-01", "end": "2026-12-01"}
+    assert client.get("/api/v1/statistics", params).json()["rows"][0]["received"] == 1
+    make(received="2026-11-03T09:00", appointment="2026-11-05T09:00")
+    assert client.get("/api/v1/statistics", params).json()["rows"][0]["received"] == 1  # from the cache
+    assert statistics.compute(**NOV)[0]["received"] == 2  # compute itself is not cached
+    settings.STATISTICS_CACHE_SECONDS = 0
+    assert client.get("/api/v1/statistics", params).json()["rows"][0]["received"] == 2
