@@ -52,6 +52,12 @@ if not DEBUG and SECRET_KEY == _DEMO_SECRET:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
 # Fernet keys for the secrets kept encrypted in the database (``lib.sealed``); empty: one derived from SECRET_KEY.
 SMARTCITY_FIELD_KEYS = env_list("SMARTCITY_FIELD_KEYS", "")
+try:
+    from smartcity.lib.sealed import check_keys
+
+    check_keys(SMARTCITY_FIELD_KEYS)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

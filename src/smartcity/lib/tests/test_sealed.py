@@ -67,3 +67,31 @@ def test_the_migration_seals_the_keys_stored_in_plain_text_and_can_open_them_aga
     assert stored(officer_ba_dinh) != KEY and sealed.unseal(stored(officer_ba_dinh)) == KEY
     migration.open_sealed_keys(apps, editor)
     assert stored(officer_ba_dinh) == KEY
+
+
+def test_saving_a_row_whose_key_no_key_opens_keeps_the_sealed_value(officer_ba_dinh, settings):
+    """A deployment with the wrong keys must not destroy the values: a password change saves the whole row."""
+    right, wrong = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.SMARTCITY_FIELD_KEYS = [right]
+    set_staff_totp(officer_ba_dinh, KEY)
+    settings.SMARTCITY_FIELD_KEYS = [wrong]
+    user = User.objects.get(pk=officer_ba_dinh.pk)
+    assert user.totp_secret == "" and not user.totp_secret
+    user.set_password("Mật-khẩu-mới-2026")
+    user.save()
+    settings.SMARTCITY_FIELD_KEYS = [right]
+    assert User.objects.get(pk=officer_ba_dinh.pk).totp_secret == KEY
+
+
+def test_rotating_secret_key_the_django_way_keeps_the_values(officer_ba_dinh, settings):
+    settings.SMARTCITY_FIELD_KEYS = []
+    set_staff_totp(officer_ba_dinh, KEY)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-this-test-0123456789-abcdefghijklmnopqrstuvwxyz"
+    assert User.objects.get(pk=officer_ba_dinh.pk).totp_secret == KEY
+
+
+def test_a_malformed_key_is_named_when_the_settings_load():
+    sealed.check_keys([Fernet.generate_key().decode()])
+    with pytest.raises(ValueError, match="key 2 is not a Fernet key"):
+        sealed.check_keys([Fernet.generate_key().decode(), "not-a-key"])
