@@ -45,7 +45,10 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     errors = []
     for err in exc.errors:
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path", "payload", "form")]
-        errors.append({"code": "invalid", "field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
+        message = err.get("msg", "invalid")
+        if err.get("type") == "literal_error":  # an enum parameter: say it in Vietnamese too
+            message = f"Chọn một trong {err['ctx']['expected'].replace(' or ', ' hoặc ')} ({message})"
+        errors.append({"code": "invalid", "field": ".".join(loc) or None, "message": message})
     return api.create_response(request, {"errors": errors}, status=400)
 
 

@@ -29,9 +29,10 @@ from smartcity.lib.http import pdf_attachment
 router = Router(auth=django_auth)
 
 # The names a client may use, as enums in the OpenAPI schema (a wrong one is a 400 naming the parameter).
-Operation = Literal[tuple(services.OPERATIONS)]  # type: ignore[valid-type]
+OperationName = Literal[tuple(services.OPERATIONS)]  # type: ignore[valid-type]
 BulkOperation = Literal[services.BULK_OPERATIONS]  # type: ignore[valid-type]
 Queue = Literal[tuple(QUEUES)]  # type: ignore[valid-type]
+Group = Literal[tuple(stats.GROUPS)]  # type: ignore[valid-type]
 
 
 def _detail(dossier, user):
@@ -98,7 +99,7 @@ def result(request: HttpRequest, code: str) -> FileResponse:
 
 
 @router.post("/{code}/operations/{operation}", response=DossierDetailOut, summary="Apply an operation")
-def operate(request: HttpRequest, code: str, operation: Operation, payload: OperationIn) -> object:
+def operate(request: HttpRequest, code: str, operation: OperationName, payload: OperationIn) -> object:
     new_appointment = payload.new_appointment
     if new_appointment is not None and timezone.is_naive(new_appointment):
         new_appointment = timezone.make_aware(new_appointment)  # a time without offset is Hà Nội time
@@ -156,7 +157,7 @@ def scorecard_api(request: HttpRequest, start: dt.date, end: dt.date,
 
 @statistics_router.get("", summary="On-time statistics per agency or procedure (public figures, no personal data)")
 def statistics(request: HttpRequest, start: dt.date, end: dt.date,
-               group: Literal["agency", "procedure", "city"] = "agency",
+               group: Group = "agency",
                format: Literal["json", "csv", "xlsx"] = "json"):
     """Dossiers in [start, end) (local dates). ``format=csv`` or ``format=xlsx`` downloads the same table."""
     period = _period(start, end)

@@ -540,7 +540,9 @@ def payments_of(dossier: Dossier):
 
 
 def _awaited_stage(d: Dossier) -> str:
-    """The stage of the fee a dossier awaiting payment waits for (``_request_payment`` decides it the same way)."""
+    """The stage of the fee a dossier awaiting payment waits for (``_request_payment`` decides it the same way).
+    Matching the news on the stage is enough because the payments app keeps at most one open payment per
+    reference and stage."""
     return payments.Stage.RETURN if d.resume_status == Status.PROCESSED else payments.Stage.RECEIPT
 
 

@@ -120,7 +120,6 @@ _STAGE_COLUMNS = (("ord", "integer"), ("datastream_id", "bigint"), ("phenomenon_
                   ("result", "double precision"), ("result_json", "jsonb"), ("result_quality", "jsonb"),
                   ("valid_time_start", "timestamptz"), ("valid_time_end", "timestamptz"), ("parameters", "jsonb"),
                   ("feature_of_interest_id", "bigint"), ("quality_flags", "smallint"))
-assert tuple(name for name, _ in _STAGE_COLUMNS[1:]) == COLUMNS
 _STAGE_TYPES = tuple(kind for _, kind in _STAGE_COLUMNS)
 _STAGE = (f"CREATE TEMP TABLE IF NOT EXISTS sensing_stage ({', '.join(f'{n} {k}' for n, k in _STAGE_COLUMNS)}) "
           "ON COMMIT DELETE ROWS")

@@ -14,7 +14,10 @@ SPAN = "tstzrange(received_at, CASE WHEN finished_at < received_at THEN received
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON dossiers_dossier "
+        # A concurrent build that failed or was cancelled leaves an INVALID index of this name behind, which the
+        # planner never uses: drop it so that running the migration again builds it anew.
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
+        schema_editor.execute(f"CREATE INDEX CONCURRENTLY {INDEX} ON dossiers_dossier "
                               f"USING gist ({SPAN}) WHERE received_at IS NOT NULL")
 
 

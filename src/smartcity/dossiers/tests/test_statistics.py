@@ -148,6 +148,13 @@ def test_bad_parameters_are_400(client, params, field):
     assert response.json()["errors"][0]["field"] == field
 
 
+def test_a_wrong_choice_names_the_choices_in_vietnamese_too(client):
+    response = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-12-01", "group": "x"})
+    assert response.json()["errors"] == [{"code": "invalid", "field": "group", "message":
+                                          "Chọn một trong 'agency', 'procedure' hoặc 'city' (Input should be "
+                                          "'agency', 'procedure' or 'city')"}]
+
+
 def test_the_statistics_page_shows_the_month(client, make):
     make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
          status=Status.PROCESSED)

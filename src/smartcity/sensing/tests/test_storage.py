@@ -161,3 +161,9 @@ def test_the_bulk_path_copies_through_a_staging_table(station):
     assert result.accepted == 2500
     latest = LatestObservation.objects.get(datastream_id=station.pm25)
     assert (latest.result, latest.phenomenon_time) == (2499, utc(2026, 3, 1) + dt.timedelta(minutes=2499))
+
+
+def test_the_staging_table_holds_the_input_order_then_every_stored_column():
+    """The binary COPY into the stage and the INSERT from it both rely on this order."""
+    assert storage._STAGE_COLUMNS[0] == ("ord", "integer")
+    assert tuple(name for name, _ in storage._STAGE_COLUMNS[1:]) == storage.COLUMNS
