@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,26 +196,15 @@ class _Parser:
         """A RegExp: a quoted string (which may hold ``;``, ``|`` and ``)``), else the text up to the next one."""
         raw = self._raw_value()
         if raw.startswith('"'):
-            return str(_scalar(raw))
+            return _scalar(raw)
         if not raw:
             raise QueryError(f"q: thiếu biểu thức chính quy ở vị trí {self.pos + 1}")
         return raw
 
     def _raw_value(self) -> str:
         """The value's text: up to the next ``;``, ``|`` or ``)`` outside a quoted string."""
-        start, quoted = self.pos, False
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if quoted and char == "\\":
-                self.pos += 2
-                continue
-            if char == '"':
-                quoted = not quoted
-            elif not quoted and char in ";|)":
-                break
-            self.pos += 1
-        if quoted:
-            raise QueryError("q: chuỗi thiếu dấu \" đóng")
+        start = self.pos
+        self.pos = next((i for i, char in _outside_quotes(self.text, start) if char in ";|)"), len(self.text))
         return self.text[start:self.pos]
 
     def _value(self, op: str) -> Any:
@@ -232,20 +222,30 @@ class _Parser:
         return _scalar(raw, uri=op in ("==", "!="))
 
 
-def _split_outside_quotes(text: str, sep: str) -> list[str]:
-    parts, start, i, quoted = [], 0, 0, False
+def _outside_quotes(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, character) of each character of ``text`` from ``start`` that stands outside a quoted string (inside
+    one a backslash escapes the next character); a string left open at the end is bad data."""
+    i, quoted = start, False
     while i < len(text):
-        if quoted and text[i] == "\\":
+        char = text[i]
+        if quoted and char == "\\":
             i += 2
             continue
-        if text[i] == '"':
+        if char == '"':
             quoted = not quoted
-        elif not quoted and text.startswith(sep, i):
-            parts.append(text[start:i])
-            i += len(sep)
-            start = i
-            continue
+        elif not quoted:
+            yield i, char
         i += 1
+    if quoted:
+        raise QueryError("q: chuỗi thiếu dấu \" đóng")
+
+
+def _split_outside_quotes(text: str, sep: str) -> list[str]:
+    parts, start = [], 0
+    for i, _ in _outside_quotes(text):
+        if i >= start and text.startswith(sep, i):
+            parts.append(text[start:i])
+            start = i + len(sep)
     parts.append(text[start:])
     return parts
 
@@ -253,12 +253,9 @@ def _split_outside_quotes(text: str, sep: str) -> list[str]:
 def _scalar(raw: str, *, uri: bool = False) -> Any:
     if raw.startswith('"'):
         try:
-            value = json.loads(raw)
+            return json.loads(raw)  # a string, as the text starts with a quote
         except ValueError:
             raise QueryError(f"q: chuỗi không hợp lệ {raw!r}") from None
-        if not isinstance(value, str):
-            raise QueryError(f"q: chuỗi không hợp lệ {raw!r}")
-        return value
     if raw in ("true", "false"):
         return raw == "true"
     moment = _temporal(raw)

@@ -50,16 +50,21 @@ def test_values_are_typed_as_the_grammar_writes_them():
     assert parse("p==urn:ngsi-ld:OffStreetParking:P1").value == "urn:ngsi-ld:OffStreetParking:P1"
     assert parse('s=="a;b|c)"').value == "a;b|c)"
     assert parse("x.y.z[k.l]==1") == Term(("x", "y", "z"), ("k", "l"), "==", 1)
+    assert parse("opens<08:30:00").value == dt.time(8, 30) and parse("opens<08:30:00Z").value == dt.time(8, 30)
+    assert parse('s=="a \\"q\\";x"').value == 'a "q";x'  # an escaped quote does not end the string
 
 
 @pytest.mark.parametrize("text", ["", "speed>", "speed>>1", "speed==red", "speed>\"a", "(speed", "speed)", "1speed",
-                                  "speed>urn:x:y", "speed>1,2", "speed<1..2", "at>2017-13-45T00:00:00Z", "a b"])
+                                  "speed>urn:x:y", "speed>1,2", "speed<1..2", "at>2017-13-45T00:00:00Z", "a b",
+                                  "x[k==1", "name~=", 's=="open', 'name~="open'])
 def test_malformed_queries_are_refused(text):
     with pytest.raises(QueryError):
         parse(text)
 
 
-def test_linked_entities_and_deep_nesting_are_not_evaluated():
+def test_linked_entities_deep_nesting_and_long_queries_are_not_evaluated():
+    with pytest.raises(TooComplex):
+        parse("a==1;" * 400 + "a==1")  # over MAX_LENGTH characters
     with pytest.raises(Unsupported):
         parse("isParked{OffStreetParking:capacity}>1")
     with pytest.raises(TooComplex):
