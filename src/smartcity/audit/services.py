@@ -39,9 +39,10 @@ def record(
     purpose: str = "",
     detail: dict[str, object] | None = None,
 ) -> Entry:
-    """Append one entry to the chain (inside the caller's transaction, if any)."""
+    """Append one entry to the chain (inside the caller's transaction, if any: no savepoint of its own, so a
+    failure here fails the caller's whole transaction, as it must)."""
     ctx = current.get()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])

@@ -20,8 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from smartcity.agencies import services as agencies
@@ -72,11 +72,15 @@ def next_code(agency: Agency, moment: dt.datetime) -> str:
     """``<agency code>-<YYMMDD>-<NNNN>``: the day's next number at that agency (a locked counter row, so two
     receptions at the same moment never get the same code)."""
     day = timezone.localtime(moment).date()
-    with transaction.atomic():
-        counter, _ = DailyCounter.objects.get_or_create(agency=agency, day=day)
-        DailyCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-        counter.refresh_from_db(fields=["last"])
-    return f"{agency.code}-{day:%y%m%d}-{counter.last:04d}"
+    table = connection.ops.quote_name(DailyCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        # One statement, atomic on both databases: the first of the day inserts 1, the others add one to the row
+        # (which stays locked until the caller's transaction ends).
+        cursor.execute(f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "
+                       f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+                       [agency.pk, day])
+        (number,) = cursor.fetchone()
+    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
 
 
 # ------------------------------------------------------------------------------------------------ access
@@ -132,17 +136,22 @@ def competent_agency(procedure: Procedure, unit: Unit) -> Agency:
     return Agency.objects.get(unit=unit.parent, kind=Agency.Kind.PEOPLES_COMMITTEE, level=Agency.Level.PROVINCE)
 
 
-def _validated(procedure_key: str, data: Mapping[str, Any], files: Mapping[str, Any]):
-    """The procedure, its version in force and the validated form, or ``Invalid`` naming the field."""
+def _in_force(procedure_key: str) -> tuple[Procedure, Any]:
+    """The procedure and its version in force, or ``NotFound`` / ``Invalid`` naming the procedure."""
     procedure = procedures.get_procedure(procedure_key)
     version = procedures.version_in_force(procedure)
     if version is None:
         raise Invalid("Thủ tục chưa có phiên bản có hiệu lực", field="procedure")
+    return procedure, version
+
+
+def _validated(version: Any, data: Mapping[str, Any], files: Mapping[str, Any]):
+    """The form of ``version`` validated, or ``Invalid`` naming the field."""
     form = build_form_class(version.form)(data=data, files=files)
     if not form.is_valid():
         field, messages = next(iter(form.errors.items()))
         raise Invalid(str(messages[0]), field=field)
-    return procedure, version, form
+    return form
 
 
 def _create(*, user: Any, procedure: Procedure, version: Any, form: Any, applicant_id: int, agency: Agency,
@@ -187,8 +196,9 @@ def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping
     person_id = getattr(user, "person_id", None)
     if person_id is None:
         raise Forbidden("Chỉ công dân đã đăng nhập mới nộp hồ sơ trực tuyến")
-    files, reused = _with_reused_documents(user, procedure_key, data, files)
-    procedure, version, form = _validated(procedure_key, data, files)
+    procedure, version = _in_force(procedure_key)
+    files, reused = _with_reused_documents(user, version, data, files)
+    form = _validated(version, data, files)
     if procedure.online_level == OnlineLevel.NONE:
         raise Invalid("Thủ tục này không nộp trực tuyến", field="procedure")
     unit = Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, code=unit_key.split(":")[-1]).first()
@@ -218,7 +228,8 @@ def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: i
     if desk is None:
         raise Forbidden("Chỉ cán bộ bộ phận một cửa mới tiếp nhận hồ sơ tại quầy")
     applicant = population.applicant_for_reception(actor=user, id_number=id_number)
-    procedure, version, form = _validated(procedure_key, data, files)
+    procedure, version = _in_force(procedure_key)
+    form = _validated(version, data, files)
     unit = desk.agency.unit if desk.agency.unit.level == Level.COMMUNE else applicant.permanent_unit
     dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=applicant.pk,
                       agency=competent_agency(procedure, unit), receiving_agency=desk.agency, unit=unit,
@@ -236,14 +247,13 @@ def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: i
 REUSE_SUFFIX = "__kho"  # a file field's companion: the id of a document from the applicant's store
 
 
-def _with_reused_documents(user: Any, procedure_key: str, data: Mapping[str, Any],
+def _with_reused_documents(user: Any, version: Any, data: Mapping[str, Any],
                            files: Mapping[str, Any]) -> tuple[dict[str, Any], list[int]]:
     """Stand a document from the applicant's store in for an upload where the form names one (``<field>__kho``):
     the state already holds it, so the citizen is not asked for a scan. Only the applicant's own documents."""
     files = dict(files.items())
     reused = []
-    spec = procedures.version_in_force(procedures.get_procedure(procedure_key))
-    for item in spec.form if spec else []:
+    for item in version.form:
         chosen = data.get(item["name"] + REUSE_SUFFIX) if item["type"] == "file" else None
         if not chosen or files.get(item["name"]):
             continue
