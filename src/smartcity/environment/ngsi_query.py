@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,18 +131,15 @@ class _Parser:
 
     def expression(self, depth: int) -> Query:
         """Terms joined by ``;`` and ``|``, ``;`` binding tighter (clause 4.9)."""
-        alternatives = [self._conjunction(depth)]
-        while self._peek() == "|":
-            self.pos += 1
-            alternatives.append(self._conjunction(depth))
-        return alternatives[0] if len(alternatives) == 1 else Logical("|", tuple(alternatives))
+        return self._joined("|", lambda: self._joined(";", lambda: self._operand(depth)))
 
-    def _conjunction(self, depth: int) -> Query:
-        parts = [self._operand(depth)]
-        while self._peek() == ";":
+    def _joined(self, separator: str, operand: Callable[[], Query]) -> Query:
+        """One or more operands separated by ``separator`` (one alone stands for itself)."""
+        parts = [operand()]
+        while self._peek() == separator:
             self.pos += 1
-            parts.append(self._operand(depth))
-        return parts[0] if len(parts) == 1 else Logical(";", tuple(parts))
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else Logical(separator, tuple(parts))
 
     def _operand(self, depth: int) -> Query:
         if self._peek() != "(":
