@@ -17,11 +17,15 @@ install: $(BIN)/python
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 
-## run: install, migrate, load the Hà Nội demo data, serve on http://127.0.0.1:8000 (SQLite under var/)
+## run: install, migrate, load the Hà Nội demo data, serve on http://127.0.0.1:8000 (SQLite under var/) with one
+## job worker running the periodic schedule beside it (its log in var/jobs-worker.log; stopped with the server)
 run: install
 	$(BIN)/smartcity migrate --no-input -v 0
 	$(BIN)/smartcity demo load
-	$(BIN)/smartcity runserver $(HOST):$(PORT)
+	@echo "Background jobs: a worker with the periodic schedule, log in var/jobs-worker.log"
+	$(BIN)/smartcity jobs worker --beat --concurrency 1 > var/jobs-worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/smartcity runserver $(HOST):$(PORT)
 
 ## test: install, lint, and run the whole suite on SQLite, then on PostgreSQL when SMARTCITY_TEST_POSTGRES_URL is set
 test: install-dev

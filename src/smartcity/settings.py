@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "oauth2_provider",
+    "django_celery_results",
+    "smartcity.jobs",
     "smartcity.places",
     "smartcity.audit",
     "smartcity.notifications",
@@ -141,11 +143,44 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files under var/: the web server and the job workers are separate processes and must see one cache (the
+    # statistics the refresh job computes, the banner a warning check clears).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
 MQTT_URL = env_str("MQTT_URL", "")
 # The public statistics and scorecard of a period are computed once per this many seconds (one query over
 # millions of dossiers per visitor, or per crawler hit, would be a way to load the database at will).
 STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 300)
+
+# --- background jobs (smartcity.jobs, on Celery; see docs/jobs.md) -------------------------------------------
+# The broker workers take jobs from: redis://… or amqp://… in production. The demo's default is a folder under var/
+# (kombu's filesystem transport: no server to run, but a job held by a worker that is killed is lost there).
+CELERY_BROKER_URL = env_str("SMARTCITY_BROKER_URL", "filesystem://localhost/")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _BROKER_DIR = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_BROKER_DIR / "queue"),
+                                       "data_folder_out": str(_BROKER_DIR / "queue"),
+                                       "control_folder": str(_BROKER_DIR / "control"), "store_processed": False}
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False  # the folder transport has no broadcast
+else:
+    # Redis: a job a worker took but never acknowledged goes back to the queue after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("SMARTCITY_BROKER_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env_str("SMARTCITY_JOBS_QUEUE", "smartcity")
+# Results (and so failures, with their traceback) are kept in the database, shown in the back office.
+CELERY_RESULT_BACKEND = env_str("SMARTCITY_JOBS_RESULT_BACKEND", "django-db") or None
+CELERY_RESULT_EXTENDED = True
+CELERY_RESULT_EXPIRES = 30 * 24 * 3600  # beat's daily clean-up forgets results older than this
+CELERY_TASK_TRACK_STARTED = True
+CELERY_TASK_STORE_EAGER_RESULT = True  # `smartcity jobs run` (system timers) is recorded like a worker's run
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep the redacting log handler below
+# Run every job in the calling process instead of sending it to a worker (tests).
+CELERY_TASK_ALWAYS_EAGER = env_bool("SMARTCITY_JOBS_EAGER", False)
+CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- notifications -------------------------------------------------------------------------------------------
 # Channels applicants are told on (comma-separated): console (the demo's log), email, sms.

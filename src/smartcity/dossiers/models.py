@@ -1,4 +1,4 @@
-"""Dossiers, their files and their history. See ../shared/design/dossier-lifecycle.md for the state machine.
+"""Dossiers, their files and their history. See docs/design/dossier-lifecycle.md for the state machine.
 
 Statuses and channels use the national portal's codes (1–10 and 1/2/3), so a dossier syncs without translation.
 Time is kept as moments (UTC in the database): ``processing_start`` and ``appointment_at`` are computed with

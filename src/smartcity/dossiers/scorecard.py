@@ -235,9 +235,10 @@ def _paid_procedure_codes(start: dt.datetime, end: dt.datetime, group: str) -> d
 # ------------------------------------------------------------------------------------------------ scoring
 
 
-def published(start: dt.datetime, end: dt.datetime, *, group: str = "agency") -> list[dict[str, Any]]:
+def published(start: dt.datetime, end: dt.datetime, *, group: str = "agency", fresh: bool = False
+              ) -> list[dict[str, Any]]:
     """``compute`` for the public page and API, computed at most once every ``STATISTICS_CACHE_SECONDS``."""
-    return stats.cached("scorecard", start, end, group, lambda: compute(start, end, group=group))
+    return stats.cached("scorecard", start, end, group, lambda: compute(start, end, group=group), fresh=fresh)
 
 
 def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency") -> list[dict[str, Any]]:

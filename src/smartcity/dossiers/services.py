@@ -1,5 +1,5 @@
 """Use cases of the one-stop shop. Every operation on a dossier goes through ``apply_operation``: it locks the row,
-checks the state machine (../shared/design/dossier-lifecycle.md), the actor's role and agency, changes the dossier,
+checks the state machine (docs/design/dossier-lifecycle.md), the actor's role and agency, changes the dossier,
 writes a history row and an audit entry, all in one transaction. Anything out of order is a 409 naming the
 operations that are allowed.
 

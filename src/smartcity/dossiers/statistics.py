@@ -149,17 +149,23 @@ def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency", doss
     return out
 
 
-def published(start: dt.datetime, end: dt.datetime, *, group: str = "agency") -> list[dict[str, Any]]:
+def published(start: dt.datetime, end: dt.datetime, *, group: str = "agency", fresh: bool = False
+              ) -> list[dict[str, Any]]:
     """``compute`` for the public pages and API (the whole city's dossiers, no scope), computed at most once every
-    ``STATISTICS_CACHE_SECONDS`` per period and group."""
-    return cached("statistics", start, end, group, lambda: compute(start, end, group=group))
+    ``STATISTICS_CACHE_SECONDS`` per period and group (``fresh``: now, whatever the cache holds)."""
+    return cached("statistics", start, end, group, lambda: compute(start, end, group=group), fresh=fresh)
 
 
-def cached(what: str, start: dt.datetime, end: dt.datetime, group: str, make) -> Any:
-    """``make()``, kept ``STATISTICS_CACHE_SECONDS`` under a key of what, the period and the group."""
+def cached(what: str, start: dt.datetime, end: dt.datetime, group: str, make, *, fresh: bool = False) -> Any:
+    """``make()``, kept ``STATISTICS_CACHE_SECONDS`` under a key of what, the period and the group; ``fresh``
+    makes it again and replaces what the cache holds (the refresh job, so that no visitor waits for it)."""
     if settings.STATISTICS_CACHE_SECONDS <= 0:
         return make()
     key = f"dossiers:{what}:{group}:{start.isoformat()}:{end.isoformat()}"
+    if fresh:
+        value = make()
+        cache.set(key, value, settings.STATISTICS_CACHE_SECONDS)
+        return value
     return cache.get_or_set(key, make, settings.STATISTICS_CACHE_SECONDS)
 
 

@@ -4,7 +4,7 @@ Rows arrive in three shapes, all accepted by ``prepare``:
 
 * compact, from gateways: ``{"datastream": 12, "t": "2026-03-01T08:00:00Z", "v": 41.5}`` (``t`` may also be epoch
   seconds, or milliseconds when above 10^11);
-* an array ``[datastream_id, phenomenon_time, result]`` (the MQTT gateway batch of ``design/sensing-ingest.md``);
+* an array ``[datastream_id, phenomenon_time, result]`` (the MQTT gateway batch of ``docs/design/sensing-ingest.md``);
 * a SensorThings Observation with its datastream: ``{"Datastream": {"@iot.id": 12}, "phenomenonTime": …,
   "result": …, "resultTime": …, "resultQuality": …, "validTime": …, "parameters": …,
   "FeatureOfInterest": {"@iot.id": 3}}``.

@@ -1,6 +1,6 @@
 """The MQTT ingest consumer: readings from a broker into ``services.ingest``, acknowledged only once committed.
 
-Topics (``design/sensing-ingest.md``):
+Topics (``docs/design/sensing-ingest.md``):
 
 * the SensorThings MQTT extension (OGC 18-088, 14.2.1): one Observation as JSON published to
   ``v1.1/Datastreams(<id>)/Observations``, ``v1.1/FeaturesOfInterest(<id>)/Observations`` (the body names its

@@ -1,8 +1,7 @@
-"""`smartcity notifications send [--loop]`: deliver due messages from the outbox (once, or every few seconds)."""
+"""`smartcity notifications send`: deliver the due messages of the outbox once. The job worker does it every minute
+(``notifications.deliver`` in ``smartcity.jobs.schedule``); this command is for an operator's one-off run."""
 
 from __future__ import annotations
-
-import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -14,14 +13,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        send = sub.add_parser("send", help="Gửi các thông báo đến hạn")
-        send.add_argument("--loop", action="store_true", help="chạy liên tục (every 5 s)")
+        sub.add_parser("send", help="Gửi các thông báo đến hạn")
 
-    def handle(self, *args: object, action: str, loop: bool = False, **options: object) -> None:
-        while True:
-            result = services.deliver_due()
-            if result.sent or result.retried or result.failed or not loop:
-                self.stdout.write(f"đã gửi {result.sent}, gửi lại sau {result.retried}, thất bại {result.failed}")
-            if not loop:
-                return
-            time.sleep(5)
+    def handle(self, *args: object, action: str, **options: object) -> None:
+        result = services.deliver_due()
+        self.stdout.write(f"đã gửi {result.sent}, gửi lại sau {result.retried}, thất bại {result.failed}")

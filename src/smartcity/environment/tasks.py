@@ -1,0 +1,15 @@
+"""Background jobs of environmental monitoring (scheduled in ``smartcity.jobs.schedule``)."""
+
+from __future__ import annotations
+
+from smartcity.environment import services
+from smartcity.jobs.engine import job
+
+
+@job()
+def check_warnings() -> dict[str, int]:
+    """Compute every station's current values, open and close warnings, queue the subscribers' notices. A warning
+    open on a rule and station is one row, so a repeated run only extends it."""
+    result = services.evaluate_warnings()
+    return {"opened": len(result.opened), "updated": len(result.updated), "closed": len(result.closed),
+            "notified": result.notified}

@@ -1,0 +1,35 @@
+"""What the ``smartcity jobs`` command and the back office ask of the engine: run a scheduled job now, and the
+jobs that failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django_celery_results.models import TaskResult
+
+from smartcity.jobs.engine import app
+from smartcity.jobs.schedule import by_name
+
+
+class JobFailed(RuntimeError):
+    pass
+
+
+def run_now(name: str, **kwargs: Any) -> Any:
+    """Run the scheduled job ``name`` in this process (what a system timer calls), with the job's retries and the
+    result recorded like a worker's. ``KeyError`` for an unknown name; ``JobFailed`` once it has failed for good."""
+    periodic = by_name(name)
+    app.loader.import_default_modules()  # the apps' tasks.py, as a worker imports them at start
+    task = app.tasks[periodic.task]
+    result = task.apply(kwargs=kwargs)
+    if result.failed():
+        raise JobFailed(f"{name}: {result.result!r}")
+    return result.result
+
+
+def failed_jobs(*, since: dt.datetime | None = None, limit: int = 50) -> list[TaskResult]:
+    """The jobs that ended FAILURE (after their retries), newest first."""
+    since = since or timezone.now() - dt.timedelta(days=7)
+    return list(TaskResult.objects.filter(status="FAILURE", date_done__gte=since).order_by("-date_done")[:limit])
