@@ -6,9 +6,10 @@ field), 401 unauthenticated, 403 outside the caller's scope, 404, 409.
 
 from __future__ import annotations
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -19,12 +20,25 @@ from smartcity.dossiers.api import statistics_router, tracking_router
 from smartcity.environment.api import router as environment_router
 from smartcity.identity.api import router as identity_router
 from smartcity.lib.errors import ServiceError
+from smartcity.ops import readiness, unavailable
 from smartcity.payments.api import router as payments_router
 from smartcity.places.api import router as places_router
 from smartcity.population.api import router as population_router
 from smartcity.procedures.api import router as procedures_router
 from smartcity.signing.api import router as signing_router
 from smartcity.vault.api import router as vault_router
+
+
+class CheckOut(Schema):
+    name: str
+    ok: bool
+    detail: str
+
+
+class ReadyOut(Schema):
+    status: str
+    checks: list[CheckOut]
+
 
 api = NinjaAPI(
     title="Smart City Platform API",
@@ -65,6 +79,17 @@ def _malformed_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResp
     return api.create_response(request, body, status=400)
 
 
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+@api.exception_handler(OSError)
+def _unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A database that is down or a disk that is full: 503 with Retry-After (ops/unavailable.py); any other OSError
+    is a bug and goes on to the 500 handler."""
+    if unavailable.is_unavailable(exc):
+        return unavailable.unavailable_response(request, exc)
+    raise exc
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"errors": [{"code": "error", "message": str(exc)}]}, status=exc.status_code)
@@ -88,3 +113,13 @@ api.add_router("/environment", environment_router, tags=["environment"])
 @api.get("/health", auth=None, tags=["platform"], summary="Liveness: the process answers (no database, no session)")
 def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
+
+
+@api.get("/ready", auth=None, tags=["platform"], response={200: ReadyOut, 503: ReadyOut},
+         summary="Readiness: the database, cache, job broker and workers, each checked and named")
+def ready(request: HttpRequest) -> tuple[int, dict[str, object]]:
+    checks = readiness.readiness()
+    ok = all(check.ok for check in checks)
+    body = {"status": "ok" if ok else "unavailable",
+            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks]}
+    return (200, body) if ok else (503, body)

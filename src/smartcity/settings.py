@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "smartcity.sensing",
     "smartcity.environment",
     "smartcity.portal",
+    "smartcity.ops",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "smartcity.audit.middleware.RequestContextMiddleware",
+    "smartcity.ops.unavailable.UnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "smartcity.urls"
