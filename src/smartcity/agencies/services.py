@@ -1,20 +1,23 @@
-"""Agencies and staff: the scope in which a staff member may act, written once and used by every app.
+"""Agencies and staff: the scope in which a staff member may act, which body is competent for a case, and the
+city's working calendar — written once and used by every app.
 
 A staff member acts through a membership (agency + role). Their scope is the set of communes their agencies serve
 (``Agency.jurisdiction``); a city administrator's scope is the whole province. ``scope_of`` and ``require_scope`` are
-the only places that decide it.
+the only places that decide it. ``competent_agency`` / ``is_competent`` are the only places that decide which body
+handles a case, and ``working_calendar`` the only place that builds the calendar deadlines are counted on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
 
-from smartcity.agencies.models import Agency, Membership, Role
+from smartcity.agencies.models import Agency, Membership, Role, WorkingDayOverride
 from smartcity.audit.services import Actor
 from smartcity.lib.errors import Forbidden, Invalid
+from smartcity.lib.workdays import WorkCalendar
 from smartcity.places.models import Level, Structure, Unit
 
 
@@ -82,6 +85,48 @@ def actor_for(user: object, scope: Scope | None = None) -> Actor:
         agency=membership.agency.name if membership else "",
         person_id=person_id,
     )
+
+
+# ------------------------------------------------------------------------------------------------ competence
+
+COMMUNE, PROVINCE = "commune", "province"  # the levels a procedure is carried out at (``Procedure.levels``)
+
+
+def competent_agency(*, unit: Unit, levels: Collection[str], department: Agency | None = None) -> Agency:
+    """The body that handles a case at the commune ``unit``, for a matter carried out at ``levels`` (``"commune"``,
+    ``"province"``) and led, at the province, by ``department`` if any: the commune's committee where the matter is
+    settled at the commune, else the department, else the province's committee.
+
+    Any domain app asks this (a procedure passes its levels and department; a citizen report its field's), so it
+    takes plain values and knows nothing of the app asking. ``is_competent`` is the same rule read the other way."""
+    if COMMUNE in levels:
+        return commune_committee(unit)
+    if department is not None:
+        return department
+    return Agency.objects.get(unit=unit.parent, kind=Agency.Kind.PEOPLES_COMMITTEE, level=Agency.Level.PROVINCE)
+
+
+def is_competent(agency: Agency, *, levels: Collection[str], department_id: int | None) -> bool:
+    """Whether ``agency`` is one of the bodies competent for a matter carried out at ``levels`` and led by the
+    department ``department_id``: commune bodies for commune matters, the leading department, and the province's
+    committee for province matters no department leads. Where a matter is settled at both levels it counts for the
+    communes and for its department (each answers for it in the service scorecard), while ``competent_agency`` sends
+    a case to the commune, the body closest to the applicant."""
+    if agency.level == Agency.Level.COMMUNE:
+        return COMMUNE in levels
+    if agency.kind == Agency.Kind.DEPARTMENT:
+        return department_id == agency.pk
+    return PROVINCE in levels and department_id is None
+
+
+# ------------------------------------------------------------------------------------------------ calendar
+
+
+def working_calendar() -> WorkCalendar:
+    """The Vietnamese working calendar (public holidays and swapped days from the ``holidays`` package) with the
+    city's own overrides on top. Read afresh on every call, one small query: an override entered in the back office
+    counts for the next deadline computed, on every worker, with no cache to invalidate."""
+    return WorkCalendar(overrides=dict(WorkingDayOverride.objects.values_list("day", "is_working_day")))
 
 
 # ------------------------------------------------------------------------------------------------ writes

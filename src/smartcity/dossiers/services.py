@@ -40,7 +40,6 @@ from smartcity.dossiers.models import (
     Event,
     Satisfaction,
     Status,
-    WorkingDayOverride,
 )
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from smartcity.lib.workdays import WorkCalendar
@@ -58,11 +57,6 @@ from smartcity.vault import services as vault
 APPLICANT = "applicant"
 # The type an attachment is served with comes from its checked extension, never from what the uploader claimed.
 _CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
-
-
-def calendar() -> WorkCalendar:
-    """The working calendar with the city's overrides."""
-    return WorkCalendar(overrides=dict(WorkingDayOverride.objects.values_list("day", "is_working_day")))
 
 
 # ------------------------------------------------------------------------------------------------ codes
@@ -109,7 +103,8 @@ def work_queue(user: Any, name: str):
     if name not in QUEUES:
         raise Invalid(f"queue phải là một trong {', '.join(QUEUES)}", field="queue")
     now = timezone.now()
-    return visible_dossiers(user).queue(name, now=now, soon=calendar().add_working_hours(now, 8))
+    soon = agencies.working_calendar().add_working_hours(now, 8)
+    return visible_dossiers(user).queue(name, now=now, soon=soon)
 
 
 def get_dossier_for(user: Any, code: str) -> Dossier:
@@ -126,14 +121,9 @@ def get_dossier_for(user: Any, code: str) -> Dossier:
 # ------------------------------------------------------------------------------------------------ submission
 
 
-def competent_agency(procedure: Procedure, unit: Unit) -> Agency:
-    """Who handles a procedure for a place: the commune's committee for commune-level procedures, else the
-    department the procedure names, else the city."""
-    if "commune" in procedure.levels:
-        return agencies.commune_committee(unit)
-    if procedure.department_id:
-        return procedure.department
-    return Agency.objects.get(unit=unit.parent, kind=Agency.Kind.PEOPLES_COMMITTEE, level=Agency.Level.PROVINCE)
+def _competent_agency(procedure: Procedure, unit: Unit) -> Agency:
+    """Who handles ``procedure`` for the commune ``unit`` (the rule is the agencies app's)."""
+    return agencies.competent_agency(unit=unit, levels=procedure.levels, department=procedure.department)
 
 
 def _in_force(procedure_key: str) -> tuple[Procedure, Any]:
@@ -204,7 +194,7 @@ def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping
     unit = Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, code=unit_key.split(":")[-1]).first()
     if unit is None:
         raise Invalid("Chọn phường/xã nơi nộp hồ sơ", field="unit")
-    agency = competent_agency(procedure, unit)
+    agency = _competent_agency(procedure, unit)
     dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=person_id,
                       agency=agency, receiving_agency=agency, unit=unit, channel=Channel.ONLINE,
                       note="Nộp trực tuyến")
@@ -232,9 +222,9 @@ def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: i
     form = _validated(version, data, files)
     unit = desk.agency.unit if desk.agency.unit.level == Level.COMMUNE else applicant.permanent_unit
     dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=applicant.pk,
-                      agency=competent_agency(procedure, unit), receiving_agency=desk.agency, unit=unit,
+                      agency=_competent_agency(procedure, unit), receiving_agency=desk.agency, unit=unit,
                       channel=channel, note=Channel(channel).label)
-    _receive(dossier, now=dossier.submitted_at, cal=calendar())
+    _receive(dossier, now=dossier.submitted_at, cal=agencies.working_calendar())
     dossier.status = Status.RECEIVED
     dossier.save()
     Event.objects.create(dossier=dossier, at=dossier.submitted_at, operation="receive", from_status=Status.NEW,
@@ -375,7 +365,7 @@ def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
     before = dossier.status
     actor_agency = dossier.agency
     _EFFECTS[operation](dossier, now=now, note=note, new_appointment=new_appointment, to_agency=to_agency,
-                        user=user, files=files or {}, cal=calendar(), amount=amount)
+                        user=user, files=files or {}, cal=agencies.working_calendar(), amount=amount)
     target = op.target if op.target is not None else dossier.resume_status
     if target is None:  # only request_payment sends a dossier to status 6, and it says where it comes back to
         raise Conflict("Không xác định được trạng thái để hồ sơ tiếp tục", field="operation")
@@ -568,7 +558,7 @@ def payment_received(*, reference: str, stage: str | None = None) -> Dossier | N
     if stage is not None and stage != _awaited_stage(d):
         return d
     now = timezone.now()
-    _resume_after_payment(d, now=now, cal=calendar())
+    _resume_after_payment(d, now=now, cal=agencies.working_calendar())
     d.paid_online = True
     d.status, d.resume_status = d.resume_status, None
     d.save()
