@@ -21,9 +21,9 @@ from smartcity.agencies import services as agencies
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from smartcity.lib.idnumber import clean_id_number, structure_warnings
 from smartcity.places.models import Level, Unit
 from smartcity.population.ethnicities import ETHNICITIES
-from smartcity.population.idnumber import clean_id_number, structure_warnings
 from smartcity.population.models import Citizen, Household, Sex
 
 LOOKUP_ROLES = ("reception", "specialist", "leader", "agency_admin", "city_admin")
