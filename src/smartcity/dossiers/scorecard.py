@@ -25,8 +25,8 @@ from django.utils import timezone
 from smartcity.agencies.models import Agency
 from smartcity.agencies.services import is_competent
 from smartcity.dossiers import statistics as stats
+from smartcity.dossiers.lifecycle import CERTIFIED_COPY
 from smartcity.dossiers.models import Dossier, DossierFile
-from smartcity.dossiers.services import CERTIFIED_COPY
 from smartcity.procedures.models import OnlineLevel, Procedure, ProcedureVersion
 
 GROUPS = {
