@@ -17,6 +17,7 @@ from django.db import transaction
 from smartcity.agencies.models import Agency, Membership, Role, WorkingDayOverride
 from smartcity.audit.services import Actor
 from smartcity.lib.errors import Forbidden, Invalid
+from smartcity.lib.principal import Principal, is_staff
 from smartcity.lib.workdays import WorkCalendar
 from smartcity.places.models import Level, Structure, Unit
 
@@ -43,9 +44,9 @@ class Scope:
         return self.memberships[0] if self.memberships else None
 
 
-def scope_of(user: object, roles: Iterable[str] | None = None) -> Scope:
+def scope_of(user: Principal, roles: Iterable[str] | None = None) -> Scope:
     """The memberships of ``user`` with one of ``roles`` (any role when None) and the communes they cover."""
-    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != "staff":
+    if not is_staff(user):
         return Scope((), frozenset())
     memberships = Membership.objects.active().filter(user=user).select_related("agency__unit")
     if roles is not None:
@@ -65,14 +66,15 @@ def scope_of(user: object, roles: Iterable[str] | None = None) -> Scope:
     return Scope(found, frozenset(served))
 
 
-def require_scope(user: object, unit_ids: Iterable[int | None], roles: Iterable[str] | None = None) -> Scope:
+def require_scope(user: Principal, unit_ids: Iterable[int | None],
+                  roles: Iterable[str] | None = None) -> Scope:
     """The caller's scope if it covers one of ``unit_ids``; otherwise ``Forbidden``."""
     scope = scope_of(user, roles)
     scope.require(unit_ids)
     return scope
 
 
-def actor_for(user: object, scope: Scope | None = None) -> Actor:
+def actor_for(user: Principal, scope: Scope | None = None) -> Actor:
     """How ``user`` appears in the audit log: name, role and agency for staff; the citizen for citizens."""
     if scope is None:
         scope = scope_of(user)
@@ -133,10 +135,10 @@ def working_calendar() -> WorkCalendar:
 
 
 @transaction.atomic
-def add_membership(*, user: object, agency: Agency, role: str, title: str = "") -> Membership:
+def add_membership(*, user: Principal, agency: Agency, role: str, title: str = "") -> Membership:
     if role not in Role.values:
         raise Invalid(f"Vai trò không hợp lệ: {role}", field="role")
-    if getattr(user, "kind", None) != "staff":
+    if not is_staff(user):
         raise Invalid("Chỉ tài khoản cán bộ mới được phân công", field="user")
     membership, _ = Membership.objects.update_or_create(
         user=user, agency=agency, role=role, defaults={"title": title, "is_active": True}

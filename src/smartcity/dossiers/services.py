@@ -43,6 +43,7 @@ from smartcity.dossiers.models import (
     Status,
 )
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from smartcity.lib.principal import Principal, is_staff
 from smartcity.lib.workdays import WorkCalendar
 from smartcity.notifications import services as notifications
 from smartcity.payments import models as payments
@@ -80,16 +81,16 @@ def next_code(agency: Agency, moment: dt.datetime) -> str:
 # ------------------------------------------------------------------------------------------------ access
 
 
-def staff_agency_ids(user: Any) -> list[int]:
+def staff_agency_ids(user: Principal) -> list[int]:
     return list(Membership.objects.active().filter(user=user).values_list("agency_id", flat=True))
 
 
-def visible_dossiers(user: Any):
+def visible_dossiers(user: Principal):
     """Dossiers ``user`` may see: a citizen their own; staff those their agency handles or received."""
     dossiers = Dossier.objects.select_related("procedure", "agency", "receiving_agency", "unit")
     if not getattr(user, "is_authenticated", False):
         return dossiers.none()
-    if getattr(user, "kind", None) == "staff":
+    if is_staff(user):
         ids = staff_agency_ids(user)
         return dossiers.filter(Q(agency_id__in=ids) | Q(receiving_agency_id__in=ids))
     if getattr(user, "person_id", None):
@@ -97,7 +98,7 @@ def visible_dossiers(user: Any):
     return dossiers.none()
 
 
-def work_queue(user: Any, name: str):
+def work_queue(user: Principal, name: str):
     """One of the staff queues (``models.QUEUES``) of the dossiers ``user`` may see; "due soon" is within the
     next working day."""
     if name not in QUEUES:
@@ -107,12 +108,12 @@ def work_queue(user: Any, name: str):
     return visible_dossiers(user).queue(name, now=now, soon=soon)
 
 
-def get_dossier_for(user: Any, code: str) -> Dossier:
+def get_dossier_for(user: Principal, code: str) -> Dossier:
     """The dossier if ``user`` may see it; 404 otherwise (another person's dossier does not exist for you)."""
     dossier = visible_dossiers(user).select_related("applicant", "version").filter(code=code).first()
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ", field="code")
-    if getattr(user, "kind", None) == "staff":
+    if is_staff(user):
         audit.record(actor=agencies.actor_for(user), action=Action.READ, subject_type="dossiers.dossier",
                      subject_id=dossier.pk, person_id=dossier.applicant_id, purpose=f"Xử lý hồ sơ {dossier.code}")
     return dossier
@@ -144,8 +145,8 @@ def _validated(version: Any, data: Mapping[str, Any], files: Mapping[str, Any]):
     return form
 
 
-def _create(*, user: Any, procedure: Procedure, version: Any, form: Any, applicant_id: int, agency: Agency,
-            receiving_agency: Agency, unit: Unit, channel: int, note: str) -> Dossier:
+def _create(*, user: Principal, procedure: Procedure, version: Any, form: Any, applicant_id: int,
+            agency: Agency, receiving_agency: Agency, unit: Unit, channel: int, note: str) -> Dossier:
     """Write the dossier, its files and its first history row, then — last, so that the two rows every submission
     contends for (the agency's daily counter and the audit chain's head) stay locked only for the end of the
     transaction — take its code and record it."""
@@ -179,7 +180,7 @@ def _tell_applicant(dossier: Dossier, note: str = "") -> None:
 
 
 @transaction.atomic
-def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping[str, Any],
+def submit_online(*, user: Principal, procedure_key: str, unit_key: str, data: Mapping[str, Any],
                   files: Mapping[str, Any]) -> Dossier:
     """A citizen submits a dossier online (status 1): the form is validated on the server, files are checked,
     the procedure version in force is pinned and the dossier gets its code. Nothing is written on any error."""
@@ -206,8 +207,8 @@ def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping
 
 
 @transaction.atomic
-def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: int, data: Mapping[str, Any],
-                    files: Mapping[str, Any]) -> Dossier:
+def receive_at_desk(*, user: Principal, procedure_key: str, id_number: str, channel: int,
+                    data: Mapping[str, Any], files: Mapping[str, Any]) -> Dossier:
     """A reception officer takes in a dossier handed in at the desk (channel 2) or by post (channel 3) and receives
     it at once (status 2, appointment fixed). Since 1 July 2025 any desk receives any dossier, wherever the
     applicant lives; it goes to the competent agency for the desk's place."""
@@ -237,7 +238,7 @@ def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: i
 REUSE_SUFFIX = "__kho"  # a file field's companion: the id of a document from the applicant's store
 
 
-def _with_reused_documents(user: Any, version: Any, data: Mapping[str, Any],
+def _with_reused_documents(user: Principal, version: Any, data: Mapping[str, Any],
                            files: Mapping[str, Any]) -> tuple[dict[str, Any], list[int]]:
     """Stand a document from the applicant's store in for an upload where the form names one (``<field>__kho``):
     the state already holds it, so the citizen is not asked for a scan. Only the applicant's own documents."""
@@ -281,24 +282,24 @@ CERTIFIED_COPY_FIELD = "original_scan_file"  # the scan the desk seals (procedur
 _UNPAID = (payments.State.CREATED, payments.State.PENDING, payments.State.FAILED)
 
 
-def allowed_operations(dossier: Dossier, user: Any) -> list[str]:
+def allowed_operations(dossier: Dossier, user: Principal) -> list[str]:
     """The operations ``user`` may apply to ``dossier`` now (what the pages offer and a 409 lists)."""
     roles = _roles_of(user, dossier)
     return [name for name, op in OPERATIONS.items() if dossier.status in op.sources and roles & set(op.roles)
             and (not op.procedures or dossier.procedure.code in op.procedures)]
 
 
-def _roles_of(user: Any, dossier: Dossier) -> set[str]:
+def _roles_of(user: Principal, dossier: Dossier) -> set[str]:
     if getattr(user, "person_id", None) and user.person_id == dossier.applicant_id:
         return {APPLICANT}
-    if getattr(user, "kind", None) != "staff":
+    if not is_staff(user):
         return set()
     return set(Membership.objects.active().filter(user=user, agency_id=dossier.agency_id)
                .values_list("role", flat=True))
 
 
 @transaction.atomic
-def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
+def apply_operation(*, user: Principal, code: str, operation: str, note: str = "",
                     new_appointment: dt.datetime | None = None, to_agency: str | None = None,
                     files: Mapping[str, Any] | None = None, amount: int | None = None) -> Dossier:
     """Apply one operation of the lifecycle to a dossier (see ``OPERATIONS``)."""
@@ -355,7 +356,7 @@ class BulkResult:
     error: dict[str, Any] | None = None
 
 
-def apply_bulk(*, user: Any, codes: list[str], operation: str, note: str = "") -> list[BulkResult]:
+def apply_bulk(*, user: Principal, codes: list[str], operation: str, note: str = "") -> list[BulkResult]:
     """Apply one operation to several dossiers, each in its own transaction: one dossier that cannot move (out of
     order, out of scope) is reported with its error and does not hold the others back."""
     if operation not in BULK_OPERATIONS:
@@ -446,7 +447,7 @@ def _extend(d: Dossier, *, new_appointment: dt.datetime | None, **_: Any) -> Non
     d.extended = True
 
 
-def _request_payment(d: Dossier, *, now: dt.datetime, user: Any, amount: int | None, **_: Any) -> None:
+def _request_payment(d: Dossier, *, now: dt.datetime, user: Principal, amount: int | None, **_: Any) -> None:
     """Ask the applicant for the procedure's fees of this stage (at receipt, or at return once processed), or for
     ``amount`` where the procedure's fee depends on the case. The clock stops while the applicant pays."""
     stage = payments.Stage.RETURN if d.status == Status.PROCESSED else payments.Stage.RECEIPT
@@ -475,7 +476,7 @@ def _resume_after_payment(d: Dossier, *, now: dt.datetime, cal: WorkCalendar) ->
         _unpause(d, now=now, cal=cal)
 
 
-def _record_payment(d: Dossier, *, now: dt.datetime, cal: WorkCalendar, user: Any, **_: Any) -> None:
+def _record_payment(d: Dossier, *, now: dt.datetime, cal: WorkCalendar, user: Principal, **_: Any) -> None:
     """The applicant paid at the desk: the online payment still open is withdrawn so nobody pays twice. If the
     gateway had in fact confirmed an online payment (and the dossier missed the news), it counts as paid online."""
     if payments_services.payments_for_reference(d.code).filter(state=payments.State.SUCCEEDED).exists():
@@ -535,7 +536,7 @@ def tracking_url(dossier: Dossier) -> str:
     return f"{settings.SITE_URL}/tra-cuu/?code={dossier.code}"
 
 
-def _approve(d: Dossier, *, now: dt.datetime, user: Any, **_: Any) -> None:
+def _approve(d: Dossier, *, now: dt.datetime, user: Principal, **_: Any) -> None:
     """The leader approves and signs the result with their certificate (PAdES, visible stamp). A procedure served
     fully online must end in an electronic result, so there the signature is required; elsewhere a leader without a
     certificate approves a result issued on paper."""
@@ -551,7 +552,7 @@ def _approve(d: Dossier, *, now: dt.datetime, user: Any, **_: Any) -> None:
     d.result_signed = True
 
 
-def _certify_copy(d: Dossier, *, now: dt.datetime, user: Any, **_: Any) -> None:
+def _certify_copy(d: Dossier, *, now: dt.datetime, user: Principal, **_: Any) -> None:
     """The desk officer, having compared the scan with the original shown, seals the scan with the agency's
     certificate: the electronic certified copy is the dossier's result."""
     scan = d.files.filter(field=CERTIFIED_COPY_FIELD).order_by("-id").first()
@@ -600,13 +601,14 @@ def is_on_time(dossier: Dossier) -> bool | None:
 # ------------------------------------------------------------------------------------------------ evaluation
 
 
-def can_evaluate(dossier: Dossier, user: Any) -> bool:
+def can_evaluate(dossier: Dossier, user: Principal) -> bool:
     return (dossier.status == Status.RETURNED and getattr(user, "person_id", None) == dossier.applicant_id
             and not Evaluation.objects.filter(dossier=dossier).exists())
 
 
 @transaction.atomic
-def evaluate(*, user: Any, code: str, points: list[Any], satisfaction: Any, comment: str = "") -> Evaluation:
+def evaluate(*, user: Principal, code: str, points: list[Any], satisfaction: Any,
+             comment: str = "") -> Evaluation:
     """The applicant rates a dossier once its result is returned: the nine indicators (0–2 each) and the
     satisfaction level. Once per dossier; nothing is written on any error."""
     dossier = visible_dossiers(user).select_for_update(of=("self",)).filter(code=code).first()
