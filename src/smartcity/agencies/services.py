@@ -99,8 +99,8 @@ def competent_agency(*, unit: Unit, levels: Collection[str], department: Agency 
     ``"province"``) and led, at the province, by ``department`` if any: the commune's committee where the matter is
     settled at the commune, else the department, else the province's committee.
 
-    Any domain app asks this (a procedure passes its levels and department; a citizen report its field's), so it
-    takes plain values and knows nothing of the app asking. ``is_competent`` is the same rule read the other way."""
+    Every domain app may ask it (the one-stop shop passes a procedure's levels and lead department), so it takes
+    plain values and knows nothing of the app asking. ``is_competent`` is the same rule read the other way."""
     if COMMUNE in levels:
         return commune_committee(unit)
     if department is not None:
