@@ -1,6 +1,10 @@
+from __future__ import annotations
+
 from django.contrib import admin
 
-from smartcity.agencies.models import Agency, Membership
+from smartcity.agencies.models import Agency, Membership, WorkingDayOverride
+
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
 class MembershipInline(admin.TabularInline):
@@ -25,3 +29,18 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["user__username", "user__last_name", "agency__name"]
     raw_id_fields = ["user", "agency"]
+
+
+@admin.register(WorkingDayOverride)
+class WorkingDayOverrideAdmin(admin.ModelAdmin):
+    """Where the city enters its swapped working days and extra holidays; deadlines counted from then on use them
+    (``agencies.services.working_calendar``)."""
+
+    list_display = ["day", "weekday", "is_working_day", "reason"]
+    list_filter = ["is_working_day"]
+    search_fields = ["reason"]
+    date_hierarchy = "day"
+
+    @admin.display(description="thứ", ordering="day")
+    def weekday(self, obj: WorkingDayOverride) -> str:
+        return WEEKDAYS[obj.day.weekday()]

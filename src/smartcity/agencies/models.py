@@ -88,3 +88,26 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.agency}"
+
+
+class WorkingDayOverride(models.Model):
+    """A day the city works or rests against the usual calendar: a swapped working day or an extra holiday decided
+    after the ``holidays`` package was released. Every deadline counted in working days reads this table through
+    ``agencies.services.working_calendar``, so it lives here, below every app that counts deadlines."""
+
+    day = models.DateField("ngày", unique=True)
+    is_working_day = models.BooleanField(
+        "là ngày làm việc",
+        help_text="Đánh dấu nếu cơ quan làm việc vào ngày này (ngày làm bù); bỏ đánh dấu nếu là ngày nghỉ "
+        "(nghỉ bù, nghỉ lễ thêm).",
+    )
+    reason = models.CharField("căn cứ", max_length=200,
+                              help_text="Văn bản quyết định, ví dụ: Thông báo số …/TB-UBND ngày … về việc nghỉ bù.")
+
+    class Meta:
+        verbose_name = "ngày làm việc điều chỉnh"
+        verbose_name_plural = "ngày làm việc điều chỉnh"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}: {'làm việc' if self.is_working_day else 'nghỉ'}"

@@ -1,20 +1,24 @@
-"""Agencies and staff: the scope in which a staff member may act, written once and used by every app.
+"""Agencies and staff: the scope in which a staff member may act, which body is competent for a case, and the
+city's working calendar — written once and used by every app.
 
 A staff member acts through a membership (agency + role). Their scope is the set of communes their agencies serve
 (``Agency.jurisdiction``); a city administrator's scope is the whole province. ``scope_of`` and ``require_scope`` are
-the only places that decide it.
+the only places that decide it. ``competent_agency`` / ``is_competent`` are the only places that decide which body
+handles a case, and ``working_calendar`` the only place that builds the calendar deadlines are counted on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
 
-from smartcity.agencies.models import Agency, Membership, Role
+from smartcity.agencies.models import Agency, Membership, Role, WorkingDayOverride
 from smartcity.audit.services import Actor
 from smartcity.lib.errors import Forbidden, Invalid
+from smartcity.lib.principal import Principal, is_staff
+from smartcity.lib.workdays import WorkCalendar
 from smartcity.places.models import Level, Structure, Unit
 
 
@@ -40,9 +44,9 @@ class Scope:
         return self.memberships[0] if self.memberships else None
 
 
-def scope_of(user: object, roles: Iterable[str] | None = None) -> Scope:
+def scope_of(user: Principal, roles: Iterable[str] | None = None) -> Scope:
     """The memberships of ``user`` with one of ``roles`` (any role when None) and the communes they cover."""
-    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != "staff":
+    if not is_staff(user):
         return Scope((), frozenset())
     memberships = Membership.objects.active().filter(user=user).select_related("agency__unit")
     if roles is not None:
@@ -62,14 +66,15 @@ def scope_of(user: object, roles: Iterable[str] | None = None) -> Scope:
     return Scope(found, frozenset(served))
 
 
-def require_scope(user: object, unit_ids: Iterable[int | None], roles: Iterable[str] | None = None) -> Scope:
+def require_scope(user: Principal, unit_ids: Iterable[int | None],
+                  roles: Iterable[str] | None = None) -> Scope:
     """The caller's scope if it covers one of ``unit_ids``; otherwise ``Forbidden``."""
     scope = scope_of(user, roles)
     scope.require(unit_ids)
     return scope
 
 
-def actor_for(user: object, scope: Scope | None = None) -> Actor:
+def actor_for(user: Principal, scope: Scope | None = None) -> Actor:
     """How ``user`` appears in the audit log: name, role and agency for staff; the citizen for citizens."""
     if scope is None:
         scope = scope_of(user)
@@ -84,14 +89,56 @@ def actor_for(user: object, scope: Scope | None = None) -> Actor:
     )
 
 
+# ------------------------------------------------------------------------------------------------ competence
+
+COMMUNE, PROVINCE = "commune", "province"  # the levels a procedure is carried out at (``Procedure.levels``)
+
+
+def competent_agency(*, unit: Unit, levels: Collection[str], department: Agency | None = None) -> Agency:
+    """The body that handles a case at the commune ``unit``, for a matter carried out at ``levels`` (``"commune"``,
+    ``"province"``) and led, at the province, by ``department`` if any: the commune's committee where the matter is
+    settled at the commune, else the department, else the province's committee.
+
+    Every domain app may ask it (the one-stop shop passes a procedure's levels and lead department), so it takes
+    plain values and knows nothing of the app asking. ``is_competent`` is the same rule read the other way."""
+    if COMMUNE in levels:
+        return commune_committee(unit)
+    if department is not None:
+        return department
+    return Agency.objects.get(unit=unit.parent, kind=Agency.Kind.PEOPLES_COMMITTEE, level=Agency.Level.PROVINCE)
+
+
+def is_competent(agency: Agency, *, levels: Collection[str], department_id: int | None) -> bool:
+    """Whether ``agency`` is one of the bodies competent for a matter carried out at ``levels`` and led by the
+    department ``department_id``: commune bodies for commune matters, the leading department, and the province's
+    committee for province matters no department leads. Where a matter is settled at both levels it counts for the
+    communes and for its department (each answers for it in the service scorecard), while ``competent_agency`` sends
+    a case to the commune, the body closest to the applicant."""
+    if agency.level == Agency.Level.COMMUNE:
+        return COMMUNE in levels
+    if agency.kind == Agency.Kind.DEPARTMENT:
+        return department_id == agency.pk
+    return PROVINCE in levels and department_id is None
+
+
+# ------------------------------------------------------------------------------------------------ calendar
+
+
+def working_calendar() -> WorkCalendar:
+    """The Vietnamese working calendar (public holidays and swapped days from the ``holidays`` package) with the
+    city's own overrides on top. Read afresh on every call, one small query: an override entered in the back office
+    counts for the next deadline computed, on every worker, with no cache to invalidate."""
+    return WorkCalendar(overrides=dict(WorkingDayOverride.objects.values_list("day", "is_working_day")))
+
+
 # ------------------------------------------------------------------------------------------------ writes
 
 
 @transaction.atomic
-def add_membership(*, user: object, agency: Agency, role: str, title: str = "") -> Membership:
+def add_membership(*, user: Principal, agency: Agency, role: str, title: str = "") -> Membership:
     if role not in Role.values:
         raise Invalid(f"Vai trò không hợp lệ: {role}", field="role")
-    if getattr(user, "kind", None) != "staff":
+    if not is_staff(user):
         raise Invalid("Chỉ tài khoản cán bộ mới được phân công", field="user")
     membership, _ = Membership.objects.update_or_create(
         user=user, agency=agency, role=role, defaults={"title": title, "is_active": True}

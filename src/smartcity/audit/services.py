@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from smartcity.audit.context import current
 from smartcity.audit.models import GENESIS, Action, Entry
+from smartcity.lib.principal import Principal
 
 _LOCK_KEY = 0x5C_A0D17  # any constant: the advisory lock that serialises appends on PostgreSQL
 
@@ -22,7 +22,7 @@ _LOCK_KEY = 0x5C_A0D17  # any constant: the advisory lock that serialises append
 class Actor:
     """Who acts, as the audit log shows it: the user, and for staff their role and agency."""
 
-    user: Any | None
+    user: Principal | None
     label: str = ""
     role: str = ""
     agency: str = ""

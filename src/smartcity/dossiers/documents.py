@@ -27,6 +27,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from smartcity.dossiers.lifecycle import OPERATIONS
 from smartcity.dossiers.models import Dossier, Event
 
 _FONTS = Path(font_roboto.__file__).parent / "files"
@@ -165,8 +166,6 @@ def render(dossier: Dossier, kind: str, *, tracking_url: str, officer: str = "")
 
 
 def _operation_label(operation: str) -> str:
-    from smartcity.dossiers.services import OPERATIONS  # services makes the result with this module
-
     return OPERATIONS[operation].label if operation in OPERATIONS else "Nộp hồ sơ"
 
 

@@ -178,22 +178,6 @@ class Event(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.operation}"
 
 
-class WorkingDayOverride(models.Model):
-    """A day the city works or rests against the usual calendar (a swap decided after the package was released)."""
-
-    day = models.DateField("ngày", unique=True)
-    is_working_day = models.BooleanField("là ngày làm việc")
-    reason = models.CharField("căn cứ", max_length=200)
-
-    class Meta:
-        verbose_name = "ngày làm việc điều chỉnh"
-        verbose_name_plural = "ngày làm việc điều chỉnh"
-        ordering = ["day"]
-
-    def __str__(self) -> str:
-        return f"{self.day:%d/%m/%Y}: {'làm việc' if self.is_working_day else 'nghỉ'}"
-
-
 class Satisfaction(models.IntegerChoices):
     """The three levels the national portal asks for."""
 

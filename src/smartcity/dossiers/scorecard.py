@@ -23,9 +23,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from smartcity.agencies.models import Agency
+from smartcity.agencies.services import is_competent
 from smartcity.dossiers import statistics as stats
+from smartcity.dossiers.lifecycle import CERTIFIED_COPY
 from smartcity.dossiers.models import Dossier, DossierFile
-from smartcity.dossiers.services import CERTIFIED_COPY
 from smartcity.procedures.models import OnlineLevel, Procedure, ProcedureVersion
 
 GROUPS = {
@@ -149,13 +150,8 @@ def _complete(procedure: Procedure) -> bool:
 
 
 def _in_competence(procedure: Procedure, agency: Agency | None) -> bool:
-    if agency is None:
-        return True
-    if agency.level == Agency.Level.COMMUNE:
-        return "commune" in procedure.levels
-    if agency.kind == Agency.Kind.DEPARTMENT:
-        return procedure.department_id == agency.pk
-    return "province" in procedure.levels and procedure.department_id is None
+    """Whether ``agency`` answers for ``procedure`` (the city's scorecard, ``agency`` None, answers for all)."""
+    return agency is None or is_competent(agency, levels=procedure.levels, department_id=procedure.department_id)
 
 
 def _procedure_facts(agency: Agency | None, catalogue: list[Procedure], paid_codes: set[str]) -> Counts:

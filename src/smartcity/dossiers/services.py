@@ -29,6 +29,7 @@ from smartcity.agencies.models import Agency, Membership
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.dossiers import documents
+from smartcity.dossiers.lifecycle import APPLICANT, NEEDS_NOTE, OPERATIONS
 from smartcity.dossiers.models import (
     INDICATORS,
     QUEUES,
@@ -40,9 +41,9 @@ from smartcity.dossiers.models import (
     Event,
     Satisfaction,
     Status,
-    WorkingDayOverride,
 )
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from smartcity.lib.principal import Principal, is_staff
 from smartcity.lib.workdays import WorkCalendar
 from smartcity.notifications import services as notifications
 from smartcity.payments import models as payments
@@ -55,14 +56,8 @@ from smartcity.procedures.models import OnlineLevel, Procedure
 from smartcity.signing import services as signing
 from smartcity.vault import services as vault
 
-APPLICANT = "applicant"
 # The type an attachment is served with comes from its checked extension, never from what the uploader claimed.
 _CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
-
-
-def calendar() -> WorkCalendar:
-    """The working calendar with the city's overrides."""
-    return WorkCalendar(overrides=dict(WorkingDayOverride.objects.values_list("day", "is_working_day")))
 
 
 # ------------------------------------------------------------------------------------------------ codes
@@ -86,16 +81,16 @@ def next_code(agency: Agency, moment: dt.datetime) -> str:
 # ------------------------------------------------------------------------------------------------ access
 
 
-def staff_agency_ids(user: Any) -> list[int]:
+def staff_agency_ids(user: Principal) -> list[int]:
     return list(Membership.objects.active().filter(user=user).values_list("agency_id", flat=True))
 
 
-def visible_dossiers(user: Any):
+def visible_dossiers(user: Principal):
     """Dossiers ``user`` may see: a citizen their own; staff those their agency handles or received."""
     dossiers = Dossier.objects.select_related("procedure", "agency", "receiving_agency", "unit")
     if not getattr(user, "is_authenticated", False):
         return dossiers.none()
-    if getattr(user, "kind", None) == "staff":
+    if is_staff(user):
         ids = staff_agency_ids(user)
         return dossiers.filter(Q(agency_id__in=ids) | Q(receiving_agency_id__in=ids))
     if getattr(user, "person_id", None):
@@ -103,21 +98,22 @@ def visible_dossiers(user: Any):
     return dossiers.none()
 
 
-def work_queue(user: Any, name: str):
+def work_queue(user: Principal, name: str):
     """One of the staff queues (``models.QUEUES``) of the dossiers ``user`` may see; "due soon" is within the
     next working day."""
     if name not in QUEUES:
         raise Invalid(f"queue phải là một trong {', '.join(QUEUES)}", field="queue")
     now = timezone.now()
-    return visible_dossiers(user).queue(name, now=now, soon=calendar().add_working_hours(now, 8))
+    soon = agencies.working_calendar().add_working_hours(now, 8)
+    return visible_dossiers(user).queue(name, now=now, soon=soon)
 
 
-def get_dossier_for(user: Any, code: str) -> Dossier:
+def get_dossier_for(user: Principal, code: str) -> Dossier:
     """The dossier if ``user`` may see it; 404 otherwise (another person's dossier does not exist for you)."""
     dossier = visible_dossiers(user).select_related("applicant", "version").filter(code=code).first()
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ", field="code")
-    if getattr(user, "kind", None) == "staff":
+    if is_staff(user):
         audit.record(actor=agencies.actor_for(user), action=Action.READ, subject_type="dossiers.dossier",
                      subject_id=dossier.pk, person_id=dossier.applicant_id, purpose=f"Xử lý hồ sơ {dossier.code}")
     return dossier
@@ -126,14 +122,9 @@ def get_dossier_for(user: Any, code: str) -> Dossier:
 # ------------------------------------------------------------------------------------------------ submission
 
 
-def competent_agency(procedure: Procedure, unit: Unit) -> Agency:
-    """Who handles a procedure for a place: the commune's committee for commune-level procedures, else the
-    department the procedure names, else the city."""
-    if "commune" in procedure.levels:
-        return agencies.commune_committee(unit)
-    if procedure.department_id:
-        return procedure.department
-    return Agency.objects.get(unit=unit.parent, kind=Agency.Kind.PEOPLES_COMMITTEE, level=Agency.Level.PROVINCE)
+def _competent_agency(procedure: Procedure, unit: Unit) -> Agency:
+    """Who handles ``procedure`` for the commune ``unit`` (the rule is the agencies app's)."""
+    return agencies.competent_agency(unit=unit, levels=procedure.levels, department=procedure.department)
 
 
 def _in_force(procedure_key: str) -> tuple[Procedure, Any]:
@@ -154,8 +145,8 @@ def _validated(version: Any, data: Mapping[str, Any], files: Mapping[str, Any]):
     return form
 
 
-def _create(*, user: Any, procedure: Procedure, version: Any, form: Any, applicant_id: int, agency: Agency,
-            receiving_agency: Agency, unit: Unit, channel: int, note: str) -> Dossier:
+def _create(*, user: Principal, procedure: Procedure, version: Any, form: Any, applicant_id: int,
+            agency: Agency, receiving_agency: Agency, unit: Unit, channel: int, note: str) -> Dossier:
     """Write the dossier, its files and its first history row, then — last, so that the two rows every submission
     contends for (the agency's daily counter and the audit chain's head) stay locked only for the end of the
     transaction — take its code and record it."""
@@ -189,7 +180,7 @@ def _tell_applicant(dossier: Dossier, note: str = "") -> None:
 
 
 @transaction.atomic
-def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping[str, Any],
+def submit_online(*, user: Principal, procedure_key: str, unit_key: str, data: Mapping[str, Any],
                   files: Mapping[str, Any]) -> Dossier:
     """A citizen submits a dossier online (status 1): the form is validated on the server, files are checked,
     the procedure version in force is pinned and the dossier gets its code. Nothing is written on any error."""
@@ -204,7 +195,7 @@ def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping
     unit = Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, code=unit_key.split(":")[-1]).first()
     if unit is None:
         raise Invalid("Chọn phường/xã nơi nộp hồ sơ", field="unit")
-    agency = competent_agency(procedure, unit)
+    agency = _competent_agency(procedure, unit)
     dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=person_id,
                       agency=agency, receiving_agency=agency, unit=unit, channel=Channel.ONLINE,
                       note="Nộp trực tuyến")
@@ -216,8 +207,8 @@ def submit_online(*, user: Any, procedure_key: str, unit_key: str, data: Mapping
 
 
 @transaction.atomic
-def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: int, data: Mapping[str, Any],
-                    files: Mapping[str, Any]) -> Dossier:
+def receive_at_desk(*, user: Principal, procedure_key: str, id_number: str, channel: int,
+                    data: Mapping[str, Any], files: Mapping[str, Any]) -> Dossier:
     """A reception officer takes in a dossier handed in at the desk (channel 2) or by post (channel 3) and receives
     it at once (status 2, appointment fixed). Since 1 July 2025 any desk receives any dossier, wherever the
     applicant lives; it goes to the competent agency for the desk's place."""
@@ -232,9 +223,9 @@ def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: i
     form = _validated(version, data, files)
     unit = desk.agency.unit if desk.agency.unit.level == Level.COMMUNE else applicant.permanent_unit
     dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=applicant.pk,
-                      agency=competent_agency(procedure, unit), receiving_agency=desk.agency, unit=unit,
+                      agency=_competent_agency(procedure, unit), receiving_agency=desk.agency, unit=unit,
                       channel=channel, note=Channel(channel).label)
-    _receive(dossier, now=dossier.submitted_at, cal=calendar())
+    _receive(dossier, now=dossier.submitted_at, cal=agencies.working_calendar())
     dossier.status = Status.RECEIVED
     dossier.save()
     Event.objects.create(dossier=dossier, at=dossier.submitted_at, operation="receive", from_status=Status.NEW,
@@ -247,7 +238,7 @@ def receive_at_desk(*, user: Any, procedure_key: str, id_number: str, channel: i
 REUSE_SUFFIX = "__kho"  # a file field's companion: the id of a document from the applicant's store
 
 
-def _with_reused_documents(user: Any, version: Any, data: Mapping[str, Any],
+def _with_reused_documents(user: Principal, version: Any, data: Mapping[str, Any],
                            files: Mapping[str, Any]) -> tuple[dict[str, Any], list[int]]:
     """Stand a document from the applicant's store in for an upload where the form names one (``<field>__kho``):
     the state already holds it, so the citizen is not asked for a scan. Only the applicant's own documents."""
@@ -287,69 +278,28 @@ def _attach(dossier: Dossier, cleaned: Mapping[str, Any], spec: list[dict[str, A
 # ------------------------------------------------------------------------------------------------ operations
 
 
-# "Chứng thực bản sao từ bản chính": the desk compares the original and seals the scan as an electronic copy.
-CERTIFIED_COPY = "2.000815"
-CERTIFIED_COPY_FIELD = "original_scan_file"
-
-
-@dataclass(frozen=True)
-class Operation:
-    label: str
-    sources: frozenset[int]
-    target: int | None  # None: back to the status the dossier had before it waited for payment
-    roles: tuple[str, ...]
-    procedures: frozenset[str] = frozenset()  # when set, only dossiers of these procedures (by national code)
-
-
-S = Status
-OPERATIONS: dict[str, Operation] = {
-    "receive": Operation("Tiếp nhận", frozenset({S.NEW}), S.RECEIVED, ("reception",)),
-    "refuse": Operation("Từ chối tiếp nhận", frozenset({S.NEW}), S.REFUSED, ("reception",)),
-    "assign": Operation("Chuyển xử lý", frozenset({S.RECEIVED}), S.PROCESSING, ("reception", "leader")),
-    "forward": Operation("Chuyển bước tiếp theo", frozenset({S.PROCESSING}), S.PROCESSING,
-                         ("reception", "specialist", "leader")),
-    "transfer": Operation("Chuyển cơ quan khác", frozenset({S.RECEIVED, S.PROCESSING}), S.PROCESSING,
-                          ("reception", "specialist", "leader")),
-    "request_supplement": Operation("Yêu cầu bổ sung", frozenset({S.PROCESSING}), S.SUPPLEMENT,
-                                    ("specialist", "leader")),
-    "supplement": Operation("Bổ sung hồ sơ", frozenset({S.SUPPLEMENT}), S.PROCESSING, (APPLICANT, "reception")),
-    "extend": Operation("Gia hạn", frozenset({S.PROCESSING}), S.PROCESSING, ("leader",)),
-    "stop": Operation("Dừng xử lý", frozenset({S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.AWAITING_PAYMENT}),
-                      S.STOPPED, ("leader",)),
-    "approve": Operation("Phê duyệt", frozenset({S.PROCESSING}), S.PROCESSED, ("leader",)),
-    "return_result": Operation("Trả kết quả", frozenset({S.PROCESSED}), S.RETURNED, ("reception",)),
-    "withdraw": Operation("Rút hồ sơ", frozenset({S.NEW, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT,
-                                                   S.AWAITING_PAYMENT}), S.WITHDRAWN, (APPLICANT,)),
-    "request_payment": Operation("Yêu cầu thực hiện nghĩa vụ tài chính",
-                                 frozenset({S.RECEIVED, S.PROCESSING, S.PROCESSED}), S.AWAITING_PAYMENT,
-                                 ("reception", "specialist", "leader")),
-    "record_payment": Operation("Xác nhận đã nộp phí tại quầy", frozenset({S.AWAITING_PAYMENT}), None,
-                                ("reception",)),
-    "certify_copy": Operation("Chứng thực bản sao điện tử", frozenset({S.RECEIVED, S.PROCESSING}), S.PROCESSED,
-                              ("reception",), procedures=frozenset({CERTIFIED_COPY})),
-}
-NEEDS_NOTE = {"refuse", "request_supplement", "extend", "stop", "withdraw", "transfer"}
+CERTIFIED_COPY_FIELD = "original_scan_file"  # the scan the desk seals (procedure ``lifecycle.CERTIFIED_COPY``)
 _UNPAID = (payments.State.CREATED, payments.State.PENDING, payments.State.FAILED)
 
 
-def allowed_operations(dossier: Dossier, user: Any) -> list[str]:
+def allowed_operations(dossier: Dossier, user: Principal) -> list[str]:
     """The operations ``user`` may apply to ``dossier`` now (what the pages offer and a 409 lists)."""
     roles = _roles_of(user, dossier)
     return [name for name, op in OPERATIONS.items() if dossier.status in op.sources and roles & set(op.roles)
             and (not op.procedures or dossier.procedure.code in op.procedures)]
 
 
-def _roles_of(user: Any, dossier: Dossier) -> set[str]:
+def _roles_of(user: Principal, dossier: Dossier) -> set[str]:
     if getattr(user, "person_id", None) and user.person_id == dossier.applicant_id:
         return {APPLICANT}
-    if getattr(user, "kind", None) != "staff":
+    if not is_staff(user):
         return set()
     return set(Membership.objects.active().filter(user=user, agency_id=dossier.agency_id)
                .values_list("role", flat=True))
 
 
 @transaction.atomic
-def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
+def apply_operation(*, user: Principal, code: str, operation: str, note: str = "",
                     new_appointment: dt.datetime | None = None, to_agency: str | None = None,
                     files: Mapping[str, Any] | None = None, amount: int | None = None) -> Dossier:
     """Apply one operation of the lifecycle to a dossier (see ``OPERATIONS``)."""
@@ -375,7 +325,7 @@ def apply_operation(*, user: Any, code: str, operation: str, note: str = "",
     before = dossier.status
     actor_agency = dossier.agency
     _EFFECTS[operation](dossier, now=now, note=note, new_appointment=new_appointment, to_agency=to_agency,
-                        user=user, files=files or {}, cal=calendar(), amount=amount)
+                        user=user, files=files or {}, cal=agencies.working_calendar(), amount=amount)
     target = op.target if op.target is not None else dossier.resume_status
     if target is None:  # only request_payment sends a dossier to status 6, and it says where it comes back to
         raise Conflict("Không xác định được trạng thái để hồ sơ tiếp tục", field="operation")
@@ -406,7 +356,7 @@ class BulkResult:
     error: dict[str, Any] | None = None
 
 
-def apply_bulk(*, user: Any, codes: list[str], operation: str, note: str = "") -> list[BulkResult]:
+def apply_bulk(*, user: Principal, codes: list[str], operation: str, note: str = "") -> list[BulkResult]:
     """Apply one operation to several dossiers, each in its own transaction: one dossier that cannot move (out of
     order, out of scope) is reported with its error and does not hold the others back."""
     if operation not in BULK_OPERATIONS:
@@ -497,7 +447,7 @@ def _extend(d: Dossier, *, new_appointment: dt.datetime | None, **_: Any) -> Non
     d.extended = True
 
 
-def _request_payment(d: Dossier, *, now: dt.datetime, user: Any, amount: int | None, **_: Any) -> None:
+def _request_payment(d: Dossier, *, now: dt.datetime, user: Principal, amount: int | None, **_: Any) -> None:
     """Ask the applicant for the procedure's fees of this stage (at receipt, or at return once processed), or for
     ``amount`` where the procedure's fee depends on the case. The clock stops while the applicant pays."""
     stage = payments.Stage.RETURN if d.status == Status.PROCESSED else payments.Stage.RECEIPT
@@ -526,7 +476,7 @@ def _resume_after_payment(d: Dossier, *, now: dt.datetime, cal: WorkCalendar) ->
         _unpause(d, now=now, cal=cal)
 
 
-def _record_payment(d: Dossier, *, now: dt.datetime, cal: WorkCalendar, user: Any, **_: Any) -> None:
+def _record_payment(d: Dossier, *, now: dt.datetime, cal: WorkCalendar, user: Principal, **_: Any) -> None:
     """The applicant paid at the desk: the online payment still open is withdrawn so nobody pays twice. If the
     gateway had in fact confirmed an online payment (and the dossier missed the news), it counts as paid online."""
     if payments_services.payments_for_reference(d.code).filter(state=payments.State.SUCCEEDED).exists():
@@ -568,7 +518,7 @@ def payment_received(*, reference: str, stage: str | None = None) -> Dossier | N
     if stage is not None and stage != _awaited_stage(d):
         return d
     now = timezone.now()
-    _resume_after_payment(d, now=now, cal=calendar())
+    _resume_after_payment(d, now=now, cal=agencies.working_calendar())
     d.paid_online = True
     d.status, d.resume_status = d.resume_status, None
     d.save()
@@ -586,7 +536,7 @@ def tracking_url(dossier: Dossier) -> str:
     return f"{settings.SITE_URL}/tra-cuu/?code={dossier.code}"
 
 
-def _approve(d: Dossier, *, now: dt.datetime, user: Any, **_: Any) -> None:
+def _approve(d: Dossier, *, now: dt.datetime, user: Principal, **_: Any) -> None:
     """The leader approves and signs the result with their certificate (PAdES, visible stamp). A procedure served
     fully online must end in an electronic result, so there the signature is required; elsewhere a leader without a
     certificate approves a result issued on paper."""
@@ -602,7 +552,7 @@ def _approve(d: Dossier, *, now: dt.datetime, user: Any, **_: Any) -> None:
     d.result_signed = True
 
 
-def _certify_copy(d: Dossier, *, now: dt.datetime, user: Any, **_: Any) -> None:
+def _certify_copy(d: Dossier, *, now: dt.datetime, user: Principal, **_: Any) -> None:
     """The desk officer, having compared the scan with the original shown, seals the scan with the agency's
     certificate: the electronic certified copy is the dossier's result."""
     scan = d.files.filter(field=CERTIFIED_COPY_FIELD).order_by("-id").first()
@@ -651,13 +601,14 @@ def is_on_time(dossier: Dossier) -> bool | None:
 # ------------------------------------------------------------------------------------------------ evaluation
 
 
-def can_evaluate(dossier: Dossier, user: Any) -> bool:
+def can_evaluate(dossier: Dossier, user: Principal) -> bool:
     return (dossier.status == Status.RETURNED and getattr(user, "person_id", None) == dossier.applicant_id
             and not Evaluation.objects.filter(dossier=dossier).exists())
 
 
 @transaction.atomic
-def evaluate(*, user: Any, code: str, points: list[Any], satisfaction: Any, comment: str = "") -> Evaluation:
+def evaluate(*, user: Principal, code: str, points: list[Any], satisfaction: Any,
+             comment: str = "") -> Evaluation:
     """The applicant rates a dossier once its result is returned: the nine indicators (0–2 each) and the
     satisfaction level. Once per dossier; nothing is written on any error."""
     dossier = visible_dossiers(user).select_for_update(of=("self",)).filter(code=code).first()

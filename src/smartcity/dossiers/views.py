@@ -22,6 +22,7 @@ from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, Satisfacti
 from smartcity.lib import charts
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.lib.http import pdf_attachment
+from smartcity.lib.principal import is_staff
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.procedures import services as procedures
 from smartcity.procedures.forms import build_form_class, prefill
@@ -190,7 +191,7 @@ def document(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     if kind not in documents.available(dossier):
         raise Http404("Hồ sơ chưa có giấy tờ này")
     tracking = request.build_absolute_uri(reverse("dossiers:track") + f"?code={dossier.code}")
-    officer = request.user.get_full_name() if getattr(request.user, "kind", None) == "staff" else ""
+    officer = request.user.get_full_name() if is_staff(request.user) else ""
     pdf = documents.render(dossier, kind, tracking_url=tracking, officer=officer)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{kind}-{dossier.code}.pdf"'

@@ -57,6 +57,7 @@ from smartcity.environment.models import (
 )
 from smartcity.environment.parameters import BY_CODE, Kind, kinds_measured, parameter_of
 from smartcity.lib.errors import Forbidden, Invalid, NotFound
+from smartcity.lib.principal import Principal
 from smartcity.lib.text import fold
 from smartcity.notifications import services as notifications
 from smartcity.places import services as places
@@ -122,7 +123,7 @@ def _unique_code(base: str) -> str:
 @transaction.atomic
 def register_station(*, thing_id: int, kind: str, name: str = "", code: str = "", unit_key: str = "",
                      noise_zone: str = NoiseZone.NORMAL, reference_elevation_m: float | None = None,
-                     flood_levels: Sequence[float] | None = None, actor: Any = None) -> Station:
+                     flood_levels: Sequence[float] | None = None, actor: Principal | None = None) -> Station:
     """Make a sensing Thing a public station of ``kind``. Its place is the Thing's Location (the ward: given, or
     the nearest), its parameters come from its datastreams, which must include what the kind needs."""
     thing = sensing.datastreams(thing_id=thing_id).first()
@@ -162,7 +163,7 @@ def register_station(*, thing_id: int, kind: str, name: str = "", code: str = ""
     return station
 
 
-def _actor(user: Any) -> audit.Actor:
+def _actor(user: Principal) -> audit.Actor:
     return agencies.actor_for(user)
 
 
@@ -813,7 +814,7 @@ def _parameters(values: Iterable[str]) -> list[str]:
 
 
 @transaction.atomic
-def subscribe(*, user: Any = None, email: str = "", phone: str = "", unit_key: str | None = None,
+def subscribe(*, user: Principal | None = None, email: str = "", phone: str = "", unit_key: str | None = None,
               parameters: Iterable[str] = ()) -> Subscription:
     """Subscribe to the warnings of an area (a ward/commune; none: the whole city). With ``user``, a signed-in
     citizen is told at the contacts of their record, at once; otherwise exactly one of ``email``/``phone`` is

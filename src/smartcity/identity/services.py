@@ -42,7 +42,7 @@ from smartcity.audit.models import Action
 from smartcity.identity import oidc, totp
 from smartcity.identity.models import IdpAccount, User, new_subject
 from smartcity.lib.errors import Invalid, ServiceError
-from smartcity.population.idnumber import clean_id_number
+from smartcity.lib.idnumber import clean_id_number
 from smartcity.population.models import Citizen
 
 # Session keys. The second-factor flag is what the back office (/admin/) asks for besides is_staff.

@@ -19,7 +19,7 @@ import secrets
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -33,6 +33,7 @@ from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.audit.services import Actor
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from smartcity.lib.principal import Principal
 from smartcity.payments import gateways, receipts, report, vnpay
 from smartcity.payments.models import (
     OPEN_STATES,
@@ -75,7 +76,7 @@ class FeeItem:
 # ------------------------------------------------------------------------------------------------- helpers
 
 
-def _actor(user: object | None) -> Actor:
+def _actor(user: Principal | None) -> Actor:
     return SYSTEM if user is None else agencies.actor_for(user)
 
 
@@ -114,7 +115,7 @@ def order_info(payment: Payment) -> str:
     return _unaccented(f"Thanh toan {payment.code} {payment.reference} {payment.purpose}")[:255]
 
 
-def _is_city_admin(user: object) -> bool:
+def _is_city_admin(user: Principal) -> bool:
     return bool(agencies.scope_of(user, [Role.CITY_ADMIN]).memberships)
 
 
@@ -144,7 +145,7 @@ def fees_for(version: ProcedureVersion, *, stage: str) -> list[FeeItem]:
 
 
 def request_payment(*, reference: str, purpose: str, payer: Citizen, agency: Agency, stage: str,
-                    items: Sequence[FeeItem], actor: object | None = None) -> Payment:
+                    items: Sequence[FeeItem], actor: Principal | None = None) -> Payment:
     """Ask ``payer`` to pay ``items`` for ``reference`` (e.g. a dossier code) at ``stage``.
 
     The caller has decided that the fee is due and that ``actor`` (the officer, or None for the system) may ask for
@@ -192,7 +193,7 @@ def payments_for_reference(reference: str) -> QuerySet[Payment]:
 # ---------------------------------------------------------------------------------------------- who sees
 
 
-def visible_payments(user: Any) -> QuerySet[Payment]:
+def visible_payments(user: Principal) -> QuerySet[Payment]:
     """A citizen sees what they were asked to pay; staff what their agencies collect; a city administrator all."""
     base = Payment.objects.select_related("agency")
     if not getattr(user, "is_authenticated", False):
@@ -206,7 +207,7 @@ def visible_payments(user: Any) -> QuerySet[Payment]:
     return base.filter(condition)
 
 
-def get_payment_for(user: Any, code: str) -> Payment:
+def get_payment_for(user: Principal, code: str) -> Payment:
     """The payment if ``user`` may see it, else ``NotFound`` (the same answer as for a code that does not exist).
     A read by anyone but the payer is audited, for "who accessed my data"."""
     payment = visible_payments(user).filter(code=code).first()
@@ -218,7 +219,7 @@ def get_payment_for(user: Any, code: str) -> Payment:
     return payment
 
 
-def _locked_for_staff(user: Any, code: str, roles: Sequence[str]) -> Payment:
+def _locked_for_staff(user: Principal, code: str, roles: Sequence[str]) -> Payment:
     """The payment locked for a staff change: ``NotFound`` if ``user`` cannot see it, ``Forbidden`` without a role."""
     payment = visible_payments(user).filter(code=code).first()
     if payment is None:
@@ -232,7 +233,7 @@ def _locked_for_staff(user: Any, code: str, roles: Sequence[str]) -> Payment:
 # ------------------------------------------------------------------------------------------------- paying
 
 
-def start_checkout(*, user: Any, code: str, ip: str | None) -> Attempt:
+def start_checkout(*, user: Principal, code: str, ip: str | None) -> Attempt:
     """The payer goes to the gateway: a new attempt (new vnp_TxnRef) with its signed redirect URL, or the current
     attempt while it has not expired (so a double click does not open two transactions)."""
     with transaction.atomic():
@@ -449,7 +450,7 @@ def read_return(params: Mapping[str, str]) -> ReturnResult:
 # --------------------------------------------------------------------------------------- staff decisions
 
 
-def cancel_payment(*, code: str, actor: Any | None, reason: str) -> Payment:
+def cancel_payment(*, code: str, actor: Principal | None, reason: str) -> Payment:
     """Withdraw the obligation. ``actor``: staff of the collecting agency (or a city administrator), or None when
     the calling service (dossiers, on withdrawal or stop) has decided. A payer in the middle of paying is not cut
     off: the cancellation waits until the current attempt has expired."""
@@ -469,7 +470,7 @@ def cancel_payment(*, code: str, actor: Any | None, reason: str) -> Payment:
     return payment
 
 
-def refund_payment(*, code: str, actor: Any, reason: str) -> Payment:
+def refund_payment(*, code: str, actor: Principal, reason: str) -> Payment:
     """Record that a paid fee was refunded (the money itself is returned through the gateway's merchant portal).
     Agency administrators of the collecting agency, or a city administrator."""
     reason = " ".join((reason or "").split())
@@ -484,7 +485,7 @@ def refund_payment(*, code: str, actor: Any, reason: str) -> Payment:
 # ------------------------------------------------------------------------------------------------ receipts
 
 
-def receipt_for(*, user: Any, code: str) -> tuple[str, bytes]:
+def receipt_for(*, user: Principal, code: str) -> tuple[str, bytes]:
     """The payer's electronic receipt (PDF) of a paid fee; anyone else, and an unpaid payment, get ``NotFound``.
     Every download is audited."""
     person_id = getattr(user, "person_id", None) if getattr(user, "is_authenticated", False) else None
@@ -546,12 +547,13 @@ def _compare(attempts: dict[str, Attempt], day_refs: set[str],
     return matched, mismatches
 
 
-def _require_city_admin(user: Any) -> None:
+def _require_city_admin(user: Principal) -> None:
     if not _is_city_admin(user):
         raise Forbidden("Chỉ quản trị thành phố mới xem và chạy đối soát thanh toán")
 
 
-def reconcile(*, day: dt.date, report_csv: str | None = None, actor: Any | None = None) -> Reconciliation:
+def reconcile(*, day: dt.date, report_csv: str | None = None,
+              actor: Principal | None = None) -> Reconciliation:
     """Compare the platform's attempts created on ``day`` (GMT+7) with the gateway's report of that day (downloaded,
     or ``report_csv`` given) and keep the result. ``actor``: a city administrator, or None for the daily command."""
     if actor is not None:
@@ -587,7 +589,7 @@ def reconcile(*, day: dt.date, report_csv: str | None = None, actor: Any | None 
     return result
 
 
-def reconciliations(*, user: Any, day: dt.date | None = None) -> QuerySet[Reconciliation]:
+def reconciliations(*, user: Principal, day: dt.date | None = None) -> QuerySet[Reconciliation]:
     """Past reconciliation runs (newest first), for city administrators."""
     _require_city_admin(user)
     runs = Reconciliation.objects.all()

@@ -50,6 +50,7 @@ from smartcity.agencies import services as agencies
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.lib.errors import Forbidden, Invalid, ServiceError
+from smartcity.lib.principal import Principal
 from smartcity.lib.text import fold
 from smartcity.places.models import Unit
 from smartcity.places.services import get_unit
@@ -138,7 +139,8 @@ class _FileInfo:
 
 
 def import_citizens(
-    *, path: Path | str, actor: object | None = None, progress: Progress | None = None, chunk_rows: int = CHUNK_ROWS
+    *, path: Path | str, actor: Principal | None = None, progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportResult:
     """Import the citizens of a UTF-8 CSV file; return the counts and the rejected rows.
 

@@ -3,7 +3,7 @@
 The personal ID number (số định danh cá nhân) is 12 digits (Law on Identification 2023, Art. 12). Its legacy
 structure (Circular 59/2021/TT-BCA, Art. 7) — a 3-digit code of the province where the birth was registered, a digit
 for sex and century, the last two digits of the birth year, then six random digits — is checked only as a warning
-(see ``smartcity.population.idnumber``), because numbers issued after the 2024 law need not follow it.
+(see ``smartcity.lib.idnumber``), because numbers issued after the 2024 law need not follow it.
 """
 
 from __future__ import annotations

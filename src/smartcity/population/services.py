@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -21,9 +20,10 @@ from smartcity.agencies import services as agencies
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from smartcity.lib.idnumber import clean_id_number, structure_warnings
+from smartcity.lib.principal import Principal
 from smartcity.places.models import Level, Unit
 from smartcity.population.ethnicities import ETHNICITIES
-from smartcity.population.idnumber import clean_id_number, structure_warnings
 from smartcity.population.models import Citizen, Household, Sex
 
 LOOKUP_ROLES = ("reception", "specialist", "leader", "agency_admin", "city_admin")
@@ -90,7 +90,7 @@ def validate_citizen(data: CitizenData, *, today: dt.date | None = None,
 
 
 @transaction.atomic
-def register_citizen(*, data: CitizenData, actor: object, household: Household | None = None,
+def register_citizen(*, data: CitizenData, actor: Principal, household: Household | None = None,
                      relation_to_head: str = "") -> Citizen:
     """Add a person to the registry (staff of the agency serving their residence, or a city administrator)."""
     warnings = validate_citizen(data)
@@ -108,7 +108,7 @@ def _residence_units(citizen: Citizen) -> list[int | None]:
     return [citizen.permanent_unit_id, citizen.temporary_unit_id]
 
 
-def lookup_by_id_number(*, actor: object, id_number: str, purpose: str) -> Citizen:
+def lookup_by_id_number(*, actor: Principal, id_number: str, purpose: str) -> Citizen:
     """Staff look-up by ID number: only people living in the caller's jurisdiction; every read is audited.
 
     A number not in the registry and a person outside the caller's jurisdiction get the same 404, so an officer
@@ -136,7 +136,7 @@ def lookup_by_id_number(*, actor: object, id_number: str, purpose: str) -> Citiz
     return citizen
 
 
-def applicant_for_reception(*, actor: object, id_number: str) -> Citizen:
+def applicant_for_reception(*, actor: Principal, id_number: str) -> Citizen:
     """The person a one-stop desk is taking a dossier from. Any reception officer may look them up (since 2025 a desk
     receives dossiers regardless of where the applicant lives); the read is audited with that purpose."""
     number = clean_id_number(id_number)
@@ -151,7 +151,7 @@ def applicant_for_reception(*, actor: object, id_number: str) -> Citizen:
     return citizen
 
 
-def own_record(*, user: Any, export: bool = False) -> Citizen:
+def own_record(*, user: Principal, export: bool = False) -> Citizen:
     """A citizen's own record (their read is audited too, as an export when they download it)."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "person_id", None) is None:
         raise Forbidden("Tài khoản chưa gắn với hồ sơ công dân")

@@ -8,7 +8,7 @@ seeded generator, so the same ``--seed`` gives the same file byte for byte. What
 * family names weighted by their share of the population (Nguyễn about 38 %, Trần 12 %, Lê 9.5 %, …, with the
   northern spellings Hoàng and Vũ far ahead of Huỳnh and Võ in Hà Nội); middle names that say the sex and the
   generation (Văn and Thị for older people); given names by sex;
-* ID numbers in the legacy structure of Circular 59/2021/TT-BCA (see ``smartcity.population.idnumber``): the
+* ID numbers in the legacy structure of Circular 59/2021/TT-BCA (see ``smartcity.lib.idnumber``): the
   province code, the sex/century digit, the two-digit birth year, six random digits — unique in the file;
 * residence in the province's real 2025 communes as loaded in the database, drawn uniformly: the 2025 reform merged
   communes into units of comparable population, so weighting by area would empty the city centre;

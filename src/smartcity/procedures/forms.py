@@ -13,8 +13,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from smartcity.lib.errors import Invalid
+from smartcity.lib.idnumber import clean_id_number
 from smartcity.places import services as places
-from smartcity.population.idnumber import clean_id_number
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Accepted attachments and the bytes each kind of file starts with.

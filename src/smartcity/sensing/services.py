@@ -38,6 +38,7 @@ from smartcity.agencies import services as agencies
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.lib.errors import Forbidden, Invalid, NotFound
+from smartcity.lib.principal import Principal as UserPrincipal  # sensing's own Principal is a writer
 from smartcity.sensing import ingest as reading
 from smartcity.sensing import storage
 from smartcity.sensing.entities import TYPES, EntityType
@@ -63,7 +64,7 @@ UTC = dt.UTC
 class Principal:
     """Who is writing: a staff member with a write role, or an ingest key."""
 
-    user: Any | None = None
+    user: UserPrincipal | None = None
     key: IngestKey | None = None
 
     @property
@@ -78,7 +79,7 @@ class Principal:
         return agencies.actor_for(self.user)
 
 
-def principal_for(*, user: Any = None, key: IngestKey | None = None) -> Principal | None:
+def principal_for(*, user: UserPrincipal | None = None, key: IngestKey | None = None) -> Principal | None:
     """The principal for an authenticated request, or None when it carries no credentials at all."""
     if key is not None:
         return Principal(key=key)
@@ -110,7 +111,7 @@ def _hash(secret: str) -> str:
 
 @transaction.atomic
 def issue_ingest_key(*, name: str, scope: str = IngestKey.Scope.OBSERVATIONS,
-                     actor: Any = None) -> tuple[IngestKey, str]:
+                     actor: UserPrincipal | None = None) -> tuple[IngestKey, str]:
     """A new key, returned once in clear (``sk_<prefix>_<secret>``); only its hash is stored. ``actor`` is the staff
     member issuing it (a city or agency administrator) or None for the operator's command line."""
     name = " ".join((name or "").split())
@@ -130,7 +131,7 @@ def issue_ingest_key(*, name: str, scope: str = IngestKey.Scope.OBSERVATIONS,
 
 
 @transaction.atomic
-def revoke_ingest_key(*, prefix: str, actor: Any = None) -> IngestKey:
+def revoke_ingest_key(*, prefix: str, actor: UserPrincipal | None = None) -> IngestKey:
     if actor is not None:
         require_writer(Principal(user=actor), scope=IngestKey.Scope.ALL)
     key = IngestKey.objects.filter(prefix=prefix.removeprefix("sk_").split("_")[0]).first()

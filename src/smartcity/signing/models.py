@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from smartcity.agencies.models import Agency
+from smartcity.lib.principal import Principal
 
 
 class Kind(models.TextChoices):
@@ -49,7 +50,7 @@ class CertificateQuerySet(models.QuerySet["Certificate"]):
         return (self.unrevoked().filter(not_before__lte=at, not_after__gt=at).exclude(key_backend=KeyBackend.NONE)
                 .order_by("-not_after", "-id"))
 
-    def of_officer(self, user: object, agency: Agency) -> CertificateQuerySet:
+    def of_officer(self, user: Principal, agency: Agency) -> CertificateQuerySet:
         return self.filter(kind=Kind.OFFICER, user=user, agency=agency)
 
     def seals_of(self, agency: Agency) -> CertificateQuerySet:

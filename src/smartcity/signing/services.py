@@ -50,6 +50,7 @@ from smartcity.agencies.models import Agency, Membership, Role
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from smartcity.lib.principal import Principal, is_staff
 from smartcity.signing import keystores, pki, stamp, tsa
 from smartcity.signing.contrib import pkcs11 as pkcs11_store
 from smartcity.signing.contrib import pkcs12 as pkcs12_store
@@ -76,7 +77,7 @@ class TooLarge(Invalid):
     code = "too_large"
 
 
-def _actor(user: object | None) -> audit.Actor:
+def _actor(user: Principal | None) -> audit.Actor:
     if user is None:
         return CLI
     if not getattr(user, "is_authenticated", False):
@@ -113,7 +114,7 @@ def check_pdf(data: bytes, *, field: str = "file") -> None:
 
 # ------------------------------------------------------------------------------------------------ storing
 
-def _store(cert: x509.Certificate, *, kind: str, agency: Agency | None = None, user: Any = None,
+def _store(cert: x509.Certificate, *, kind: str, agency: Agency | None = None, user: Principal | None = None,
            issuer: Certificate | None = None, key: pki.PrivateKey | None = None,
            chain: Iterable[x509.Certificate] = (), key_backend: str = "", key_location: str = "",
            key_secret: str = "") -> Certificate:
@@ -146,7 +147,7 @@ def _ca_url(ca: Certificate) -> str:
     return settings.SITE_URL + reverse("signing:ca", args=[ca.serial])
 
 
-def _subject(kind: str, agency: Agency | None, user: Any) -> x509.Name:
+def _subject(kind: str, agency: Agency | None, user: Principal | None) -> x509.Name:
     if kind == Kind.OFFICER:
         membership = Membership.objects.active().filter(user=user, agency=agency).exclude(title="").first()
         return pki.name(common_name=user.get_full_name() or user.username, organization=agency.name,
@@ -173,7 +174,7 @@ def _require_demo_ca() -> Certificate:
     return root
 
 
-def _issue(*, root: Certificate, kind: str, agency: Agency | None = None, user: Any = None,
+def _issue(*, root: Certificate, kind: str, agency: Agency | None = None, user: Principal | None = None,
            days: int | None = None, public_key: pki.PublicKey | None = None, key_backend: str = "",
            key_location: str = "", key_secret: str = "") -> Certificate:
     ca_key, _ = pkcs12_store.private_key(root)
@@ -234,7 +235,7 @@ def ensure_demo_pki(*, out: Callable[[str], Any] | None = None) -> dict[str, int
     return issued
 
 
-def _require_admin(actor: Any, agency: Agency | None) -> audit.Actor:
+def _require_admin(actor: Principal | None, agency: Agency | None) -> audit.Actor:
     """The CLI (``actor=None``), a superuser, a city administrator or the agency's own administrator."""
     if actor is None:
         return CLI
@@ -246,7 +247,7 @@ def _require_admin(actor: Any, agency: Agency | None) -> audit.Actor:
     raise Forbidden("Chỉ quản trị viên mới quản lý chứng thư số (only administrators manage certificates)")
 
 
-def _check_holder(kind: str, agency: Agency, user: Any) -> None:
+def _check_holder(kind: str, agency: Agency, user: Principal | None) -> None:
     if kind not in (Kind.SEAL, Kind.OFFICER):
         raise Invalid("Loại chứng thư phải là seal (cơ quan) hoặc officer (cán bộ)", field="kind")
     if kind == Kind.OFFICER:
@@ -259,8 +260,9 @@ def _check_holder(kind: str, agency: Agency, user: Any) -> None:
 
 
 @transaction.atomic
-def issue_certificate(*, actor: Any, kind: str, agency: Agency, user: Any = None, days: int | None = None,
-                      pkcs11_token: str = "", pkcs11_key: str = "", pin_env: str = "") -> Certificate:
+def issue_certificate(*, actor: Principal | None, kind: str, agency: Agency, user: Principal | None = None,
+                      days: int | None = None, pkcs11_token: str = "", pkcs11_key: str = "",
+                      pin_env: str = "") -> Certificate:
     """The demo CA issues a seal or officer certificate. With ``pkcs11_token``/``pkcs11_key`` the key pair already
     sits in the token (generated there) and only its certificate is issued; otherwise the CA makes the key and keeps
     it in a PKCS#12 file."""
@@ -313,8 +315,8 @@ def _token_public_key(where: str, pin_env: str) -> pki.PublicKey:
 
 
 @transaction.atomic
-def register_pkcs12(*, actor: Any, path: Path, passphrase_env: str, kind: str, agency: Agency,
-                    user: Any = None) -> Certificate:
+def register_pkcs12(*, actor: Principal | None, path: Path, passphrase_env: str, kind: str, agency: Agency,
+                    user: Principal | None = None) -> Certificate:
     """Register a certificate a real CA issued, kept in a PKCS#12 file the operator manages (it stays where it
     is); its passphrase is read from the environment variable ``passphrase_env`` when signing."""
     who = _require_admin(actor, agency)
@@ -340,8 +342,9 @@ def register_pkcs12(*, actor: Any, path: Path, passphrase_env: str, kind: str, a
 
 
 @transaction.atomic
-def register_pkcs11(*, actor: Any, kind: str, agency: Agency, token: str, key_label: str, pin_env: str,
-                    cert_label: str = "", user: Any = None, slot: int | None = None) -> Certificate:
+def register_pkcs11(*, actor: Principal | None, kind: str, agency: Agency, token: str, key_label: str,
+                    pin_env: str, cert_label: str = "", user: Principal | None = None,
+                    slot: int | None = None) -> Certificate:
     """Register a key held in a PKCS#11 token or HSM, with the certificate stored on the token beside it."""
     who = _require_admin(actor, agency)
     _check_holder(kind, agency, user)
@@ -362,8 +365,8 @@ def register_pkcs11(*, actor: Any, kind: str, agency: Agency, token: str, key_la
 
 
 @transaction.atomic
-def revoke_certificate(*, actor: Any, certificate: Certificate, reason: str = RevocationReason.UNSPECIFIED
-                       ) -> Certificate:
+def revoke_certificate(*, actor: Principal | None, certificate: Certificate,
+                       reason: str = RevocationReason.UNSPECIFIED) -> Certificate:
     """Revoke: signing with it stops at once, and verification reports it (our CRL lists certificates our CA
     issued; a certificate of another CA is flagged from this table)."""
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
@@ -512,7 +515,7 @@ def _certificate_for(queryset, *, missing: str, revoked: str) -> Certificate:
     return cert
 
 
-def officer_certificate(user: Any, agency: Agency) -> Certificate:
+def officer_certificate(user: Principal, agency: Agency) -> Certificate:
     return _certificate_for(
         Certificate.objects.of_officer(user, agency),
         missing="Bạn chưa có chứng thư số còn hiệu lực tại cơ quan này, không thể ký số "
@@ -588,20 +591,21 @@ def _record_signature(*, who: audit.Actor, operation: str, certificate: Certific
                          "timestamped": timestamped})
 
 
-def _membership(user: Any, agency: Agency, roles: Iterable[str]) -> Membership | None:
+def _membership(user: Principal, agency: Agency, roles: Iterable[str]) -> Membership | None:
     """The caller's active membership of ``agency`` in one of ``roles``. Signing acts for one agency, so this is all
     the scope it needs (``agencies.scope_of`` would also work out the communes served, which signing never uses)."""
-    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != "staff":
+    if not is_staff(user):
         return None
     return (Membership.objects.active().filter(user=user, agency=agency, role__in=list(roles))
             .select_related("agency").order_by("id").first())
 
 
-def _signer_actor(user: Any, membership: Membership) -> audit.Actor:
+def _signer_actor(user: Principal, membership: Membership) -> audit.Actor:
     return agencies.actor_for(user, agencies.Scope((membership,), frozenset()))
 
 
-def sign_result(pdf_bytes: bytes, *, user: Any, agency: Agency, reason: str, location: str | None = None) -> bytes:
+def sign_result(pdf_bytes: bytes, *, user: Principal, agency: Agency, reason: str,
+                location: str | None = None) -> bytes:
     """The approving leader's PAdES signature on a result document, with their officer certificate. ``Forbidden``
     unless ``user`` is a leader of ``agency`` with a valid, unrevoked certificate there."""
     membership = _membership(user, agency, SIGN_RESULT_ROLES)
@@ -618,7 +622,7 @@ def sign_result(pdf_bytes: bytes, *, user: Any, agency: Agency, reason: str, loc
     return signed
 
 
-def seal(pdf_bytes: bytes, *, agency: Agency, user: Any, reason: str = SEAL_REASON,
+def seal(pdf_bytes: bytes, *, agency: Agency, user: Principal, reason: str = SEAL_REASON,
          location: str | None = None) -> bytes:
     """The agency's seal on a document (a certified copy), applied by its one-stop desk, a leader or its
     administrator, with the agency's seal certificate."""
@@ -642,7 +646,7 @@ def _known(fingerprint: str) -> Known | None:
     return Known(row["kind"], row["revoked_at"], row["revocation_reason"]) if row else None
 
 
-def verify(pdf_bytes: bytes, *, user: Any = None, filename: str = "") -> VerificationReport:
+def verify(pdf_bytes: bytes, *, user: Principal | None = None, filename: str = "") -> VerificationReport:
     """Who signed ``pdf_bytes``, when, whether it changed after signing, whether each certificate chains to a
     trusted root and whether it was revoked — per signature, with a verdict. Anyone may ask; it is audited."""
     check_pdf(pdf_bytes)

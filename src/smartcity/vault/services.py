@@ -20,6 +20,7 @@ from smartcity.agencies.models import Agency, Membership
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.lib.errors import Forbidden, Gone, Invalid, NotFound
+from smartcity.lib.principal import Principal
 from smartcity.vault.models import Document, ShareLink
 
 MAX_SHARE_DAYS = 30
@@ -46,14 +47,14 @@ def store(*, owner_id: int, pdf: bytes, title: str, kind: str = Document.Kind.RE
     return document
 
 
-def documents_of(user: Any):
+def documents_of(user: Principal):
     person_id = getattr(user, "person_id", None)
     if person_id is None:
         return Document.objects.none()
     return Document.objects.filter(owner_id=person_id).select_related("issuer")
 
 
-def own_document(user: Any, document_id: int) -> Document:
+def own_document(user: Principal, document_id: int) -> Document:
     """The caller's own document; 404 for anyone else's (it does not exist for them)."""
     document = documents_of(user).filter(pk=document_id).first()
     if document is None:
@@ -68,7 +69,7 @@ class NewLink:
 
 
 @transaction.atomic
-def share(*, user: Any, document_id: int, days: Any = 7, recipient_code: str = "") -> NewLink:
+def share(*, user: Principal, document_id: int, days: Any = 7, recipient_code: str = "") -> NewLink:
     """A link to one document that expires after ``days`` (1–30), optionally only for staff of one agency."""
     document = own_document(user, document_id)
     try:
@@ -93,7 +94,7 @@ def share(*, user: Any, document_id: int, days: Any = 7, recipient_code: str = "
 
 
 @transaction.atomic
-def revoke(*, user: Any, link_id: int) -> ShareLink:
+def revoke(*, user: Principal, link_id: int) -> ShareLink:
     link = ShareLink.objects.select_related("document").filter(
         pk=link_id, document__owner_id=getattr(user, "person_id", None)).first()
     if link is None:
@@ -106,7 +107,7 @@ def revoke(*, user: Any, link_id: int) -> ShareLink:
     return link
 
 
-def open_shared(*, token: str, user: Any) -> Document:
+def open_shared(*, token: str, user: Principal) -> Document:
     """The document behind a share link, for whoever the link allows. An unknown token is 404; an expired or
     revoked one 410; a link for another agency 403. Each attempt, allowed or refused, is in the audit log."""
     link = (ShareLink.objects.select_related("document", "recipient")
@@ -124,7 +125,7 @@ def open_shared(*, token: str, user: Any) -> Document:
     return link.document
 
 
-def _refusal(link: ShareLink, user: Any) -> Gone | Forbidden | None:
+def _refusal(link: ShareLink, user: Principal) -> Gone | Forbidden | None:
     if link.revoked_at is not None:
         return Gone("Liên kết chia sẻ đã bị người dân thu hồi", field="token")
     if link.expires_at <= timezone.now():
@@ -138,7 +139,7 @@ def _refusal(link: ShareLink, user: Any) -> Gone | Forbidden | None:
     return None
 
 
-def take_for_reuse(*, user: Any, document_id: Any) -> Document:
+def take_for_reuse(*, user: Principal, document_id: Any) -> Document:
     """A document the applicant chose from their store to stand in for an upload in a new dossier."""
     try:
         document_id = int(document_id)

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from smartcity.lib.idnumber import sex_century_digit, structure_warnings
 from smartcity.lib.text import fold
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.population import synth
 from smartcity.population.ethnicities import ETHNICITIES
-from smartcity.population.idnumber import sex_century_digit, structure_warnings
 from smartcity.population.importing import COLUMNS, HEAD, import_citizens
 from smartcity.population.models import Citizen, Household
 

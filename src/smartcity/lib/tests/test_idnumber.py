@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from smartcity.lib.errors import Invalid
-from smartcity.population.idnumber import clean_id_number, sex_century_digit, structure_warnings
+from smartcity.lib.idnumber import clean_id_number, sex_century_digit, structure_warnings
 
 PROVINCES = {"01", "79"}
 

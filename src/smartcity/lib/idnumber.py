@@ -3,6 +3,9 @@
 Structure of numbers issued under Circular 59/2021/TT-BCA, Art. 7: digits 1–3 the code of the province where the
 birth was registered, digit 4 sex and century of birth (20th: male 0, female 1; 21st: 2/3; 22nd: 4/5; 23rd: 6/7;
 24th: 8/9), digits 5–6 the last two digits of the birth year, digits 7–12 random.
+
+Model-free and here, in ``lib``, so every layer checks a number the same way: the registry, sign-in, the procedure
+forms, and any sector app that takes a citizen's ID.
 """
 
 from __future__ import annotations
