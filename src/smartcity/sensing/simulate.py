@@ -42,9 +42,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from smartcity.sensing import services
-from smartcity.sensing.entities import TYPES
 from smartcity.sensing.models import Datastream, ObservationType, ObservedProperty, Sensor, Thing
-from smartcity.sensing.writes import Writer
+from smartcity.sensing.sta.entities import TYPES
+from smartcity.sensing.sta.writes import Writer
 
 UTC = dt.UTC
 LOCAL_OFFSET = 7 * 3600  # Asia/Ho_Chi_Minh: UTC+7 all year
@@ -646,7 +646,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_from_options(options: dict[str, Any], write: Callable[[str], Any]) -> Sent | None:
     """What the command does with the options of ``add_arguments``; ``ValueError`` for a bad option."""
-    from smartcity.sensing.odata import parse_datetime
+    from smartcity.sensing.isotime import parse_datetime
 
     network = ensure_network()
     write(f"Mạng cảm biến mô phỏng: {len(network.sites())} trạm, {len(network.streams)} chuỗi dữ liệu")

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from smartcity.lib.errors import ServiceError
 from smartcity.sensing import services, simulate
+from smartcity.sensing.isotime import parse_datetime
 from smartcity.sensing.models import IngestKey
-from smartcity.sensing.odata import parse_datetime
 
 
 def _moment(value: str) -> dt.datetime:
