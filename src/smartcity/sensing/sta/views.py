@@ -116,6 +116,10 @@ def sta(request: HttpRequest, path: str = "") -> HttpResponse:
         return _error(exc.status, exc.message, code=exc.code, field=exc.field)
     except QueryError as exc:
         return _error(400, exc.message, field=exc.option)
+    except RecursionError:
+        # the bounds of the parser stop deep nesting early; a long chain such as 1 add 1 add … still nests too deep
+        # for Django's SQL compiler, and is the client's query, not a crash
+        return _error(400, "the query nests too deeply for this server: use fewer nested functions or operators")
     except (DataError, ProgrammingError) as exc:
         # a filter the database cannot evaluate (e.g. a number that does not fit): the client's query, not a crash
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

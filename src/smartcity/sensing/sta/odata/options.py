@@ -72,7 +72,10 @@ def _int_option(name: str, value: str) -> int:
     return number
 
 
-def parse_options(params: dict[str, str], *, nested: bool = False) -> Options:
+MAX_EXPAND_NESTING = 5  # as many levels as the renderer expands (query.expand.MAX_EXPAND_DEPTH)
+
+
+def parse_options(params: dict[str, str], *, nested: bool = False, depth: int = 0) -> Options:
     """Query options from ``{"$filter": "...", ...}``; unknown ``$`` options are an error (OData 4.0)."""
     opts = Options(raw=dict(params))
     for name, value in params.items():
@@ -95,7 +98,7 @@ def parse_options(params: dict[str, str], *, nested: bool = False) -> Options:
             if not opts.select:
                 raise QueryError("$select is empty", option=name)
         elif name == "$expand":
-            opts.expand = parse_expand(value)
+            opts.expand = parse_expand(value, depth=depth + 1)
         elif name == "$resultFormat":
             if nested:
                 raise QueryError("$resultFormat is not allowed inside $expand", option=name)
@@ -106,7 +109,10 @@ def parse_options(params: dict[str, str], *, nested: bool = False) -> Options:
 _EXPAND_ITEM = re.compile(r"^\s*([A-Za-z]+(?:/[A-Za-z]+)*)\s*(?:\((.*)\))?\s*$", re.S)
 
 
-def parse_expand(text: str) -> list[ExpandItem]:
+def parse_expand(text: str, *, depth: int = 1) -> list[ExpandItem]:
+    """``$expand`` items, each with its own options; ``depth`` counts the ``$expand`` options it sits in."""
+    if depth > MAX_EXPAND_NESTING:
+        raise QueryError(f"$expand nests deeper than {MAX_EXPAND_NESTING} levels", option="$expand")
     items: list[ExpandItem] = []
     for part in split_top_level(text, ","):
         m = _EXPAND_ITEM.match(part)
@@ -120,7 +126,7 @@ def parse_expand(text: str) -> list[ExpandItem]:
                     raise QueryError(f"$expand: expected name=value in {opt.strip()!r}", option="$expand")
                 key, value = opt.split("=", 1)
                 params[key.strip()] = value
-        options = parse_options(params, nested=True)
+        options = parse_options(params, nested=True, depth=depth)
         # Datastreams/Observations($top=1) is Datastreams($expand=Observations($top=1))
         for name in reversed(names[1:]):
             options = Options(expand=[ExpandItem(name, options)])

@@ -5,6 +5,11 @@ Django: ``smartcity.sensing.sta.query`` turns the AST into ``Q`` objects and exp
 Precedence, loosest first: ``or``; ``and``; ``not``; comparisons (``eq ne gt ge lt le``, ``in``); ``add sub``;
 ``mul div mod``; function calls, literals, property paths and parentheses. ``not`` applies to the comparison that
 follows it (``not name eq 'a' and x gt 1`` is ``(not (name eq 'a')) and (x gt 1)``).
+
+Bounded before it recurses: parentheses, function calls and ``not`` nest at most ``MAX_NESTING`` deep, and an
+expression has at most ``MAX_TOKENS`` tokens (which bounds chains like ``a or b or …``), so no input reaches
+Python's recursion limit in this parser. (A long chain of arithmetic can still nest too deep for Django's SQL
+compiler; the view answers that ``RecursionError`` with a 400 too.)
 """
 
 from __future__ import annotations
@@ -15,13 +20,20 @@ from smartcity.sensing.sta.odata.ast import BinOp, Call, In, Literal, Not, Path
 from smartcity.sensing.sta.odata.errors import QueryError
 from smartcity.sensing.sta.odata.lexer import COMPARISONS, KEYWORD_OPS, Token, literal, tokenize
 
+MAX_NESTING = 30  # parentheses, function calls and 'not's inside one another
+MAX_TOKENS = 1000
+
 
 class _Parser:
     def __init__(self, text: str, option: str) -> None:
         self.text = text
         self.option = option
         self.tokens = tokenize(text, option)
+        if len(self.tokens) > MAX_TOKENS:
+            raise QueryError(f"{option} is too long: at most {MAX_TOKENS} names, values and operators",
+                             option=option)
         self.i = 0
+        self.depth = 0
 
     # -- helpers
     @property
@@ -35,6 +47,11 @@ class _Parser:
 
     def is_word(self, *words: str) -> bool:
         return self.tok.kind == "name" and self.tok.text in words
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"the expression nests deeper than {MAX_NESTING} levels")
 
     def take_punct(self, char: str) -> None:
         if self.tok.kind != "punct" or self.tok.text != char:
@@ -62,7 +79,10 @@ class _Parser:
     def not_expr(self) -> Any:
         if self.is_word("not"):
             self.i += 1
-            return Not(self.not_expr())
+            self.enter()
+            node = Not(self.not_expr())
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Any:
@@ -102,8 +122,10 @@ class _Parser:
         tok = self.tok
         if tok.kind == "punct" and tok.text == "(":
             self.i += 1
+            self.enter()
             node = self.expression()
             self.take_punct(")")
+            self.depth -= 1
             return node
         if tok.kind in ("str", "num", "datetime", "date", "time", "geo"):
             self.i += 1
@@ -129,6 +151,7 @@ class _Parser:
     def call(self) -> Call:
         name = self.tok.text
         self.i += 2  # name and '('
+        self.enter()
         args: list[Any] = []
         if not (self.tok.kind == "punct" and self.tok.text == ")"):
             args.append(self.expression())
@@ -136,6 +159,7 @@ class _Parser:
                 self.i += 1
                 args.append(self.expression())
         self.take_punct(")")
+        self.depth -= 1
         return Call(name.lower(), tuple(args))
 
     def path(self) -> Path:
