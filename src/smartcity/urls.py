@@ -24,7 +24,7 @@ urlpatterns = [
     path("chu-ky-so/", include("smartcity.signing.urls")),
     path("thanh-toan/", include("smartcity.payments.urls")),
     path("kho-du-lieu/", include("smartcity.vault.urls")),
-    path("sta/", include("smartcity.sensing.urls")),
+    path("sta/", include("smartcity.sensing.sta.urls")),
     path("moi-truong/", include("smartcity.environment.urls")),
     # NGSI-LD clients assume the standard API root /ngsi-ld/v1 at the host (clause 6.2); same views as above
     path("ngsi-ld/v1/", include((ngsi_ld_urlpatterns, "ngsi_ld"))),

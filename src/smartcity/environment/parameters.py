@@ -7,7 +7,7 @@ is PM2.5) — folded (lower case, no diacritics, letters and digits only) and lo
 "pm2_5", "PM 2.5" and ``https://example.vn/def/PM2.5`` are all ``pm25``. A sensor simulator or gateway only has to
 name its ObservedProperties with one of the aliases below; a whole name is matched, never a word inside one (in
 "Nhiệt độ nước", "độ" is not DO), so a name that joins a label and a symbol ("Tiếng ồn LAeq", the name
-``sensing.simulate`` gives its noise monitors) needs its own alias.
+``environment.simulation`` gives its noise monitors) needs its own alias.
 
 Units: the indices need µg/m³ (air, CO included: Decision 1459/QĐ-TCMT, Table 2), metres (water level), millimetres
 (rain), dBA (noise) and the VN_WQI units (``wqi``). A datastream whose ``unitOfMeasurement.symbol`` names another

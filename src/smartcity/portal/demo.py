@@ -187,15 +187,15 @@ def _demo_sensors(out) -> None:
     from django.utils import timezone
 
     from smartcity.environment import services as environment
+    from smartcity.environment import simulation
     from smartcity.sensing import services as sensing
-    from smartcity.sensing import simulate
     from smartcity.sensing.models import Thing
 
     if Thing.objects.exists():
         return
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    sent = simulate.simulate(start=now - dt.timedelta(days=3), end=now,
-                             storm=simulate.default_storm(now))
+    sent = simulation.simulate_network(start=now - dt.timedelta(days=3), end=now,
+                                       storm=simulation.default_storm(now))
     environment.ensure_demo_stations()
     sensing.rollup(now - dt.timedelta(days=3), now)
     environment.evaluate_warnings(now)

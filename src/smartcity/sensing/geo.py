@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 EPS = 1e-12
+GEOJSON_ENCODINGS = ("application/geo+json", "application/vnd.geo+json")  # encodingTypes we can read
 
 Point = tuple[float, float]
 Ring = list[Point]

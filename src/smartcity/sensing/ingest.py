@@ -29,7 +29,8 @@ from typing import Any
 from django.conf import settings
 
 from smartcity.sensing import geo
-from smartcity.sensing.entities import GEOJSON_ENCODINGS
+from smartcity.sensing.geo import GEOJSON_ENCODINGS
+from smartcity.sensing.isotime import parse_datetime
 from smartcity.sensing.models import (
     Datastream,
     FeatureOfInterest,
@@ -39,7 +40,6 @@ from smartcity.sensing.models import (
     QualityFlag,
     Thing,
 )
-from smartcity.sensing.odata import parse_datetime
 from smartcity.sensing.storage import Row
 
 UTC = dt.UTC

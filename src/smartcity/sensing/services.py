@@ -41,7 +41,6 @@ from smartcity.lib.errors import Forbidden, Invalid, NotFound
 from smartcity.lib.principal import Principal as UserPrincipal  # sensing's own Principal is a writer
 from smartcity.sensing import ingest as reading
 from smartcity.sensing import storage
-from smartcity.sensing.entities import TYPES, EntityType
 from smartcity.sensing.models import (
     Datastream,
     DeadLetter,
@@ -52,7 +51,8 @@ from smartcity.sensing.models import (
     ObservationDaily,
     ObservationHourly,
 )
-from smartcity.sensing.writes import Writer, after_store
+from smartcity.sensing.sta.entities import TYPES, EntityType
+from smartcity.sensing.sta.writes import Writer
 
 UTC = dt.UTC
 
@@ -210,7 +210,7 @@ def ingest(rows: Sequence[Any], *, source: str = "http", now: dt.datetime | None
                 inserted = None
             elif inserted is not None:
                 inserted.update(done.keys)
-        after_store(valid, inserted)
+        storage.widen_observed_areas(valid, inserted)
         _close_stale_alerts(valid, inserted, now)
         result.duplicates = len(valid) - result.accepted
         seen: set[tuple[int, int]] = set()

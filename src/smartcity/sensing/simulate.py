@@ -1,28 +1,20 @@
-"""Simulated sensors at real Hà Nội places, for the demo and for load tests: a network and readings that look real.
+"""Simulated sensors for the demo and for load tests: a network made from a description, readings that look real.
 
-The network (``ensure_network``, idempotent): automatic air-quality stations of the city's monitoring network
-(Nguyễn Văn Cừ, Hoàn Kiếm, Hàng Đậu, Kim Liên, Thành Công, Trung Yên, Phạm Văn Đồng, Minh Khai, Tây Mỗ) measuring
-PM2.5, PM10, NO2, O3, CO and SO2; rain gauges of the drainage network; water-level gauges on the Red River (the Hà
-Nội hydrological station by Long Biên bridge) and on the Tô Lịch; two noise monitors (a busy junction, a hospital).
-Coordinates are our best reading of where those sites are, to a few hundred metres; the readings are synthetic.
+A ``Scenario`` describes what to simulate: the quantities measured (each an ObservedProperty with its unit,
+plausible and expected ranges, reporting interval and rounding), the sensor models, the sites (each a Thing with a
+Location and one Datastream per quantity) and the series of each quantity at each site. A series is a function of
+(site, quantity, instants) → values; the simplest is a ``Shape`` — a base level, a daily shape, slow drift and
+noise. Domain apps register richer scenarios (``register``): the environment app's Hà Nội monitoring network is
+``smartcity.environment.simulation``. Sensing itself knows no pollutant, river or city.
 
-The readings (``readings``) follow the city's rhythm in local time (UTC+7):
-
-* PM2.5 highest in winter (monthly means ~25 µg/m³ in July, ~75 in January), with morning and evening traffic
-  peaks, a clean early afternoon, multi-day pollution episodes, and washout by rain; PM10 ≈ 1.5 × PM2.5 plus road
-  dust; NO2 and CO follow traffic; O3 peaks in the early afternoon sun; SO2 stays low;
-* rain from a city-wide weather field (summer afternoon storms, drizzly winters), each gauge tipping in 0.2 mm;
-* a storm (``storm``, default the day before yesterday at 14:00) of ~150 mm in a few hours: the Tô Lịch rises
-  above its alert level within hours, and the Red River flood wave passes alarm level I (9.5 m at Hà Nội,
-  Decision 05/2020/QĐ-TTg) about a day and a half later;
-* noise LAeq (5 min) loud by day and quieter at night, lower in the hospital's special area.
-
-Values are a pure function of (seed, datastream kind, site, instant), so any time range can be generated again,
+``ensure_network`` creates what is missing of the Things, Sensors, ObservedProperties and Datastreams (idempotent:
+Things are found by ``properties.stationCode``). Values are a pure function of (seed, site, quantity, instant) —
+``key``, ``uniform``, ``smooth`` and ``gauss`` are deterministic noise — so any time range can be generated again,
 or continued later, with the same numbers; sending them twice stores nothing new.
 
 Where they go (``send``): in-process through ``services.ingest`` (the embedded demo, no broker), over HTTP to
 ``POST /sta/v1.1/ingest`` with an ingest key, or over MQTT as gateway batches
-(``<prefix>/gateways/<station code>/observations``).
+(``<prefix>/gateways/<station code>/observations``). ``smartcity sensors simulate`` runs a registered scenario.
 """
 
 from __future__ import annotations
@@ -32,7 +24,7 @@ import datetime as dt
 import json
 import math
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,9 +34,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from smartcity.sensing import services
-from smartcity.sensing.entities import TYPES
+from smartcity.sensing.isotime import parse_datetime
 from smartcity.sensing.models import Datastream, ObservationType, ObservedProperty, Sensor, Thing
-from smartcity.sensing.writes import Writer
+from smartcity.sensing.sta.entities import TYPES
+from smartcity.sensing.sta.writes import Writer
 
 UTC = dt.UTC
 LOCAL_OFFSET = 7 * 3600  # Asia/Ho_Chi_Minh: UTC+7 all year
@@ -53,218 +46,16 @@ DAY = 86400.0
 SOURCE = "simulate"
 GEOJSON = "application/geo+json"
 
-# ------------------------------------------------------------------------------------------------ what is measured
-
-
-@dataclass(frozen=True)
-class Quantity:
-    key: str
-    name: str
-    definition: str
-    description: str
-    unit: tuple[str, str, str]  # name, symbol, definition
-    plausible: tuple[float, float]  # ObservedProperty: outside is refused
-    expected: tuple[float, float]  # Datastream: outside is flagged
-    interval: int  # seconds between readings
-    sensor: str
-    decimals: int
-
-
-_UG = ("microgram per cubic metre", "µg/m³", "http://qudt.org/vocab/unit/MicroGM-PER-M3")
-_EEA = "http://dd.eionet.europa.eu/vocabulary/aq/pollutant/"
-_CF = "https://vocab.nerc.ac.uk/standard_name/"
-QUANTITIES: dict[str, Quantity] = {q.key: q for q in (
-    Quantity("pm25", "PM2.5", f"{_EEA}6001", "Bụi mịn PM2.5 (trung bình 15 phút)", _UG, (0, 1500), (0, 500), 900,
-             "dust", 1),
-    Quantity("pm10", "PM10", f"{_EEA}5", "Bụi PM10 (trung bình 15 phút)", _UG, (0, 3000), (0, 600), 900, "dust", 1),
-    Quantity("no2", "NO2", f"{_EEA}8", "Nitơ điôxít (trung bình 15 phút)", _UG, (0, 4000), (0, 400), 900, "no2", 1),
-    Quantity("o3", "O3", f"{_EEA}7", "Ôzôn (trung bình 15 phút)", _UG, (0, 2000), (0, 400), 900, "o3", 1),
-    Quantity("co", "CO", f"{_EEA}10", "Cacbon monoxit (trung bình 15 phút)", _UG, (0, 200_000), (0, 30_000), 900,
-             "co", 0),
-    Quantity("so2", "SO2", f"{_EEA}1", "Lưu huỳnh điôxít (trung bình 15 phút)", _UG, (0, 4000), (0, 350), 900, "so2",
-             1),
-    Quantity("rain", "Lượng mưa", f"{_CF}thickness_of_rainfall_amount/", "Lượng mưa trong 5 phút",
-             ("millimetre", "mm", "http://qudt.org/vocab/unit/MilliM"), (0, 100), (0, 30), 300, "rain", 1),
-    Quantity("water_level", "Mực nước", f"{_CF}water_surface_height_above_reference_datum/",
-             "Mực nước so với mốc cao độ của trạm", ("metre", "m", "http://qudt.org/vocab/unit/M"), (-10, 30),
-             (-2, 16), 600, "radar", 2),
-    Quantity("noise", "Tiếng ồn LAeq", "urn:smartcity:def:observed-property:noise-laeq-5min",
-             "Mức âm tương đương theo đặc tính A trong 5 phút (QCVN 26:2010/BTNMT)",
-             ("decibel (A-weighted)", "dBA", "http://qudt.org/vocab/unit/DeciB"), (0, 150), (30, 110), 300,
-             "sound", 1),
-)}
-AIR = ("pm25", "pm10", "no2", "o3", "co", "so2")
-
-SENSORS: dict[str, tuple[str, str]] = {
-    "dust": ("Máy đo bụi tự động (suy giảm tia beta)", "Đo nồng độ khối lượng bụi PM2.5/PM10"),
-    "no2": ("Máy phân tích NOx (quang hóa phát quang)", "Phương pháp chemiluminescence"),
-    "o3": ("Máy phân tích O3 (hấp thụ UV)", "Phương pháp quang kế tử ngoại"),
-    "co": ("Máy phân tích CO (hồng ngoại không phân tán)", "Phương pháp NDIR"),
-    "so2": ("Máy phân tích SO2 (huỳnh quang UV)", "Phương pháp huỳnh quang tử ngoại"),
-    "rain": ("Vũ lượng kế chao lật 0,2 mm", "Đếm số lần lật gầu, mỗi lần 0,2 mm"),
-    "radar": ("Cảm biến mực nước radar", "Đo khoảng cách tới mặt nước, quy đổi về cao độ"),
-    "sound": ("Máy đo âm thanh cấp 1 (IEC 61672)", "Đo liên tục, tính LAeq 5 phút"),
-}
-
-
-# ------------------------------------------------------------------------------------------------ where
-
-
-@dataclass(frozen=True)
-class Site:
-    code: str
-    name: str
-    kind: str  # air · rain · water · noise
-    lat: float
-    lon: float
-    district: str  # the district before the 2025 reorganisation, as the sites are still known
-    address: str
-    operator: str
-    quantities: tuple[str, ...]
-    traffic: float = 1.0  # how much road traffic weighs on the readings (air, noise)
-    properties: dict[str, Any] = field(default_factory=dict)  # extra Datastream properties (the river …)
-    # the Thing's properties that make it a public station (``environment.services.ensure_demo_stations``):
-    # floodLevels [I, II, III] m of a water gauge, noiseZone ("special"/"normal") of a noise monitor
-    station: dict[str, Any] = field(default_factory=dict)
-
-
-_ENV = "Sở Nông nghiệp và Môi trường Hà Nội"
-_DRAINAGE = "Công ty TNHH MTV Thoát nước Hà Nội"
-_HYDRO = "Đài Khí tượng Thủy văn khu vực Đồng bằng Bắc Bộ"
-RED_RIVER_ALARMS = {"I": 9.5, "II": 10.5, "III": 11.5}  # Decision 05/2020/QĐ-TTg, Hà Nội station (Long Biên)
-TO_LICH_LEVELS = (4.5, 5.0, 5.5)  # our demo thresholds for the Tô Lịch gauges, not legal levels
-TO_LICH_ALERT = TO_LICH_LEVELS[0]
-
-SITES: tuple[Site, ...] = (
-    Site("HN-AQ-NVC", "Trạm quan trắc không khí Nguyễn Văn Cừ", "air", 21.0480, 105.8800, "Long Biên",
-         "556 Nguyễn Văn Cừ", _ENV, AIR, traffic=1.25),
-    Site("HN-AQ-HK", "Trạm quan trắc không khí Hoàn Kiếm", "air", 21.0281, 105.8536, "Hoàn Kiếm",
-         "Đinh Tiên Hoàng, bờ Hồ Gươm", _ENV, AIR, traffic=0.9),
-    Site("HN-AQ-HD", "Trạm quan trắc không khí Hàng Đậu", "air", 21.0427, 105.8467, "Ba Đình",
-         "Vườn hoa Hàng Đậu", _ENV, AIR, traffic=1.15),
-    Site("HN-AQ-KL", "Trạm quan trắc không khí Kim Liên", "air", 21.0075, 105.8375, "Đống Đa",
-         "Khu tập thể Kim Liên", _ENV, AIR, traffic=1.1),
-    Site("HN-AQ-TC", "Trạm quan trắc không khí Thành Công", "air", 21.0200, 105.8160, "Ba Đình",
-         "Khu tập thể Thành Công", _ENV, AIR, traffic=1.05),
-    Site("HN-AQ-TY", "Trạm quan trắc không khí Trung Yên", "air", 21.0144, 105.7996, "Cầu Giấy",
-         "17 Trung Yên 3", _ENV, AIR, traffic=0.95),
-    Site("HN-AQ-PVD", "Trạm quan trắc không khí Phạm Văn Đồng", "air", 21.0560, 105.7810, "Bắc Từ Liêm",
-         "Đường Phạm Văn Đồng", _ENV, AIR, traffic=1.3),
-    Site("HN-AQ-MK", "Trạm quan trắc không khí Minh Khai", "air", 21.0550, 105.7400, "Bắc Từ Liêm",
-         "Phường Minh Khai (cũ)", _ENV, AIR, traffic=0.9),
-    Site("HN-AQ-TM", "Trạm quan trắc không khí Tây Mỗ", "air", 21.0075, 105.7470, "Nam Từ Liêm",
-         "Phường Tây Mỗ (cũ)", _ENV, AIR, traffic=0.85),
-    Site("HN-RG-LANG", "Vũ lượng kế Láng", "rain", 21.0225, 105.8060, "Đống Đa", "62 Nguyễn Chí Thanh", _DRAINAGE,
-         ("rain",)),
-    Site("HN-RG-CG", "Vũ lượng kế Cầu Giấy", "rain", 21.0330, 105.7990, "Cầu Giấy", "Đường Cầu Giấy", _DRAINAGE,
-         ("rain",)),
-    Site("HN-RG-HDG", "Vũ lượng kế Hà Đông", "rain", 20.9710, 105.7780, "Hà Đông", "Đường Quang Trung", _DRAINAGE,
-         ("rain",)),
-    Site("HN-RG-YS", "Vũ lượng kế trạm bơm Yên Sở", "rain", 20.9620, 105.8700, "Hoàng Mai", "Trạm bơm Yên Sở",
-         _DRAINAGE, ("rain",)),
-    Site("HN-WL-RED", "Trạm thủy văn Hà Nội (sông Hồng)", "water", 21.0410, 105.8580, "Hoàn Kiếm",
-         "Bờ phải sông Hồng, cạnh cầu Long Biên", _HYDRO, ("water_level",),
-         properties={"river": "Sông Hồng", "legalBasis": "Quyết định 05/2020/QĐ-TTg"},
-         station={"floodLevels": list(RED_RIVER_ALARMS.values())}),
-    Site("HN-WL-TL-CG", "Mực nước sông Tô Lịch – cầu Giấy", "water", 21.0334, 105.8025, "Cầu Giấy",
-         "Cầu Giấy, đường Bưởi", _DRAINAGE, ("water_level",),
-         properties={"river": "Sông Tô Lịch"}, station={"floodLevels": list(TO_LICH_LEVELS)}),
-    Site("HN-WL-TL-NTS", "Mực nước sông Tô Lịch – Ngã Tư Sở", "water", 20.9995, 105.8196, "Thanh Xuân",
-         "Cầu Mới, Ngã Tư Sở", _DRAINAGE, ("water_level",),
-         properties={"river": "Sông Tô Lịch"}, station={"floodLevels": list(TO_LICH_LEVELS)}),
-    Site("HN-WL-TL-TLD", "Mực nước sông Tô Lịch – đập Thanh Liệt", "water", 20.9668, 105.8180, "Thanh Trì",
-         "Đập Thanh Liệt", _DRAINAGE, ("water_level",),
-         properties={"river": "Sông Tô Lịch"}, station={"floodLevels": list(TO_LICH_LEVELS)}),
-    Site("HN-NS-NTS", "Quan trắc tiếng ồn Ngã Tư Sở", "noise", 21.0031, 105.8200, "Đống Đa",
-         "Nút giao Ngã Tư Sở", _ENV, ("noise",), traffic=1.2, station={"noiseZone": "normal"}),
-    Site("HN-NS-BM", "Quan trắc tiếng ồn Bệnh viện Bạch Mai", "noise", 21.0013, 105.8410, "Đống Đa",
-         "78 Giải Phóng (khu vực đặc biệt)", _ENV, ("noise",), traffic=0.6, station={"noiseZone": "special"}),
-)
-
-
-# ------------------------------------------------------------------------------------------------ the network
-
-
-@dataclass
-class Network:
-    """The simulated datastreams: id by (site code, quantity key)."""
-
-    streams: dict[tuple[str, str], int]
-
-    def sites(self) -> list[Site]:
-        codes = {code for code, _ in self.streams}
-        return [s for s in SITES if s.code in codes]
-
-
-def ensure_network(*, sites: Iterable[Site] = SITES, now: dt.datetime | None = None) -> Network:
-    """Create what is missing of the simulated Things (with Location), Sensors, ObservedProperties and
-    Datastreams; running it again changes nothing. Things are found by ``properties.stationCode``."""
-    writer = Writer(now=now or timezone.now())
-    streams: dict[tuple[str, str], int] = {}
-    with transaction.atomic():
-        properties = {key: _observed_property(writer, q) for key, q in QUANTITIES.items()}
-        sensors = {key: _sensor(writer, key) for key in SENSORS}
-        for site in sites:
-            thing = Thing.objects.filter(properties__stationCode=site.code).first()
-            if thing is None:
-                thing = writer.create(TYPES["Thing"], {
-                    "name": site.name,
-                    "description": f"{site.name} ({site.address}, {site.district}) — dữ liệu mô phỏng",
-                    "properties": {"stationCode": site.code, "kind": site.kind, "district": site.district,
-                                   "operator": site.operator, "address": f"{site.address}, {site.district}",
-                                   "simulated": True, **site.station},
-                    "Locations": [{"name": site.name, "description": f"{site.address}, {site.district}, Hà Nội",
-                                   "encodingType": GEOJSON,
-                                   "location": {"type": "Point", "coordinates": [site.lon, site.lat]}}],
-                })
-            have = dict(Datastream.objects.filter(thing=thing).values_list("observed_property_id", "pk"))
-            for key in site.quantities:
-                q = QUANTITIES[key]
-                pk = have.get(properties[key])
-                if pk is None:
-                    pk = writer.create(TYPES["Datastream"], {
-                        "name": f"{q.name} – {site.name}",
-                        "description": q.description,
-                        "observationType": ObservationType.MEASUREMENT.value,
-                        "unitOfMeasurement": dict(zip(("name", "symbol", "definition"), q.unit, strict=True)),
-                        "properties": {"quantity": key, "reportingInterval": q.interval,
-                                       "expectedRange": list(q.expected), "simulated": True, **site.properties},
-                        "Thing": {"@iot.id": thing.pk},
-                        "Sensor": {"@iot.id": sensors[q.sensor]},
-                        "ObservedProperty": {"@iot.id": properties[key]},
-                    }).pk
-                streams[site.code, key] = pk
-    return Network(streams)
-
-
-def _observed_property(writer: Writer, q: Quantity) -> int:
-    found = ObservedProperty.objects.filter(definition=q.definition).values_list("pk", flat=True).first()
-    if found is not None:
-        return found
-    return writer.create(TYPES["ObservedProperty"], {
-        "name": q.name, "definition": q.definition, "description": q.description,
-        "properties": {"quantity": q.key, "plausibleRange": list(q.plausible)}}).pk
-
-
-def _sensor(writer: Writer, key: str) -> int:
-    name, description = SENSORS[key]
-    found = Sensor.objects.filter(name=name).values_list("pk", flat=True).first()
-    if found is not None:
-        return found
-    return writer.create(TYPES["Sensor"], {"name": name, "description": description,
-                                           "encodingType": "text/html", "metadata": "dữ liệu mô phỏng"}).pk
-
-
 # ------------------------------------------------------------------------------------------------ deterministic noise
 
 _MASK = (1 << 64) - 1
 
 
-def _key(*parts: object) -> np.uint64:
+def key(*parts: object) -> np.uint64:
     return np.uint64(zlib.crc32("\x1f".join(map(str, parts)).encode()) * 0x9E3779B1 & _MASK)
 
 
-def _uniform(key: np.uint64, n: np.ndarray) -> np.ndarray:
+def uniform(key: np.uint64, n: np.ndarray) -> np.ndarray:
     """A uniform number in [0, 1) for each integer in ``n`` (splitmix64 of key ⊕ n): the same inputs, the same
     numbers, whatever range they are asked for in."""
     with np.errstate(over="ignore"):
@@ -276,30 +67,30 @@ def _uniform(key: np.uint64, n: np.ndarray) -> np.ndarray:
     return (z >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
-def _smooth(key: np.uint64, t: np.ndarray, period: float) -> np.ndarray:
+def smooth(key: np.uint64, t: np.ndarray, period: float) -> np.ndarray:
     """Smooth noise in [-1, 1] varying over about ``period`` seconds."""
     x = t / period
     k = np.floor(x)
     f = x - k
     s = f * f * (3 - 2 * f)
-    a = _uniform(key, k) * 2 - 1
-    b = _uniform(key, k + 1) * 2 - 1
+    a = uniform(key, k) * 2 - 1
+    b = uniform(key, k + 1) * 2 - 1
     return a + (b - a) * s
 
 
-def _gauss(key: np.uint64, t: np.ndarray) -> np.ndarray:
+def gauss(key: np.uint64, t: np.ndarray) -> np.ndarray:
     """Roughly standard normal noise, one draw per instant (Irwin–Hall of three uniforms)."""
     n = np.round(t).astype(np.int64)
-    total = _uniform(key, n) + _uniform(key, n + 7_919) + _uniform(key, n + 15_485)
+    total = uniform(key, n) + uniform(key, n + 7_919) + uniform(key, n + 15_485)
     return (total - 1.5) * 2.0
 
 
-def _bump(hours: np.ndarray, centre: float, width: float) -> np.ndarray:
+def bump(hours: np.ndarray, centre: float, width: float) -> np.ndarray:
     d = (hours - centre + 12) % 24 - 12  # distance on the clock
     return np.exp(-0.5 * (d / width) ** 2)
 
 
-# ------------------------------------------------------------------------------------------------ the city's rhythm
+# ------------------------------------------------------------------------------------------------ the local clock
 
 
 @dataclass(frozen=True)
@@ -321,164 +112,202 @@ class Calendar:
                    weekend=(weekday >= 5).astype(float))
 
 
-def traffic(cal: Calendar) -> np.ndarray:
-    """Road traffic, 0 (small hours) … about 1.3 (rush hours), a little lighter at weekends."""
-    base = 0.15 + 0.75 / (1 + np.exp(-(cal.hour - 6.0) * 2.5)) - 0.75 / (1 + np.exp(-(cal.hour - 22.5) * 2.0))
-    rush = 0.45 * _bump(cal.hour, 7.75, 1.0) + 0.5 * _bump(cal.hour, 17.75, 1.2)
-    return (base + rush) * (1 - 0.15 * cal.weekend)
+# ------------------------------------------------------------------------------------------------ what, where
 
 
-class Weather:
-    """The city-wide rain field (mm/h), with an optional storm centred at ``storm`` (epoch seconds)."""
+@dataclass(frozen=True)
+class Shape:
+    """A series described by numbers, for quantities that need no model of their own: a base level, peaks at local
+    hours (``(hour, height, width in hours)``), a slow wander of ``drift`` over about a day, gaussian ``noise`` of
+    that standard deviation, and a floor (``minimum``). Seeded per site and quantity."""
 
-    STORM_PEAK = 35.0  # mm/h at the storm's height
-    STORM_WIDTH = 2.0 * HOUR  # standard deviation of the storm's bell: ~175 mm in all
+    base: float
+    peaks: tuple[tuple[float, float, float], ...] = ()
+    drift: float = 0.0
+    noise: float = 0.0
+    minimum: float | None = None
 
-    def __init__(self, seed: int, storm: float | None) -> None:
-        self.seed = seed
-        self.storm = storm
-        self._cache: dict[tuple[str, float, float, int], np.ndarray] = {}  # stations share their time grids
-
-    def _cached(self, name: str, t: np.ndarray, compute: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        key = (name, float(t[0]), float(t[-1]), len(t)) if len(t) else (name, 0.0, 0.0, 0)
-        if key not in self._cache:
-            if len(self._cache) > 64:
-                self._cache.clear()
-            self._cache[key] = compute(t)
-        return self._cache[key]
-
-    def rain(self, t: np.ndarray) -> np.ndarray:
-        return self._cached("rain", t, self._rain)
-
-    def _rain(self, t: np.ndarray) -> np.ndarray:
-        key_wet, key_amount = _key(self.seed, "rain"), _key(self.seed, "rain-amount")
-        rate = np.zeros_like(t, dtype=float)
-        k0 = np.floor(t / HOUR)
-        for offset in (-1.0, 0.0, 1.0):
-            knot = k0 + offset  # an hourly cell of weather, spread ±1.5 h around its middle
-            centre = (knot + 0.5) * HOUR
-            weight = np.clip(1 - np.abs(t - centre) / (1.5 * HOUR), 0, None)
-            cal = Calendar.of(centre)
-            # The rainy season peaks in August (~300 mm a month, mostly afternoon storms); winter drizzles
-            # (~20 mm a month).
-            season = 0.5 * (1 + np.cos(2 * np.pi * (cal.day_of_year - 213) / 365.25))
-            chance = 0.02 + season * (0.03 + 0.08 * _bump(cal.hour, 16.5, 2.5))
-            heavy_tail = (-np.log1p(-_uniform(key_amount, knot))) ** 1.5 / 1.33  # mean 1, rare downpours
-            amount = heavy_tail * (1.0 + 3.0 * season)
-            rate += np.where(_uniform(key_wet, knot) < chance, amount * weight, 0.0)
-        if self.storm is not None:
-            rate += self.STORM_PEAK * np.exp(-0.5 * ((t - self.storm) / self.STORM_WIDTH) ** 2)
-        return rate
-
-    def recent_rain(self, t: np.ndarray, hours: float = 3) -> np.ndarray:
-        """Mean rain rate (mm/h) over the last ``hours``, from samples every 30 minutes."""
-        steps = np.arange(0, hours * HOUR + 1, 1800.0)
-        return self._cached(f"recent-{hours}", t, lambda t: np.mean([self._rain(t - s) for s in steps], axis=0))
-
-    def response(self, t: np.ndarray, tau_hours: float) -> np.ndarray:
-        """∫ rain(t') e^{-(t-t')/τ} dt' (mm): how much recent rain a drain or small river still carries."""
-        dt_s = 600.0
-        lead = 6 * tau_hours * HOUR
-        grid = np.arange(np.floor((t.min() - lead) / dt_s) * dt_s, t.max() + dt_s, dt_s)
-        kernel = np.exp(-np.arange(0, lead + dt_s, dt_s) / (tau_hours * HOUR)) * (dt_s / HOUR)
-        carried = np.convolve(self.rain(grid), kernel)[: len(grid)]
-        return np.interp(t, grid, carried)
+    def values(self, seed: int, site: str, quantity: str, t: np.ndarray) -> np.ndarray:
+        hours = Calendar.of(t).hour
+        value = np.full(t.shape, float(self.base))
+        for centre, height, width in self.peaks:
+            value = value + height * bump(hours, centre, width)
+        if self.drift:
+            value = value + self.drift * smooth(key(seed, site, quantity, "drift"), t, DAY)
+        if self.noise:
+            value = value + self.noise * gauss(key(seed, site, quantity, "noise"), t)
+        return np.clip(value, self.minimum, None) if self.minimum is not None else value
 
 
-# ------------------------------------------------------------------------------------------------ series
+@dataclass(frozen=True)
+class Quantity:
+    """What a datastream measures: its ObservedProperty, unit, ranges, reporting interval, sensor and rounding."""
+
+    key: str
+    name: str
+    definition: str
+    description: str
+    unit: tuple[str, str, str]  # name, symbol, definition
+    plausible: tuple[float, float]  # ObservedProperty: outside is refused
+    expected: tuple[float, float]  # Datastream: outside is flagged
+    interval: int  # seconds between readings
+    sensor: str  # a key of the scenario's sensors
+    decimals: int
+    shape: Shape | None = None  # the series when the scenario gives no function of its own
 
 
-def series(site: Site, quantity: str, t: np.ndarray, weather: Weather) -> np.ndarray:
-    """The simulated readings of ``quantity`` at ``site`` for the instants ``t`` (epoch seconds)."""
-    cal = Calendar.of(t)
-    seed = weather.seed
-    noise = _gauss(_key(seed, site.code, quantity, "noise"), t)
+@dataclass(frozen=True)
+class Site:
+    """A Thing at a place, measuring ``quantities``."""
 
-    if quantity in AIR:
-        road = traffic(cal) * site.traffic
-        episode = np.exp(0.45 * _smooth(_key(seed, "episode"), t, 3.5 * DAY)
-                         + 0.2 * _smooth(_key(seed, "episode-short"), t, 0.6 * DAY)
-                         + 0.1 * _smooth(_key(seed, site.code, "local"), t, 0.3 * DAY))
-        washout = 1 / (1 + 0.12 * weather.recent_rain(t))
-        mixing = 1 + 0.35 * _bump(cal.hour, 1.0, 3.5) - 0.3 * _bump(cal.hour, 14.0, 2.5)  # night inversions
-        pm25 = (22 + 50 * cal.winter) * mixing * (0.7 + 0.35 * road) * episode * washout
-        if quantity == "pm25":
-            value = pm25 * (1 + 0.08 * noise)
-        elif quantity == "pm10":
-            value = pm25 * (1.45 + 0.1 * _smooth(_key(seed, site.code, "pm-ratio"), t, DAY)) + 12 * road * washout
-            value = value * (1 + 0.08 * noise)
-        elif quantity == "no2":
-            value = (14 + 10 * cal.winter + 38 * road) * np.sqrt(episode) * (1 + 0.1 * noise)
-        elif quantity == "o3":
-            sun = np.clip(np.sin(np.pi * (cal.hour - 6.5) / 12.5), 0, None) ** 1.5
-            value = (12 + (55 + 45 * cal.summer) * sun * (1.1 - 0.25 * road)) * np.sqrt(episode) / (
-                1 + 0.05 * weather.recent_rain(t)) * (1 + 0.1 * noise)
-        elif quantity == "co":
-            value = (450 + 300 * cal.winter + 1100 * road) * episode * (1 + 0.08 * noise)
-        else:  # so2
-            value = (6 + 5 * cal.winter + 3 * road) * (1 + 0.25 * _smooth(_key(seed, "so2"), t, DAY)) * (
-                1 + 0.1 * noise)
-        return np.clip(value, 0.1, None)
-
-    if quantity == "rain":
-        local = 1 + 0.35 * _smooth(_key(seed, site.code, "rain-local"), t, 2 * HOUR)
-        mm = weather.rain(t) * np.clip(local, 0.3, None) * (QUANTITIES["rain"].interval / HOUR)
-        return np.floor(mm / 0.2 + 0.35) * 0.2  # 0.2 mm tips; a drizzle may not tip the bucket at all
-
-    if quantity == "water_level":
-        if site.code == "HN-WL-RED":
-            return _red_river(t, cal, weather) + 0.02 * noise
-        # Downstream gauges sit lower and see the same water a little later.
-        drop, lag = {"HN-WL-TL-CG": (0.0, 0.0), "HN-WL-TL-NTS": (0.15, 0.5), "HN-WL-TL-TLD": (0.3, 1.5)}.get(
-            site.code, (0.0, 0.0))
-        pumping = 0.06 * np.sin(2 * np.pi * (cal.hour - 3) / 24)  # Yên Sở pumps harder by day
-        carried = weather.response(t - lag * HOUR, tau_hours=5)
-        return 3.3 - drop + 0.25 * cal.summer + pumping + 0.018 * carried + 0.015 * noise
-
-    if quantity == "noise":
-        special = site.station.get("noiseZone") == "special"
-        road = traffic(cal) * site.traffic
-        level = 50 + 24 * np.log10(1 + 9 * road / 1.3) - (7 if special else 0)
-        return level + 1.2 * noise + 1.5 * _smooth(_key(seed, site.code, "events"), t, 1800)
-
-    raise ValueError(f"no simulation for {quantity}")
+    code: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    district: str
+    address: str
+    operator: str
+    quantities: tuple[str, ...]
+    properties: dict[str, Any] = field(default_factory=dict)  # extra Datastream properties
+    station: dict[str, Any] = field(default_factory=dict)  # extra Thing properties
 
 
-def _red_river(t: np.ndarray, cal: Calendar, weather: Weather) -> np.ndarray:
-    """The Red River at Hà Nội: ~1.5 m in the dry season, ~7 m in August, Hòa Bình's daily releases, and the
-    flood wave of the storm, peaking ~10.2 m (above alarm level I) 36 hours after it."""
-    def base(seconds: np.ndarray) -> np.ndarray:
-        c = Calendar.of(seconds)
-        slow = 0.5 * _smooth(_key(weather.seed, "red-river"), seconds, 5 * DAY)
-        return 1.5 + 5.6 * (c.summer ** 1.5) + slow
+Series = Callable[[Site, str, np.ndarray], np.ndarray]  # (site, quantity key, epoch seconds) → values
 
-    level = base(t) + 0.12 * np.sin(2 * np.pi * (cal.hour - 10) / 24)
-    if weather.storm is not None:
-        peak_after = 36 * HOUR
-        x = np.clip((t - weather.storm) / peak_after, 0, None)
-        wave = x ** 2 * np.exp(2 * (1 - x))  # 0 before the storm, 1 at the peak, receding over days
-        rise = max(0.0, 10.2 - float(base(np.array([weather.storm + peak_after]))[0]))
-        level = level + rise * wave
-    return level
+
+def shaped(quantities: Mapping[str, Quantity], seed: int) -> Series:
+    """The series of quantities described by a ``Shape``."""
+    def series(site: Site, quantity: str, t: np.ndarray) -> np.ndarray:
+        shape = quantities[quantity].shape
+        if shape is None:
+            raise ValueError(f"no simulation for {quantity}")
+        return shape.values(seed, site.code, quantity, t)
+
+    return series
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A simulated network and how its values are made.
+
+    ``series_for(seed, options, end)`` answers the series for a run and a note for the command's report; it gets the
+    command-line options, including those ``add_arguments`` added (None: the quantities' shapes)."""
+
+    name: str
+    description: str
+    quantities: Mapping[str, Quantity]
+    sensors: Mapping[str, tuple[str, str]]  # key → (name, description)
+    sites: tuple[Site, ...]
+    city: str
+    series_for: Callable[[int, Mapping[str, Any], dt.datetime], tuple[Series, str]] | None = None
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+    def network(self, *, sites: Iterable[Site] | None = None, now: dt.datetime | None = None) -> Network:
+        return ensure_network(self, sites=sites, now=now)
+
+    def series(self, seed: int, options: Mapping[str, Any], end: dt.datetime) -> tuple[Series, str]:
+        if self.series_for is None:
+            return shaped(self.quantities, seed), ""
+        return self.series_for(seed, options, end)
+
+
+_SCENARIOS: dict[str, Scenario] = {}
+
+
+def register(scenario: Scenario) -> None:
+    """Make ``scenario`` available to ``smartcity sensors simulate --scenario NAME`` (from an app's ``ready``)."""
+    _SCENARIOS[scenario.name] = scenario
+
+
+def scenarios() -> dict[str, Scenario]:
+    return dict(_SCENARIOS)
+
+
+# ------------------------------------------------------------------------------------------------ the network
+
+
+@dataclass
+class Network:
+    """The simulated datastreams: id by (site code, quantity key), with the sites and quantities behind them."""
+
+    streams: dict[tuple[str, str], int]
+    site_list: tuple[Site, ...] = ()
+    quantities: Mapping[str, Quantity] = field(default_factory=dict)
+
+    def sites(self) -> list[Site]:
+        codes = {code for code, _ in self.streams}
+        return [s for s in self.site_list if s.code in codes]
+
+
+def ensure_network(scenario: Scenario, *, sites: Iterable[Site] | None = None,
+                   now: dt.datetime | None = None) -> Network:
+    """Create what is missing of the scenario's Things (with Location), Sensors, ObservedProperties and
+    Datastreams; running it again changes nothing. Things are found by ``properties.stationCode``."""
+    writer = Writer(now=now or timezone.now())
+    streams: dict[tuple[str, str], int] = {}
+    quantities = scenario.quantities
+    with transaction.atomic():
+        properties = {key: _observed_property(writer, q) for key, q in quantities.items()}
+        sensors = {key: _sensor(writer, *scenario.sensors[key]) for key in scenario.sensors}
+        for site in scenario.sites if sites is None else sites:
+            thing = Thing.objects.filter(properties__stationCode=site.code).first()
+            if thing is None:
+                thing = writer.create(TYPES["Thing"], {
+                    "name": site.name,
+                    "description": f"{site.name} ({site.address}, {site.district}) — dữ liệu mô phỏng",
+                    "properties": {"stationCode": site.code, "kind": site.kind, "district": site.district,
+                                   "operator": site.operator, "address": f"{site.address}, {site.district}",
+                                   "simulated": True, **site.station},
+                    "Locations": [{"name": site.name, "description": f"{site.address}, {site.district}, {scenario.city}",
+                                   "encodingType": GEOJSON,
+                                   "location": {"type": "Point", "coordinates": [site.lon, site.lat]}}],
+                })
+            have = dict(Datastream.objects.filter(thing=thing).values_list("observed_property_id", "pk"))
+            for key in site.quantities:
+                q = quantities[key]
+                pk = have.get(properties[key])
+                if pk is None:
+                    pk = writer.create(TYPES["Datastream"], {
+                        "name": f"{q.name} – {site.name}",
+                        "description": q.description,
+                        "observationType": ObservationType.MEASUREMENT.value,
+                        "unitOfMeasurement": dict(zip(("name", "symbol", "definition"), q.unit, strict=True)),
+                        "properties": {"quantity": key, "reportingInterval": q.interval,
+                                       "expectedRange": list(q.expected), "simulated": True, **site.properties},
+                        "Thing": {"@iot.id": thing.pk},
+                        "Sensor": {"@iot.id": sensors[q.sensor]},
+                        "ObservedProperty": {"@iot.id": properties[key]},
+                    }).pk
+                streams[site.code, key] = pk
+    return Network(streams, tuple(scenario.sites), quantities)
+
+
+def _observed_property(writer: Writer, q: Quantity) -> int:
+    found = ObservedProperty.objects.filter(definition=q.definition).values_list("pk", flat=True).first()
+    if found is not None:
+        return found
+    return writer.create(TYPES["ObservedProperty"], {
+        "name": q.name, "definition": q.definition, "description": q.description,
+        "properties": {"quantity": q.key, "plausibleRange": list(q.plausible)}}).pk
+
+
+def _sensor(writer: Writer, name: str, description: str) -> int:
+    found = Sensor.objects.filter(name=name).values_list("pk", flat=True).first()
+    if found is not None:
+        return found
+    return writer.create(TYPES["Sensor"], {"name": name, "description": description,
+                                           "encodingType": "text/html", "metadata": "dữ liệu mô phỏng"}).pk
 
 
 # ------------------------------------------------------------------------------------------------ readings
 
 
-def default_storm(until: dt.datetime) -> dt.datetime:
-    """The day before yesterday (local) at 14:00: inside the demo's default three days, with the river still
-    high at the end of them."""
-    local = until.astimezone(dt.timezone(dt.timedelta(seconds=LOCAL_OFFSET)))
-    day = local.date() - dt.timedelta(days=2)
-    return dt.datetime.combine(day, dt.time(14), tzinfo=local.tzinfo).astimezone(UTC)
-
-
-def readings(network: Network, *, start: dt.datetime, end: dt.datetime, seed: int = 2026,
-             storm: dt.datetime | None = None, window: dt.timedelta = dt.timedelta(hours=6)) -> Iterator[list[dict]]:
-    """Compact rows ``{"datastream", "t", "v"}`` for every simulated datastream, start <= t < end, yielded one
+def readings(network: Network, *, series: Series, start: dt.datetime, end: dt.datetime,
+             window: dt.timedelta = dt.timedelta(hours=6)) -> Iterator[list[dict]]:
+    """Compact rows ``{"datastream", "t", "v"}`` for every datastream of ``network``, start <= t < end, yielded one
     time window at a time in time order (readings fall on whole multiples of each datastream's interval)."""
-    weather = Weather(seed, storm.timestamp() if storm else None)
-    sites = {s.code: s for s in SITES}
+    sites = {s.code: s for s in network.site_list}
     lo, hi = start.timestamp(), end.timestamp()
     step = window.total_seconds()
     cursor = lo
@@ -486,11 +315,11 @@ def readings(network: Network, *, start: dt.datetime, end: dt.datetime, seed: in
         stop = min(hi, cursor + step)
         rows: list[tuple[float, dict]] = []
         for (code, key), datastream in network.streams.items():
-            q = QUANTITIES[key]
+            q = network.quantities[key]
             t = np.arange(math.ceil(cursor / q.interval) * q.interval, stop, q.interval, dtype=float)
             if not len(t):
                 continue
-            values = np.round(series(sites[code], key, t, weather), q.decimals)
+            values = np.round(series(sites[code], key, t), q.decimals)
             for moment, value in zip(t.tolist(), values.tolist(), strict=True):
                 rows.append((moment, {"datastream": datastream, "t": _iso(moment),
                                       "v": int(value) if q.decimals == 0 else value}))
@@ -618,17 +447,20 @@ class _MqttSender:
 # ------------------------------------------------------------------------------------------------ one call
 
 
-def simulate(*, start: dt.datetime, end: dt.datetime, via: str = "inprocess", url: str = "", key: str = "",
-             seed: int = 2026, storm: dt.datetime | None = None, batch: int = 5000, prefix: str = "") -> Sent:
-    """Make sure the simulated network exists, then generate its readings for [start, end) and send them."""
-    network = ensure_network()
+def simulate(scenario: Scenario, *, start: dt.datetime, end: dt.datetime, series: Series, via: str = "inprocess",
+             url: str = "", key: str = "", batch: int = 5000, prefix: str = "") -> Sent:
+    """Make sure the scenario's network exists, then generate its readings for [start, end) and send them."""
+    network = scenario.network()
     station_of = {pk: code for (code, _), pk in network.streams.items()}
-    chunks = readings(network, start=start, end=end, seed=seed, storm=storm)
+    chunks = readings(network, series=series, start=start, end=end)
     return send(chunks, via=via, url=url, key=key, batch=batch, prefix=prefix or None, station_of=station_of)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The command-line options of `smartcity sensors simulate`."""
+    """The command-line options of `smartcity sensors simulate`, with those of the registered scenarios."""
+    names = sorted(_SCENARIOS)
+    parser.add_argument("--scenario", choices=names or None, default=names[0] if len(names) == 1 else None,
+                        help="kịch bản mô phỏng" + (f" (mặc định {names[0]})" if len(names) == 1 else ""))
     parser.add_argument("--days", type=float, default=3, help="số ngày gần nhất khi không có --since (mặc định 3)")
     parser.add_argument("--since", help="từ thời điểm (ISO 8601 có múi giờ)")
     parser.add_argument("--until", help="đến thời điểm (mặc định: bây giờ)")
@@ -639,16 +471,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prefix", default="", help="tiền tố chủ đề MQTT của gateway (mặc định MQTT_TOPIC_PREFIX "
                         "hoặc smartcity)")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--storm", default="", help="thời điểm cơn mưa lớn gây ngập (ISO 8601), hoặc 'none'; "
-                        "mặc định 14:00 hôm kia")
     parser.add_argument("--setup-only", action="store_true", help="chỉ tạo trạm và chuỗi dữ liệu")
+    for scenario in _SCENARIOS.values():
+        if scenario.add_arguments is not None:
+            scenario.add_arguments(parser)
 
 
 def run_from_options(options: dict[str, Any], write: Callable[[str], Any]) -> Sent | None:
     """What the command does with the options of ``add_arguments``; ``ValueError`` for a bad option."""
-    from smartcity.sensing.odata import parse_datetime
-
-    network = ensure_network()
+    name = options.get("scenario")
+    if name not in _SCENARIOS:
+        raise ValueError(f"choose a scenario with --scenario ({', '.join(sorted(_SCENARIOS)) or 'none registered'})")
+    scenario = _SCENARIOS[name]
+    network = scenario.network()
     write(f"Mạng cảm biến mô phỏng: {len(network.sites())} trạm, {len(network.streams)} chuỗi dữ liệu")
     if options.get("setup_only"):
         return None
@@ -657,16 +492,13 @@ def run_from_options(options: dict[str, Any], write: Callable[[str], Any]) -> Se
         days=float(options.get("days") or 3))
     if start >= end:
         raise ValueError("--since must be before --until")
-    storm_text = (options.get("storm") or "").strip()
-    storm = None if storm_text.lower() == "none" else (parse_datetime(storm_text) if storm_text
-                                                         else default_storm(end))
-    sent = simulate(start=start, end=end, via=options.get("via") or "inprocess", url=options.get("url") or "",
-                    key=options.get("key") or "", seed=int(options.get("seed") or 2026), storm=storm,
-                    prefix=options.get("prefix") or "")
+    series, note = scenario.series(int(options.get("seed") or 2026), options, end)
+    sent = simulate(scenario, start=start, end=end, series=series, via=options.get("via") or "inprocess",
+                    url=options.get("url") or "", key=options.get("key") or "", prefix=options.get("prefix") or "")
     local = dt.timezone(dt.timedelta(seconds=LOCAL_OFFSET))
     write(f"{sent.rows} giá trị từ {start.astimezone(local):%d/%m/%Y %H:%M} đến {end.astimezone(local):%d/%m/%Y %H:%M}"
           f" (giờ Hà Nội), {sent.requests} lần gửi"
           + (f": {sent.accepted} mới, {sent.duplicates} trùng, {sent.rejected} bị từ chối"
              if options.get("via") != "mqtt" else "")
-          + (f"; mưa lớn lúc {storm.astimezone(local):%H:%M %d/%m/%Y}" if storm else ""))
+          + note)
     return sent

@@ -5,6 +5,7 @@
   a temporary staging table, then ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING``. SQLite: multi-row
   ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (what ``bulk_create(ignore_conflicts=True)`` emits, plus RETURNING,
   so we learn which rows were new without a second query), then one upsert of the latest values.
+* ``widen_observed_areas`` grows the datastreams' observedArea by the features of newly stored readings.
 * ``rollup`` recomputes hourly and daily buckets with ``INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE``.
 * ``ensure_partitions`` / ``drop_partitions_before`` manage the monthly partitions (PostgreSQL only).
 """
@@ -24,8 +25,10 @@ from django.db.models import Max, Min, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from psycopg.types.json import Jsonb
 
+from smartcity.sensing import geo
 from smartcity.sensing.models import (
     Datastream,
+    FeatureOfInterest,
     LatestObservation,
     Observation,
     ObservationDaily,
@@ -297,6 +300,28 @@ def recompute_envelope(datastream_id: int) -> None:
     Datastream.objects.filter(pk=datastream_id).update(
         phenomenon_time_start=agg["p0"], phenomenon_time_end=agg["p1"],
         result_time_start=agg["r0"], result_time_end=agg["r1"])
+
+
+def widen_observed_areas(rows: Sequence[Row], inserted: dict[tuple[int, int], int] | None) -> None:
+    """What a batch of new observations changes beyond their table: the datastreams' observedArea. With
+    ``inserted`` None (counts only), every row counts: at worst a duplicate widens the area by its feature."""
+    pairs: dict[int, set[int]] = {}
+    for r in rows:
+        if inserted is None or r.key in inserted:
+            pairs.setdefault(r.datastream_id, set()).add(r.feature_of_interest_id)
+    if not pairs:
+        return
+    feature_ids = set().union(*pairs.values())
+    boxes = {pk: (x0, y0, x1, y1) for pk, x0, y0, x1, y1 in FeatureOfInterest.objects.filter(
+        pk__in=feature_ids, min_x__isnull=False).values_list("pk", "min_x", "min_y", "max_x", "max_y")}
+    for ds in Datastream.objects.filter(pk__in=pairs).only("pk", "observed_area"):
+        found = [boxes[f] for f in pairs[ds.pk] if f in boxes]
+        if not found:
+            continue
+        current = geo.bbox(ds.observed_area) if ds.observed_area else None
+        area = geo.envelope([*found, *([current] if current else [])])
+        if area != ds.observed_area:
+            Datastream.objects.filter(pk=ds.pk).update(observed_area=area)
 
 
 def existing_ids(keys: Sequence[tuple[int, dt.datetime]]) -> dict[tuple[int, int], int]:

@@ -12,12 +12,12 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from smartcity.environment import noise
+from smartcity.environment import simulation as simulate
 from smartcity.environment.models import Station
 from smartcity.identity.models import User
 from smartcity.population.models import Citizen
 from smartcity.portal import demo
 from smartcity.procedures.models import Procedure
-from smartcity.sensing import simulate
 
 pytestmark = pytest.mark.django_db
 

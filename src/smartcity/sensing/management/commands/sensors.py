@@ -7,6 +7,7 @@
     smartcity sensors maintain                         all of the above, in that order (every few minutes)
     smartcity sensors issue-key --name NAME [--scope observations|all]   prints the key once
     smartcity sensors revoke-key PREFIX
+    smartcity sensors simulate [--scenario NAME] [--days N] [--via inprocess|http|mqtt] …   a registered scenario
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from django.utils import timezone
 
 from smartcity.lib.errors import ServiceError
 from smartcity.sensing import services, simulate
+from smartcity.sensing.isotime import parse_datetime
 from smartcity.sensing.models import IngestKey
-from smartcity.sensing.odata import parse_datetime
 
 
 def _moment(value: str) -> dt.datetime:
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         issue.add_argument("--scope", default=IngestKey.Scope.OBSERVATIONS, choices=IngestKey.Scope.values)
         revoke = sub.add_parser("revoke-key", help="Thu hồi khóa gửi dữ liệu")
         revoke.add_argument("prefix", help="tiền tố của khóa (sk_<tiền tố>_…)")
-        simulate.add_arguments(sub.add_parser("simulate", help="Mô phỏng các trạm quan trắc ở Hà Nội và số liệu"))
+        simulate.add_arguments(sub.add_parser("simulate", help="Mô phỏng một mạng cảm biến và số liệu (kịch bản đã đăng ký)"))
 
     def handle(self, *args: object, action: str, **options: Any) -> None:
         try:

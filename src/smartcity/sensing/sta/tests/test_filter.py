@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
-from smartcity.sensing.odata import BinOp, Call, Literal, Not, Path, QueryError, parse_filter, parse_orderby
+from smartcity.sensing.sta.odata.ast import BinOp, Call, Literal, Not, Path
+from smartcity.sensing.sta.odata.errors import QueryError
+from smartcity.sensing.sta.odata.parser import parse_filter, parse_orderby
 
 # ------------------------------------------------------------------------------------------------ the parser
 

@@ -63,6 +63,29 @@ def test_extreme_values_are_not_server_errors(api, network, params):
     assert api.get("/Observations", params).status_code in (200, 400)
 
 
+@pytest.mark.parametrize(("option", "text", "message"), [
+    ("$filter", "(" * 300 + "id eq 1" + ")" * 300, "$filter: the expression nests deeper than 30 levels"),
+    ("$filter", "not " * 600 + "id eq 1", "$filter: the expression nests deeper than 30 levels"),
+    ("$filter", "id eq " + "length(" * 200 + "name" + ")" * 200, "$filter: the expression nests deeper than 30"),
+    ("$orderby", "(" * 300 + "id" + ")" * 300, "$orderby: the expression nests deeper than 30 levels"),
+    ("$filter", " or ".join(["id eq 1"] * 600), "$filter is too long: at most 1000 names, values and operators"),
+    ("$filter", "id eq " + " add ".join(["1"] * 498), "the query nests too deeply for this server"),
+    ("$expand", "Datastreams($expand=Thing($expand=" * 200 + "Locations" + "))" * 200,
+     "$expand nests deeper than 5 levels"),
+])
+def test_queries_nested_too_deep_or_too_long_are_an_explained_400_not_a_crash(api, network, option, text, message):
+    api.client.raise_request_exception = False
+    response = api.get("/Things", {option: text})
+    assert response.status_code == 400
+    assert response.json()["message"].startswith(message)
+
+
+def test_nesting_and_chains_within_the_bounds_still_answer(api, network):
+    assert api.get("/Things", {"$filter": "(" * 30 + "id gt 0" + ")" * 30}).json()["value"]
+    assert api.get("/Things", {"$filter": " or ".join(["id gt 0"] * 249)}).json()["value"]
+    assert api.get("/Things", {"$filter": "id in (" + ",".join(str(i) for i in range(1, 498)) + ")"}).json()["value"]
+
+
 @pytest.mark.parametrize("path", ["/Things(99999999999999999999999)", "/Things(1)/properties/a/b/c",
                                   "/Things(1)/$value", "/$ref", "/Things/$value", "/Things(1)/$ref/name"])
 def test_odd_paths_are_not_server_errors(api, network, path):

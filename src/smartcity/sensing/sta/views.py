@@ -27,10 +27,13 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from smartcity.lib.errors import NotFound, ServiceError
-from smartcity.sensing import auth, services
-from smartcity.sensing.entities import BY_PLURAL, TYPES, EntityType, Nav, Prop, entity_json, prop_value
-from smartcity.sensing.odata import Options, QueryError, parse_options
-from smartcity.sensing.query import Renderer, base_queryset
+from smartcity.sensing import services
+from smartcity.sensing.sta import auth
+from smartcity.sensing.sta.entities import BY_PLURAL, TYPES, EntityType, Nav, Prop, entity_json, prop_value
+from smartcity.sensing.sta.odata.errors import QueryError
+from smartcity.sensing.sta.odata.options import Options, parse_options
+from smartcity.sensing.sta.query.querysets import base_queryset
+from smartcity.sensing.sta.query.render import Renderer
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/iot_sensing/1.1/req/datamodel",
@@ -97,7 +100,7 @@ def _get(etype: EntityType, pk: int, qs: Any = None) -> Any:
     return obj
 
 
-@csrf_exempt  # key holders have no CSRF token; session writes are checked in smartcity.sensing.auth
+@csrf_exempt  # key holders have no CSRF token; session writes are checked in smartcity.sensing.sta.auth
 def sta(request: HttpRequest, path: str = "") -> HttpResponse:
     try:
         return _dispatch(request, path.strip("/"))
@@ -113,6 +116,10 @@ def sta(request: HttpRequest, path: str = "") -> HttpResponse:
         return _error(exc.status, exc.message, code=exc.code, field=exc.field)
     except QueryError as exc:
         return _error(400, exc.message, field=exc.option)
+    except RecursionError:
+        # the bounds of the parser stop deep nesting early; a long chain such as 1 add 1 add … still nests too deep
+        # for Django's SQL compiler, and is the client's query, not a crash
+        return _error(400, "the query nests too deeply for this server: use fewer nested functions or operators")
     except (DataError, ProgrammingError) as exc:
         # a filter the database cannot evaluate (e.g. a number that does not fit): the client's query, not a crash
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

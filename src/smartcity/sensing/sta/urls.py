@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from smartcity.sensing import views
+from smartcity.sensing.sta import views
 
 app_name = "sensing"
 urlpatterns = [

@@ -149,7 +149,6 @@ TYPES: dict[str, EntityType] = {
     )),
 }
 BY_PLURAL: dict[str, EntityType] = {t.plural: t for t in TYPES.values()}
-GEOJSON_ENCODINGS = ("application/geo+json", "application/vnd.geo+json")
 
 
 # ------------------------------------------------------------------------------------------------ JSON form

@@ -26,16 +26,16 @@ from django.db import IntegrityError, models, transaction
 
 from smartcity.lib.errors import Conflict, Invalid
 from smartcity.sensing import geo, ingest, storage
-from smartcity.sensing.entities import GEOJSON_ENCODINGS, TYPES, EntityType, Nav, entity_json
+from smartcity.sensing.geo import GEOJSON_ENCODINGS
 from smartcity.sensing.models import (
     Datastream,
-    FeatureOfInterest,
     HistoricalLocation,
     Observation,
     ObservationType,
     QualityFlag,
     Thing,
 )
+from smartcity.sensing.sta.entities import TYPES, EntityType, Nav, entity_json
 
 MISSING = object()
 CONTROL = re.compile(r"^@iot\.|@iot\.(navigationLink|count|nextLink)$")
@@ -299,7 +299,7 @@ class Writer:
             pk = next(iter(existing.values()), None)
             raise Conflict(f"Datastream {datastream.pk} already has an Observation at this phenomenonTime"
                            + (f": Observations({pk})" if pk else ""), field=_where(where, "phenomenonTime"))
-        after_store(rows, inserted)
+        storage.widen_observed_areas(rows, inserted)
         return Observation.objects.get(pk=next(iter(inserted.values())))
 
     def _update_observation(self, obj: Observation, data: dict[str, Any], where: str, *, full: bool) -> None:
@@ -414,28 +414,6 @@ def _at_envelope_edge(obj: Observation) -> bool:
     return (obj.phenomenon_time == ds.get("phenomenon_time_start") or end == ds.get("phenomenon_time_end")
             or (obj.result_time is not None and obj.result_time in (ds.get("result_time_start"),
                                                                     ds.get("result_time_end"))))
-
-
-def after_store(rows: list[Any], inserted: dict[tuple[int, int], int] | None) -> None:
-    """What a batch of new observations changes beyond their table: the datastreams' observedArea. With
-    ``inserted`` None (counts only), every row counts: at worst a duplicate widens the area by its feature."""
-    pairs: dict[int, set[int]] = {}
-    for r in rows:
-        if inserted is None or r.key in inserted:
-            pairs.setdefault(r.datastream_id, set()).add(r.feature_of_interest_id)
-    if not pairs:
-        return
-    feature_ids = set().union(*pairs.values())
-    boxes = {pk: (x0, y0, x1, y1) for pk, x0, y0, x1, y1 in FeatureOfInterest.objects.filter(
-        pk__in=feature_ids, min_x__isnull=False).values_list("pk", "min_x", "min_y", "max_x", "max_y")}
-    for ds in Datastream.objects.filter(pk__in=pairs).only("pk", "observed_area"):
-        found = [boxes[f] for f in pairs[ds.pk] if f in boxes]
-        if not found:
-            continue
-        current = geo.bbox(ds.observed_area) if ds.observed_area else None
-        area = geo.envelope([*found, *([current] if current else [])])
-        if area != ds.observed_area:
-            Datastream.objects.filter(pk=ds.pk).update(observed_area=area)
 
 
 # ------------------------------------------------------------------------------------------------ JSON Patch
