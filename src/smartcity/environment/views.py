@@ -1,24 +1,22 @@
-"""Public pages of environmental monitoring (map, station, warnings, subscriptions) and the NGSI-LD view. Thin:
-numbers come from ``services``, pictures from ``svg``."""
+"""Public pages of environmental monitoring (map, station, warnings, subscriptions). Thin: numbers come from
+``services``, pictures from ``svg``. The NGSI-LD view is in ``ngsi_ld.views``."""
 
 from __future__ import annotations
 
-import json
-import re
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from smartcity.environment import aqi, ngsi, ngsi_query, noise, services, svg, wqi
+from smartcity.environment import aqi, noise, services, svg, wqi
 from smartcity.environment.models import Station
+from smartcity.environment.ngsi_ld import entities as ngsi_ld
 from smartcity.environment.parameters import Kind
 from smartcity.environment.readings import Table
 from smartcity.lib.errors import NotFound, ServiceError
@@ -164,7 +162,7 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
     daily = {"label": services.column_label(DAILY_COLUMN[st.kind]), "time": days.times[yesterday],
              "value": days.value(DAILY_COLUMN[st.kind], yesterday), "dominant": services.parameter_label(days.value("dominant", yesterday))}
     return render(request, "environment/station.html", {
-        "station": st, "status": status, "ngsi_id": ngsi.entity_id(st), "daily": daily,
+        "station": st, "status": status, "ngsi_id": ngsi_ld.entity_id(st), "daily": daily,
         "chart_hours": _chart(st, hours, CHART_COLUMN[st.kind], daily=False, ident="chart-24h"),
         "chart_days": _chart(st, days, DAILY_COLUMN[st.kind], daily=True, ident="chart-30d"),
         "hour_columns": [(c, services.column_label(c)) for c in hour_columns],
@@ -262,150 +260,3 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return _token_page(request, token, action="cancel")
-
-
-# ------------------------------------------------------------------------------------------------ NGSI-LD
-
-ERRORS = "https://uri.etsi.org/ngsi-ld/errors/"
-
-
-def _problem(status: int, kind: str, detail: str) -> JsonResponse:
-    """An NGSI-LD error (clause 5.5.2, HTTP status by Table 6.3.2-1): RFC 7807 problem details, ``application/json``."""
-    return JsonResponse({"type": ERRORS + kind, "title": kind, "status": status, "detail": detail}, status=status,
-                        json_dumps_params={"ensure_ascii": False})
-
-
-def _context_url() -> str:
-    return settings.SITE_URL + reverse("environment:ngsi_context")
-
-
-def _ngsi_response(request: HttpRequest, body: Any, *, headers: dict[str, str] | None = None) -> HttpResponse:
-    """``application/ld+json`` with ``@context`` in each entity when the client accepts it; else
-    ``application/json`` and the context in a Link header (clause 6.3.5); 406 for anything else."""
-    accept = request.headers.get("Accept", "") or "*/*"
-    if "application/ld+json" in accept:
-        context = _context_url()
-        if isinstance(body, list):
-            body = [{**e, "@context": context} for e in body]
-        else:
-            body = {**body, "@context": context}
-        response = HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/ld+json")
-    elif any(t in accept for t in ("application/json", "application/*", "*/*")):
-        response = HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json")
-        response["Link"] = (f'<{_context_url()}>; rel="http://www.w3.org/ns/json-ld#context"; '
-                            'type="application/ld+json"')
-    else:
-        return _problem(406, "NotAcceptable", "Hỗ trợ application/json và application/ld+json")
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
-
-
-def _ngsi_ld(view: Any) -> Any:
-    """GET only, and no tenants: a request naming one (``NGSILD-Tenant``) gets ``NoMultiTenantSupport`` (clause
-    4.14: systems without multi-tenancy raise it when a tenant is specified; HTTP 501 by Table 6.3.2-1)."""
-    @require_GET
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.headers.get("NGSILD-Tenant"):
-            return _problem(501, "NoMultiTenantSupport", "Hệ thống chỉ có tenant mặc định; bỏ header NGSILD-Tenant")
-        return view(request, *args, **kwargs)
-    return wrapper
-
-
-def _split(value: str | None, separators: str = ",") -> list[str]:
-    return [v.strip() for v in re.split(f"[{re.escape(separators)}]", value or "") if v.strip()]
-
-
-def _render(entity: dict[str, Any], attrs: list[str], options: list[str]) -> dict[str, Any] | None:
-    picked = ngsi.pick(entity, attrs)
-    if picked is not None and "keyValues" in options:
-        picked = ngsi.key_values(picked)
-    return picked
-
-
-UNSUPPORTED = ("georel", "geometry", "coordinates", "geoproperty", "csf", "scopeQ")
-
-
-@_ngsi_ld
-def ngsi_entities(request: HttpRequest) -> HttpResponse:
-    """GET /ngsi-ld/v1/entities?type=AirQualityObserved[&id=…|&idPattern=…][&q=…][&attrs=…][&limit&offset&count]
-    [&options=keyValues] (clauses 5.7.2, 6.4.3.2)."""
-    unsupported = [p for p in UNSUPPORTED if p in request.GET]
-    if unsupported:
-        return _problem(400, "BadRequestData", f"Chưa hỗ trợ tham số: {', '.join(unsupported)}")
-    # type selection: a list (",") or alternatives ("|") of type names
-    types, ids = _split(request.GET.get("type"), ",|"), _split(request.GET.get("id"))
-    attrs, options = _split(request.GET.get("attrs")), _split(request.GET.get("options"))
-    q, id_pattern = request.GET.get("q"), request.GET.get("idPattern")
-    if not (types or ids or id_pattern or attrs or q):
-        return _problem(400, "BadRequestData", "Cần ít nhất một trong các tham số type, id, idPattern, attrs, q")
-    if any(o not in ("keyValues", "normalized", "concise") for o in options):
-        return _problem(400, "BadRequestData", "options chỉ nhận keyValues hoặc normalized")
-    try:
-        limit = int(request.GET.get("limit", 20))
-        offset = int(request.GET.get("offset", 0))
-    except ValueError:
-        return _problem(400, "BadRequestData", "limit và offset phải là số nguyên")
-    count = request.GET.get("count", "false")
-    if count not in ("true", "false"):
-        return _problem(400, "BadRequestData", "count phải là true hoặc false")
-    if not (0 <= limit <= settings.ENVIRONMENT_MAX_PAGE_SIZE) or offset < 0 or (limit == 0 and count != "true"):
-        return _problem(400, "BadRequestData", f"limit phải từ 1 đến {settings.ENVIRONMENT_MAX_PAGE_SIZE} "
-                        "(0 chỉ khi count=true), offset không âm")
-    for entity in ids:
-        if ":" not in entity:
-            return _problem(400, "BadRequestData", f"id phải là một URI: {entity!r}")
-    try:
-        query = ngsi_query.parse(q) if q is not None else None
-        # an explicit id list takes precedence over a pattern
-        pattern = ngsi_query.regex(id_pattern) if id_pattern and not ids else None
-    except ngsi_query.Unsupported as e:
-        return _problem(422, "OperationNotSupported", str(e))
-    except ngsi_query.TooComplex as e:
-        return _problem(403, "TooComplexQuery", str(e))
-    except ngsi_query.QueryError as e:
-        return _problem(400, "BadRequestData", str(e))
-    kinds = {ngsi.KIND_OF_TYPE[t] for t in types if t in ngsi.KIND_OF_TYPE} if types else set(Kind.values)
-    codes = {c[1] for c in map(ngsi.code_of, ids) if c} if ids else None
-    matched = [s for s in services.current_statuses()
-               if s.station.kind in kinds and (codes is None or s.station.code in codes)]
-    if pattern is not None:
-        matched = [s for s in matched if pattern.search(ngsi.entity_id(s.station))]
-    matched.sort(key=lambda s: ngsi.entity_id(s.station))
-    full = (ngsi.entity(s) for s in matched)
-    selected = (e for e in full if query is None or ngsi_query.matches(query, e))
-    entities = [e for e in (_render(e, attrs, options) for e in selected) if e is not None]
-    headers = {"NGSILD-Results-Count": str(len(entities))} if count == "true" else {}
-    return _ngsi_response(request, entities[offset:offset + limit], headers=headers)
-
-
-@_ngsi_ld
-def ngsi_entity(request: HttpRequest, entity_id: str) -> HttpResponse:
-    """GET /ngsi-ld/v1/entities/{entityId}[?attrs=…][&options=keyValues] (clauses 5.7.1, 6.5.3.1)."""
-    if ":" not in entity_id:
-        return _problem(400, "BadRequestData", f"id phải là một URI: {entity_id!r}")
-    parsed = ngsi.code_of(entity_id)
-    station = Station.objects.active().filter(code=parsed[1], kind=ngsi.KIND_OF_TYPE[parsed[0]]).first() \
-        if parsed else None
-    if station is None:
-        return _problem(404, "ResourceNotFound", f"Không có thực thể {entity_id}")
-    status = next((s for s in services.current_statuses() if s.station.pk == station.pk), None) \
-        or services.current_status(station)
-    entity = _render(ngsi.entity(status), _split(request.GET.get("attrs")), _split(request.GET.get("options")))
-    if entity is None:
-        return _problem(404, "ResourceNotFound", "Thực thể không có thuộc tính nào được yêu cầu")
-    return _ngsi_response(request, entity)
-
-
-@_ngsi_ld
-def ngsi_types(request: HttpRequest) -> HttpResponse:
-    """GET /ngsi-ld/v1/types: the entity types served (clause 5.7.5, EntityTypeList)."""
-    return _ngsi_response(request, {"id": "urn:ngsi-ld:EntityTypeList:smartcity-environment",
-                                    "type": "EntityTypeList", "typeList": sorted(ngsi.TYPES.values())})
-
-
-@require_GET
-def ngsi_context(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(json.dumps(ngsi.context_document(), ensure_ascii=False, indent=1),
-                        content_type="application/ld+json")
