@@ -9,80 +9,29 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from smartcity.environment import aqi, noise, services, svg, wqi
+from smartcity.environment import services, svg
 from smartcity.environment.models import Station
 from smartcity.environment.ngsi_ld import entities as ngsi_ld
 from smartcity.environment.parameters import Kind
-from smartcity.environment.readings import Table
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.places.models import Level, Structure, Unit
 
 # ------------------------------------------------------------------------------------------------ map
 
 
-def _legend(kind: str) -> list[tuple[str, str]]:
-    if kind == Kind.AIR:
-        items = [(b.hex, f"{b.low}–{b.high}: {b.name}") for b in aqi.BANDS]
-    elif kind == Kind.WATER_LEVEL:
-        items = [(colour, name) for name, colour in services.FLOOD_LEVELS]
-    elif kind == Kind.RAIN:
-        items = [(colour, name) for _bound, name, colour in services.RAIN_LEVELS]
-    elif kind == Kind.NOISE:
-        items = [(colour, name) for name, colour in services.NOISE_LEVELS]
-    else:
-        items = [(b.hex, f"{b.low}–{b.high}: {b.name}") for b in wqi.BANDS]
-    return [*items, (services.NO_DATA, _("Chưa có số liệu"))]
-
-
-def _short(status: services.Status) -> str:
-    if status.value is None:
-        return "–"
-    if status.station.kind == Kind.WATER_LEVEL:
-        return f"{status.value:.1f}"
-    return f"{status.value:.0f}"
-
-
-def _describe(status: services.Status) -> str:
-    st = status.station
-    where = f" ({st.unit.name})" if st.unit else ""
-    if status.value is None:
-        return f"{st.name}{where}: {_('chưa có số liệu')}"
-    unit = f" {status.unit}" if status.unit else ""
-    return f"{st.name}{where}: {status.headline} {_short(status)}{unit} — {status.level_label}"
-
-
-def _discs() -> list[svg.Disc]:
-    rows = Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE,
-                               province_code=settings.ENVIRONMENT_PROVINCE_CODE, latitude__isnull=False)
-    return [svg.Disc(lon, lat, area or 5.0, name)
-            for lon, lat, area, name in rows.values_list("longitude", "latitude", "area_km2", "name")]
-
-
 def index(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("loai") or Kind.AIR
-    if kind not in Kind.values:
-        kind = Kind.AIR
-    every = services.current_statuses()
-    statuses = [s for s in every if s.station.kind == kind]
-    counts = {k: sum(1 for s in every if s.station.kind == k) for k in Kind.values}
-    dots = [svg.Dot(s.station.longitude, s.station.latitude, s.colour, _short(s), _describe(s),
-                    reverse("environment:station", args=[s.station.code]))
-            for s in statuses if s.station.longitude is not None and s.station.latitude is not None]
-    label = Kind(kind).label
+    page = services.map_page(request.GET.get("loai"))
     picture = svg.station_map(
-        _discs(), dots, title=_("Bản đồ trạm quan trắc %(kind)s") % {"kind": label.lower()},
-        description=_("Các phường, xã của thành phố và %(n)d trạm, tô màu theo mức hiện tại. %(list)s")
-        % {"n": len(dots), "list": "; ".join(_describe(s) for s in statuses)},
-        legend=_legend(kind))
-    tabs = [{"kind": k, "label": Kind(k).label, "count": counts[k], "current": k == kind} for k in Kind.values]
+        [svg.Disc(w.lon, w.lat, w.area_km2, w.name) for w in page.wards],
+        [svg.Dot(d.lon, d.lat, d.colour, d.label, d.title, d.href) for d in page.dots],
+        title=page.title, description=page.description, legend=page.legend)
     return render(request, "environment/index.html", {
-        "kind": kind, "kind_label": label, "statuses": statuses, "map": picture, "tabs": tabs,
-        "warnings": services.open_warnings()[:20]})
+        "kind": page.kind, "kind_label": page.kind_label, "statuses": page.statuses, "map": picture,
+        "tabs": page.tabs, "warnings": page.warnings})
 
 
 # ------------------------------------------------------------------------------------------------ station
@@ -95,80 +44,20 @@ def _station(code: str) -> Station:
         raise Http404(_("Không có trạm quan trắc này")) from None
 
 
-CHART_COLUMN = {Kind.AIR: "aqi", Kind.WATER_LEVEL: "water_level", Kind.RAIN: "rain_1h", Kind.NOISE: "laeq",
-                Kind.WATER: "wqi"}
-DAILY_COLUMN = {Kind.AIR: "aqi", Kind.WATER_LEVEL: "water_level", Kind.RAIN: "rainfall", Kind.NOISE: "laeq_day",
-                Kind.WATER: "wqi"}
-
-
-def _colour(station: Station, table: Table, column: str, i: int, value: float | None) -> str:
-    if value is None:
-        return services.NO_DATA
-    if station.kind == Kind.AIR:
-        return aqi.band(value).hex
-    if station.kind == Kind.WATER:
-        return wqi.band(int(value)).hex
-    if station.kind == Kind.WATER_LEVEL:
-        level = table.value("flood_level", i)
-        return services.FLOOD_LEVELS[int(level)][1] if level is not None else "#1E88E5"
-    if station.kind == Kind.NOISE:
-        limit = table.value("limit_dba", i)
-        if column == "laeq_day":
-            limit = noise.LIMITS[station.noise_zone].day_dba
-        return services.NOISE_LEVELS[int(limit is not None and value > limit)][1]
-    return "#1E88E5"
-
-
-def _chart(station: Station, table: Table, column: str, *, daily: bool, ident: str) -> Any:
-    if column not in table.columns:
+def _draw(chart: services.Chart | None, *, ident: str) -> Any:
+    if chart is None:
         return ""
-    zone = timezone.get_current_timezone()
-    bars = []
-    for i, moment in enumerate(table.times):
-        local = moment.astimezone(zone)
-        label = local.strftime("%d/%m") if daily else local.strftime("%Hh")
-        value = table.value(column, i)
-        when = local.strftime("%d/%m/%Y") if daily else local.strftime("%H:00 %d/%m/%Y")
-        title = f"{when}: {services.column_label(column)} " + ("—" if value is None else f"{value:.1f}")
-        bars.append(svg.Bar(label, value, _colour(station, table, column, i, value), title))
-    lines: list[tuple[float, str, str]] = []
-    if station.kind == Kind.WATER_LEVEL and station.has_flood_levels:
-        lines = [(station.flood_level_i, _("Báo động I"), "#FFD600"),
-                 (station.flood_level_ii, _("Báo động II"), "#FF7E00"),
-                 (station.flood_level_iii, _("Báo động III"), "#E53935")]
-    elif station.kind == Kind.NOISE:
-        limit = noise.LIMITS[station.noise_zone]
-        lines = [(limit.day_dba, _("Giới hạn ban ngày"), "#E53935")]
-        if not daily:
-            lines.append((limit.night_dba, _("Giới hạn ban đêm"), "#8E24AA"))
-    present = [b for b in bars if b.value is not None]
-    span = _("30 ngày qua") if daily else _("24 giờ qua")
-    description = _("%(what)s, %(span)s: %(n)d giá trị") % {"what": services.column_label(column), "span": span,
-                                                            "n": len(present)}
-    if present:
-        top = max(present, key=lambda b: b.value)
-        description += _("; cao nhất %(value).1f lúc %(when)s") % {"value": top.value, "when": top.title.split(":")[0]}
-    return svg.bar_chart(bars, title=f"{services.column_label(column)} — {span}", description=description,
-                         lines=lines, ident=ident, floor=None if station.kind == Kind.WATER_LEVEL else 0.0)
+    return svg.bar_chart([svg.Bar(b.label, b.value, b.colour, b.title) for b in chart.bars], title=chart.title,
+                         description=chart.description, lines=[(r.value, r.label, r.colour) for r in chart.lines],
+                         ident=ident, floor=chart.floor)
 
 
 def station(request: HttpRequest, code: str) -> HttpResponse:
-    st = _station(code)
-    status = services.current_status(st)
-    hours = services.history(st, services.parse_range(start=None, end=None, resolution="hour"))
-    days = services.history(st, services.parse_range(start=None, end=None, resolution="day"))
-    hour_columns = services.ordered_columns(st, hours)
-    yesterday = len(days.times) - 2  # the last complete local day (today's is still partial)
-    daily = {"label": services.column_label(DAILY_COLUMN[st.kind]), "time": days.times[yesterday],
-             "value": days.value(DAILY_COLUMN[st.kind], yesterday), "dominant": services.parameter_label(days.value("dominant", yesterday))}
+    page = services.station_page(_station(code))
     return render(request, "environment/station.html", {
-        "station": st, "status": status, "ngsi_id": ngsi_ld.entity_id(st), "daily": daily,
-        "chart_hours": _chart(st, hours, CHART_COLUMN[st.kind], daily=False, ident="chart-24h"),
-        "chart_days": _chart(st, days, DAILY_COLUMN[st.kind], daily=True, ident="chart-30d"),
-        "hour_columns": [(c, services.column_label(c)) for c in hour_columns],
-        "hour_rows": [(t, [hours.value(c, i) for c in hour_columns]) for i, t in enumerate(hours.times)][::-1],
-        "warnings": services.warnings(station=st, limit=10).items,
-    })
+        "station": page.station, "status": page.status, "page": page, "ngsi_id": ngsi_ld.entity_id(page.station),
+        "chart_hours": _draw(page.hour_chart, ident="chart-24h"),
+        "chart_days": _draw(page.day_chart, ident="chart-30d")})
 
 
 @require_GET

@@ -18,6 +18,9 @@ services; services.current_statuses()``. One module per concern, every public na
 ``subscriptions``
     ``subscribe`` (a citizen's account, or an e-mail address / phone number that confirms by link),
     ``confirm_subscription``, ``cancel_subscription``.
+``pages`` — what the public pages show
+    ``station_page`` (a ``StationPage``: readings, highest sub-index, charts with their bands and reference lines,
+    the hourly table, warnings, the noise regulation note) and ``map_page`` (a ``MapPage``: dots, legend, wards).
 ``demo``
     ``ensure_demo_stations`` (a Station for every Thing whose datastreams make one, for the demo load).
 
@@ -28,6 +31,18 @@ The modules are named apart from the functions (``registry``, not ``stations``; 
 from __future__ import annotations
 
 from smartcity.environment.services.demo import DEMO_FLOOD_LEVELS, ensure_demo_stations
+from smartcity.environment.services.pages import (
+    Chart,
+    ChartBar,
+    DailyValue,
+    MapDot,
+    MapPage,
+    ReferenceLine,
+    StationPage,
+    Ward,
+    map_page,
+    station_page,
+)
 from smartcity.environment.services.registry import (
     KIND_SLUG,
     STATUS_CACHE_KEY,
@@ -90,6 +105,9 @@ __all__ = [
     "evaluate_warnings", "open_warnings", "warnings",
     # subscriptions
     "cancel_subscription", "confirm_subscription", "subscribe",
+    # pages
+    "Chart", "ChartBar", "DailyValue", "MapDot", "MapPage", "ReferenceLine", "StationPage", "Ward", "map_page",
+    "station_page",
     # demo
     "DEMO_FLOOD_LEVELS", "ensure_demo_stations",
 ]
