@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from smartcity.environment import aqi, noise, readings, wqi
 from smartcity.environment.models import Station, WarningEvent
 from smartcity.environment.parameters import Kind
+from smartcity.environment.services.registry import communes
 from smartcity.environment.services.status import (
     FLOOD_LEVELS,
     NO_DATA,
@@ -34,7 +34,6 @@ from smartcity.environment.services.status import (
 )
 from smartcity.environment.services.tables import column_label, history, ordered_columns, parse_range
 from smartcity.environment.services.warning_rules import open_warnings, warnings
-from smartcity.places.models import Level, Structure, Unit
 
 # The column each kind charts: hourly over the last 24 hours, daily over the last 30 days.
 CHART_COLUMN = {Kind.AIR: "aqi", Kind.WATER_LEVEL: "water_level", Kind.RAIN: "rain_1h", Kind.NOISE: "laeq",
@@ -253,10 +252,8 @@ def describe(status: Status) -> str:
 
 
 def _wards() -> list[Ward]:
-    rows = Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE,
-                               province_code=settings.ENVIRONMENT_PROVINCE_CODE, latitude__isnull=False)
-    return [Ward(lon, lat, area or 5.0, name)
-            for lon, lat, area, name in rows.values_list("longitude", "latitude", "area_km2", "name")]
+    return [Ward(lon, lat, area or 5.0, name)  # a ward without a known area: a small disc
+            for lon, lat, area, name in communes().values_list("longitude", "latitude", "area_km2", "name")]
 
 
 def map_page(kind: str | None, *, now: dt.datetime | None = None) -> MapPage:

@@ -49,7 +49,8 @@ def _point_of(thing: Any) -> tuple[float, float] | None:
     return None
 
 
-def _communes() -> QuerySet[Unit]:
+def communes() -> QuerySet[Unit]:
+    """The city's 2025 wards and communes that have a centre: where stations are placed, what the map draws."""
     return Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE,
                                province_code=settings.ENVIRONMENT_PROVINCE_CODE, latitude__isnull=False)
 
@@ -57,7 +58,7 @@ def _communes() -> QuerySet[Unit]:
 def nearest_commune(lon: float, lat: float) -> Unit | None:
     """The 2025 commune/ward of the province whose centre is nearest (an approximation: the package has centres
     and areas of the 2025 units, not their boundaries). None when the point is farther than any ward's reach."""
-    rows = list(_communes().values_list("pk", "latitude", "longitude", "area_km2"))
+    rows = list(communes().values_list("pk", "latitude", "longitude", "area_km2"))
     if not rows:
         return None
     pk, la, lo, area = (np.array(c, dtype=float) for c in zip(*rows, strict=True))

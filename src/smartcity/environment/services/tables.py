@@ -1,9 +1,9 @@
 """History: a station's hourly or daily table over a validated time range, the order and labels of its columns, and
 the same table as CSV for download.
 
-The tables themselves are made by ``readings`` (hourly means and indices from the database's hourly roll-ups, daily
-values from the hourly ones); this module bounds what a request may ask for (``ENVIRONMENT_HISTORY_MAX_HOURS`` /
-``ENVIRONMENT_HISTORY_MAX_DAYS``) and reads times given in Việt Nam's time.
+The tables themselves are made by ``readings`` (vectorised over the stations of a kind); this module bounds what a
+request may ask for (``ENVIRONMENT_HISTORY_MAX_HOURS`` / ``ENVIRONMENT_HISTORY_MAX_DAYS``), reads naive times as
+Việt Nam's time, and names the columns the same way for the page, the API and the CSV.
 """
 
 from __future__ import annotations
