@@ -1,4 +1,5 @@
-"""Demo only: a public station for every simulated sensing Thing, so ``smartcity demo`` shows a populated map.
+"""Demo only: a public station for every simulated sensing Thing, so the demo (``smartcity demo load``, or
+``smartcity environment register-demo`` after ``smartcity sensors simulate``) shows a populated map.
 
 A later step moves this module, with the rest of the demo code, into the top-level demo app.
 """
