@@ -36,9 +36,9 @@ from smartcity.environment.services.tables import column_label, history, ordered
 from smartcity.environment.services.warning_rules import open_warnings, warnings
 
 # The column each kind charts: hourly over the last 24 hours, daily over the last 30 days.
-CHART_COLUMN = {Kind.AIR: "aqi", Kind.WATER_LEVEL: "water_level", Kind.RAIN: "rain_1h", Kind.NOISE: "laeq",
+CHART_COLUMN: dict[str, str] = {Kind.AIR: "aqi", Kind.WATER_LEVEL: "water_level", Kind.RAIN: "rain_1h", Kind.NOISE: "laeq",
                 Kind.WATER: "wqi"}
-DAILY_COLUMN = {Kind.AIR: "aqi", Kind.WATER_LEVEL: "water_level", Kind.RAIN: "rainfall", Kind.NOISE: "laeq_day",
+DAILY_COLUMN: dict[str, str] = {Kind.AIR: "aqi", Kind.WATER_LEVEL: "water_level", Kind.RAIN: "rainfall", Kind.NOISE: "laeq_day",
                 Kind.WATER: "wqi"}
 NO_LEVELS = "#1E88E5"  # a water level without alarm levels, a rain bar: plain blue
 DAY_LIMIT_COLOUR = "#E53935"
@@ -90,7 +90,7 @@ class StationPage:
     hour_chart: Chart | None  # None: the station has no such column
     day_chart: Chart | None
     hour_columns: list[tuple[str, str]]  # (column, label) of the hourly table
-    hour_rows: list[tuple[dt.datetime, list[float | None]]]  # newest first
+    hour_rows: list[tuple[dt.datetime, list[float | str | None]]]  # newest first (``dominant`` holds a code)
     warnings: list[WarningEvent]
     regulation_note: str  # noise: which regulation the limits are from; "" for the other kinds
 
@@ -103,8 +103,8 @@ def station_page(station: Station, *, now: dt.datetime | None = None) -> Station
     columns = ordered_columns(station, hours)
     yesterday = len(days.times) - 2
     daily_column = DAILY_COLUMN[station.kind]
-    daily = DailyValue(column_label(daily_column), days.times[yesterday], days.value(daily_column, yesterday),
-                       parameter_label(days.value("dominant", yesterday)))
+    daily = DailyValue(column_label(daily_column), days.times[yesterday], _number(days, daily_column, yesterday),
+                       parameter_label(_code(days, "dominant", yesterday)))
     note = ""
     if station.kind == Kind.NOISE:
         note = _("QCVN 26:2025/BNNMT thay thế QCVN 26:2010/BTNMT từ ngày 14/11/2025; bảng giới hạn của quy chuẩn "
@@ -118,20 +118,33 @@ def station_page(station: Station, *, now: dt.datetime | None = None) -> Station
         warnings=list(warnings(station=station, limit=10).items), regulation_note=note)
 
 
+def _number(table: readings.Table, column: str, i: int) -> float | None:
+    """A numeric column's value (only ``dominant`` holds text)."""
+    value = table.value(column, i)
+    return None if isinstance(value, str) else value
+
+
+def _code(table: readings.Table, column: str, i: int) -> str | None:
+    value = table.value(column, i)
+    return value if isinstance(value, str) else None
+
+
 def bar_colour(station: Station, table: readings.Table, column: str, i: int, value: float | None) -> str:
     """The colour of the ``i``-th value of ``column``: its AQI or WQI band, its flood alarm level, whether it is
     over the noise limit (the daytime limit for a daily ``laeq_day``); plain blue otherwise."""
     if value is None:
         return NO_DATA
     if station.kind == Kind.AIR:
-        return aqi.band(value).hex
+        air_band = aqi.band(value)  # a band for every value that is not missing
+        return air_band.hex if air_band else NO_DATA
     if station.kind == Kind.WATER:
-        return wqi.band(int(value)).hex
+        water_band = wqi.band(int(value))
+        return water_band.hex if water_band else NO_DATA
     if station.kind == Kind.WATER_LEVEL:
-        level = table.value("flood_level", i)
+        level = _number(table, "flood_level", i)
         return FLOOD_LEVELS[int(level)][1] if level is not None else NO_LEVELS
     if station.kind == Kind.NOISE:
-        limit = table.value("limit_dba", i)
+        limit = _number(table, "limit_dba", i)
         if column == "laeq_day":
             limit = noise.LIMITS[station.noise_zone].day_dba
         return NOISE_LEVELS[int(limit is not None and value > limit)][1]
@@ -144,7 +157,8 @@ def reference_lines(station: Station, *, daily: bool) -> list[ReferenceLine]:
         levels = ((station.flood_level_i, _("Báo động I")), (station.flood_level_ii, _("Báo động II")),
                   (station.flood_level_iii, _("Báo động III")))
         # each alarm level in the colour of the level it starts
-        return [ReferenceLine(v, label, FLOOD_LEVELS[i + 1][1]) for i, (v, label) in enumerate(levels)]
+        return [ReferenceLine(v, label, FLOOD_LEVELS[i + 1][1]) for i, (v, label) in enumerate(levels)
+                if v is not None]  # all three are, by has_flood_levels
     if station.kind == Kind.NOISE:
         limit = noise.LIMITS[station.noise_zone]
         lines = [ReferenceLine(limit.day_dba, _("Giới hạn ban ngày"), DAY_LIMIT_COLOUR)]
@@ -162,17 +176,17 @@ def _chart(station: Station, table: readings.Table, column: str, *, daily: bool)
     for i, moment in enumerate(table.times):
         local = moment.astimezone(zone)
         label = local.strftime("%d/%m") if daily else local.strftime("%Hh")
-        value = table.value(column, i)
+        value = _number(table, column, i)
         when = local.strftime("%d/%m/%Y") if daily else local.strftime("%H:00 %d/%m/%Y")
         title = f"{when}: {column_label(column)} " + ("—" if value is None else f"{value:.1f}")
         bars.append(ChartBar(label, value, bar_colour(station, table, column, i, value), title))
-    present = [b for b in bars if b.value is not None]
+    present = [(b, b.value) for b in bars if b.value is not None]
     span = _("30 ngày qua") if daily else _("24 giờ qua")
     description = _("%(what)s, %(span)s: %(n)d giá trị") % {"what": column_label(column), "span": span,
                                                             "n": len(present)}
     if present:
-        top = max(present, key=lambda b: b.value)
-        description += _("; cao nhất %(value).1f lúc %(when)s") % {"value": top.value, "when": top.title.split(":")[0]}
+        top, value = max(present, key=lambda bar: bar[1])
+        description += _("; cao nhất %(value).1f lúc %(when)s") % {"value": value, "when": top.title.split(":")[0]}
     return Chart(title=f"{column_label(column)} — {span}", description=description, bars=bars,
                  lines=reference_lines(station, daily=daily),
                  floor=None if station.kind == Kind.WATER_LEVEL else 0.0)
@@ -253,7 +267,8 @@ def describe(status: Status) -> str:
 
 def _wards() -> list[Ward]:
     return [Ward(lon, lat, area or 5.0, name)  # a ward without a known area: a small disc
-            for lon, lat, area, name in communes().values_list("longitude", "latitude", "area_km2", "name")]
+            for lon, lat, area, name in communes().values_list("longitude", "latitude", "area_km2", "name")
+            if lon is not None and lat is not None]
 
 
 def map_page(kind: str | None, *, now: dt.datetime | None = None) -> MapPage:
