@@ -8,7 +8,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from smartcity.api import api
-from smartcity.environment.urls import ngsi_ld_urlpatterns
+from smartcity.environment.ngsi_ld.urls import urlpatterns as ngsi_ld_urlpatterns
 
 admin.site.site_header = "Quản trị Nền tảng đô thị thông minh"
 admin.site.site_title = "Quản trị"

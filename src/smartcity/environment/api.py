@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
-from smartcity.environment import ngsi, services
+from smartcity.environment import services
 from smartcity.environment.models import Station, WarningEvent
+from smartcity.environment.ngsi_ld import entities as ngsi_ld
 from smartcity.environment.parameters import Kind
 from smartcity.environment.schemas import (
     CurrentOut,
@@ -49,7 +50,7 @@ def station_out(st: Station) -> dict:
         "noise_zone": st.noise_zone if st.kind == Kind.NOISE else None,
         "reference_elevation_m": st.reference_elevation_m,
         "flood_levels_m": levels if None not in levels else None,
-        "thing_id": st.thing_id, "ngsi_ld_id": ngsi.entity_id(st),
+        "thing_id": st.thing_id, "ngsi_ld_id": ngsi_ld.entity_id(st),
         "url": reverse("environment:station", args=[st.code]),
     }
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from smartcity.environment.ngsi_query import (
+from smartcity.environment.ngsi_ld.query import (
     Logical,
     QueryError,
     Range,

@@ -18,7 +18,7 @@ plus ``name``, ``location`` (GeoProperty, GeoJSON Point), ``address``/``areaServ
 (a DateTime), ``source`` and ``dataProvider``. Measured values carry ``observedAt`` and ``unitCode``.
 
 The id is ``urn:ngsi-ld:<type>:<station code>``. ``@context`` is our context document (served beside the API at
-``…/ngsi-ld/v1/context.jsonld``), which maps the terms to their Smart Data Models IRIs and includes the NGSI-LD core
+``…/ngsi-ld/v1/context.jsonld`` by ``views.context``), which maps the terms to their Smart Data Models IRIs and includes the NGSI-LD core
 context; a response is ``application/ld+json`` with the ``@context`` in the body when the client accepts it, else
 ``application/json`` with the context in a ``Link`` header (clause 6.3.5).
 """

@@ -1,0 +1,113 @@
+"""Use cases of environmental monitoring — the only entry other apps call: ``from smartcity.environment import
+services; services.current_statuses()``. One module per concern, every public name re-exported here:
+
+``registry``
+    ``register_station`` (a sensing Thing in one role, placed in its ward), ``stations``, ``get_station``,
+    ``nearest_commune``.
+``status`` — what the public sees now
+    ``current_statuses`` / ``current_status`` (hourly VN_AQI with its sub-indices and the highest one marked,
+    water level and flood alarm level, rain over 1/3/24 h, hourly LAeq against QCVN 26:2010, VN_WQI) and the
+    level tables (``FLOOD_LEVELS``, ``RAIN_LEVELS``, ``NOISE_LEVELS``).
+``tables`` — history
+    ``parse_range``, ``history`` (hourly or daily tables over a validated time range), ``ordered_columns``,
+    ``column_label``, ``history_csv``.
+``warning_rules``
+    ``evaluate_warnings(now)`` opens and closes ``WarningEvent``s by the active ``WarningRule``s and queues the
+    notifications of the subscriptions of the area (run by ``smartcity environment check-warnings``);
+    ``open_warnings``, ``warnings``, ``banner_warnings``; ``ensure_default_rules``.
+``subscriptions``
+    ``subscribe`` (a citizen's account, or an e-mail address / phone number that confirms by link),
+    ``confirm_subscription``, ``cancel_subscription``.
+``pages`` — what the public pages show
+    ``station_page`` (a ``StationPage``: readings, highest sub-index, charts with their bands and reference lines,
+    the hourly table, warnings, the noise regulation note) and ``map_page`` (a ``MapPage``: dots, legend, wards).
+``demo``
+    ``ensure_demo_stations`` (a Station for every Thing whose datastreams make one, for the demo load).
+
+The modules are named apart from the functions (``registry``, not ``stations``; ``tables``, not ``history``;
+``warning_rules``, not ``warnings``) so that ``services.stations`` stays the function.
+"""
+
+from __future__ import annotations
+
+from smartcity.environment.services.demo import DEMO_FLOOD_LEVELS, ensure_demo_stations
+from smartcity.environment.services.pages import (
+    Chart,
+    ChartBar,
+    DailyValue,
+    MapDot,
+    MapPage,
+    ReferenceLine,
+    StationPage,
+    Ward,
+    map_page,
+    station_page,
+)
+from smartcity.environment.services.registry import (
+    KIND_SLUG,
+    STATUS_CACHE_KEY,
+    get_station,
+    nearest_commune,
+    register_station,
+    stations,
+)
+from smartcity.environment.services.status import (
+    FLOOD_LEVELS,
+    HEADLINES,
+    HOUR,
+    NO_DATA,
+    NOISE_LEVELS,
+    RAIN_LEVELS,
+    Reading,
+    Status,
+    compute_statuses,
+    current_status,
+    current_statuses,
+    parameter_label,
+)
+from smartcity.environment.services.subscriptions import cancel_subscription, confirm_subscription, subscribe
+from smartcity.environment.services.tables import (
+    COLUMN_LABELS,
+    HEAD_COLUMNS,
+    RESOLUTIONS,
+    UTC,
+    Range,
+    column_label,
+    history,
+    history_csv,
+    ordered_columns,
+    parse_moment,
+    parse_range,
+)
+from smartcity.environment.services.warning_rules import (
+    BANNER_CACHE_KEY,
+    DEFAULT_RULES,
+    Evaluation,
+    WarningPage,
+    banner_warnings,
+    ensure_default_rules,
+    evaluate_warnings,
+    open_warnings,
+    warnings,
+)
+
+__all__ = [
+    # registry
+    "KIND_SLUG", "STATUS_CACHE_KEY", "get_station", "nearest_commune", "register_station", "stations",
+    # status
+    "FLOOD_LEVELS", "HEADLINES", "HOUR", "NOISE_LEVELS", "NO_DATA", "RAIN_LEVELS", "Reading", "Status",
+    "compute_statuses", "current_status", "current_statuses", "parameter_label",
+    # tables (history)
+    "COLUMN_LABELS", "HEAD_COLUMNS", "RESOLUTIONS", "UTC", "Range", "column_label", "history", "history_csv",
+    "ordered_columns", "parse_moment", "parse_range",
+    # warning_rules
+    "BANNER_CACHE_KEY", "DEFAULT_RULES", "Evaluation", "WarningPage", "banner_warnings", "ensure_default_rules",
+    "evaluate_warnings", "open_warnings", "warnings",
+    # subscriptions
+    "cancel_subscription", "confirm_subscription", "subscribe",
+    # pages
+    "Chart", "ChartBar", "DailyValue", "MapDot", "MapPage", "ReferenceLine", "StationPage", "Ward", "map_page",
+    "station_page",
+    # demo
+    "DEMO_FLOOD_LEVELS", "ensure_demo_stations",
+]
