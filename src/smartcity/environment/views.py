@@ -1,5 +1,5 @@
 """Public pages of environmental monitoring (map, station, warnings, subscriptions) and the NGSI-LD view. Thin:
-numbers come from ``services``, pictures from ``svg``."""
+numbers come from ``services``, pictures from ``smartcity.lib.svg``."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from smartcity.environment import aqi, ngsi, ngsi_query, noise, services, svg, wqi
+from smartcity.environment import aqi, ngsi, ngsi_query, noise, services, wqi
 from smartcity.environment.models import Station
 from smartcity.environment.parameters import Kind
 from smartcity.environment.readings import Table
+from smartcity.lib import svg
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.places.models import Level, Structure, Unit
 
@@ -72,15 +73,15 @@ def index(request: HttpRequest) -> HttpResponse:
     every = services.current_statuses()
     statuses = [s for s in every if s.station.kind == kind]
     counts = {k: sum(1 for s in every if s.station.kind == k) for k in Kind.values}
-    dots = [svg.Dot(s.station.longitude, s.station.latitude, s.colour, _short(s), _describe(s),
+    dots = [svg.Point(s.station.longitude, s.station.latitude, s.colour, _short(s), _describe(s),
                     reverse("environment:station", args=[s.station.code]))
             for s in statuses if s.station.longitude is not None and s.station.latitude is not None]
     label = Kind(kind).label
-    picture = svg.station_map(
+    picture = svg.schematic_map(
         _discs(), dots, title=_("Bản đồ trạm quan trắc %(kind)s") % {"kind": label.lower()},
         description=_("Các phường, xã của thành phố và %(n)d trạm, tô màu theo mức hiện tại. %(list)s")
         % {"n": len(dots), "list": "; ".join(_describe(s) for s in statuses)},
-        legend=_legend(kind))
+        legend=_legend(kind), css_class="env-map")
     tabs = [{"kind": k, "label": Kind(k).label, "count": counts[k], "current": k == kind} for k in Kind.values]
     return render(request, "environment/index.html", {
         "kind": kind, "kind_label": label, "statuses": statuses, "map": picture, "tabs": tabs,

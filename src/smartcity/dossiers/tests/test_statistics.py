@@ -176,14 +176,6 @@ def test_the_statistics_page_draws_the_outcomes_as_an_accessible_chart(client, m
     assert "<svg" not in client.get("/thong-ke/", {"month": "2020-01"}).content.decode()
 
 
-def test_chart_text_is_escaped():
-    from smartcity.lib.charts import Series, stacked_bars
-
-    svg = stacked_bars([{"name": "<script>alert(1)</script>", "a": 2}], [Series("a", "A & B", "#000")],
-                       label_key="name", title="t")
-    assert "<script>" not in svg and "&lt;script&gt;" in svg and "A &amp; B" in svg
-
-
 def test_online_payment_and_digitised_shares(make):
     make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
          status=Status.RETURNED, fee_due=8000, paid_online=True, result_signed=True)
