@@ -11,17 +11,18 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from smartcity.environment import aqi, ngsi, ngsi_query, noise, services, wqi
+from smartcity.environment import aqi, exports, ngsi, ngsi_query, noise, services, wqi
 from smartcity.environment.models import Station
 from smartcity.environment.parameters import Kind
 from smartcity.environment.readings import Table
-from smartcity.lib import svg
+from smartcity.lib import export, svg
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.places.models import Level, Structure, Unit
 
@@ -175,18 +176,17 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def station_csv(request: HttpRequest, code: str) -> HttpResponse:
+def station_csv(request: HttpRequest, code: str) -> HttpResponseBase:
     st = _station(code)
     try:
         span = services.parse_range(start=request.GET.get("start"), end=request.GET.get("end"),
                                     resolution=request.GET.get("resolution") or "hour")
     except ServiceError as exc:
         return HttpResponse(f"{exc.field}: {exc.message}\n", status=400, content_type="text/plain; charset=utf-8")
-    body = services.history_csv(st, services.history(st, span), span)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    table = services.history(st, span)
     stamp = span.start.astimezone(timezone.get_current_timezone()).strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="{st.code}-{span.resolution}-{stamp}.csv"'
-    return response
+    return export.csv_response(exports.history_columns(st, table), exports.history_rows(table, span),
+                               filename=f"{st.code}-{span.resolution}-{stamp}.csv", bom=True)
 
 
 # ------------------------------------------------------------------------------------------------ warnings

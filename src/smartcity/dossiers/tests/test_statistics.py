@@ -118,7 +118,7 @@ def test_the_api_gives_json_and_csv(client, make):
     csv = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-12-01", "format": "csv",
                                             "group": "procedure"})
     assert csv["Content-Type"].startswith("text/csv")
-    lines = csv.content.decode().splitlines()
+    lines = csv.getvalue().decode().splitlines()
     assert lines[0].startswith("key,name,received") and lines[1].startswith("1.001193,Đăng ký khai sinh,1,")
 
 
