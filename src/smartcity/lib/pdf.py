@@ -4,8 +4,8 @@
   below name its faces, registered with reportlab when this module is imported (a ``Paragraph`` resolves its font
   when it is made, before the document is built).
 * The national document header of Decree 30/2020/NĐ-CP (Appendix I): the issuing agency on the left (its parent
-  above it, the agency in bold), the national name (Quốc hiệu) and motto (tiêu ngữ) on the right, then the place and
-  date line ("Hà Nội, ngày … tháng … năm …").
+  above it, the agency in bold), the national name (Quốc hiệu) and motto (tiêu ngữ) on the right, the motto
+  underlined by a solid line as long as itself, then the place and date line ("Hà Nội, ngày … tháng … năm …").
 * The paragraph styles of body text, the QR code that leads to the document's page, a table of facts (label: value),
   the administrative phrase of a moment, and the A4 page every document is built on.
 
@@ -22,11 +22,13 @@ from collections.abc import Iterable, Sequence
 from django.utils import timezone
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from smartcity.lib import fonts
 
@@ -64,11 +66,14 @@ def place_and_date(day: dt.date, place: str = PLACE) -> str:
 
 def national_header(agency_name: str, parent_name: str | None = None) -> Table:
     """The two blocks at the top of the page: the issuing agency (under its parent) left, the national name and
-    motto right."""
+    motto right, the motto underlined ("phía dưới có đường kẻ ngang, nét liền, có độ dài bằng độ dài của dòng chữ",
+    Decree 30/2020/NĐ-CP, Appendix I, II.2)."""
     left = [Paragraph(esc(parent_name or "").upper(), CENTER), Paragraph(esc(agency_name).upper(), CENTER_BOLD)]
-    right = [Paragraph(NATIONAL_NAME, CENTER_BOLD), Paragraph(MOTTO, CENTER_BOLD)]
+    underline = HRFlowable(width=stringWidth(MOTTO, CENTER_BOLD.fontName, CENTER_BOLD.fontSize), thickness=0.6,
+                           color=colors.black, lineCap="butt", spaceBefore=0, spaceAfter=0)
+    right = [Paragraph(NATIONAL_NAME, CENTER_BOLD), Paragraph(MOTTO, CENTER_BOLD), underline]
     table = Table([[left, right]], colWidths=[75 * mm, 100 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "CENTER")]))
     return table
 
 

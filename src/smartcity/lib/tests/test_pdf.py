@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zoneinfo
 
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import HRFlowable
 
 from smartcity.lib import fonts, pdf
 
@@ -33,6 +35,20 @@ def test_the_header_has_the_agency_the_national_name_the_motto_and_the_place_and
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4
     fonts_used = {f["/BaseFont"].split("+")[-1] for f in page["/Resources"]["/Font"].values()}
     assert {"Roboto-Regular", "Roboto-Bold", "Roboto-Italic"} <= fonts_used
+
+
+def test_the_motto_is_underlined_by_a_line_as_long_as_itself():
+    header = pdf.national_header("Ủy ban nhân dân phường Ba Đình")
+    motto, line = header._cellvalues[0][1][1:]
+    assert motto.getPlainText() == pdf.MOTTO
+    width = pdfmetrics.stringWidth(pdf.MOTTO, pdf.CENTER_BOLD.fontName, pdf.CENTER_BOLD.fontSize)
+    assert isinstance(line, HRFlowable) and line.width == width and 120 < width < 175
+    drawn = read(pdf.build([header], title="t", author="a")).pages[0].get_contents().get_data().decode("latin-1")
+    # The motto's text and the stroked line under it start at the same x: the line is centred like the text.
+    *_, text_x = re.finditer(r"([\d.]+) [\d.]+ cm\nq\n0 0 0 rg\nBT 1 0 0 1 0 4 Tm ([\d.]+) 0 Td", drawn)  # the motto
+    stroke = re.search(r"([\d.]+) [\d.]+ cm\nq\n\.6 w\n0 J\n0 0 0 RG\nn 0 0 m ([\d.]+) 0 l S", drawn)
+    assert float(stroke.group(2)) == pytest.approx(width)
+    assert float(stroke.group(1)) == pytest.approx(float(text_x.group(1)) + float(text_x.group(2)), abs=0.01)
 
 
 def test_an_agency_without_a_parent_has_an_empty_line_above_it():
