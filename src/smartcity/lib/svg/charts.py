@@ -9,8 +9,9 @@ description), and printable. The numbers stay in the table next to the chart; th
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -24,7 +25,7 @@ class Series:
     colour: str
 
 
-def stacked_bars(rows: Sequence[dict[str, object]], series: Sequence[Series], *, label_key: str, title: str,
+def stacked_bars(rows: Sequence[Mapping[str, Any]], series: Sequence[Series], *, label_key: str, title: str,
                  width: int = 720, bar: int = 18, gap: int = 8, label_width: int = 260) -> SafeString:
     """Horizontal bars, one per row, each split into ``series`` (the row's values under their keys)."""
     totals = [sum(int(row.get(s.key) or 0) for s in series) for row in rows]
@@ -57,7 +58,7 @@ def stacked_bars(rows: Sequence[dict[str, object]], series: Sequence[Series], *,
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
-def _describe(rows: Sequence[dict[str, object]], series: Sequence[Series], label_key: str) -> str:
+def _describe(rows: Sequence[Mapping[str, Any]], series: Sequence[Series], label_key: str) -> str:
     return "; ".join(f"{row.get(label_key)}: " + ", ".join(f"{s.label} {int(row.get(s.key) or 0)}" for s in series)
                      for row in rows)
 

@@ -46,7 +46,8 @@ def schematic_map(discs: Sequence[Disc], points: Sequence[Point], *, title: str,
     if not discs and not points:
         return mark_safe("")  # noqa: S308 - constant
     ky = 110.57  # km per degree of latitude
-    kx = 111.32 * math.cos(math.radians(sum(d.lat for d in [*discs, *points]) / (len(discs) + len(points))))
+    kx = 111.32 * math.cos(math.radians(sum([*(d.lat for d in discs), *(p.lat for p in points)])
+                                        / (len(discs) + len(points))))
     radius = {id(d): math.sqrt(max(d.area_km2, 0.5) / math.pi) for d in discs}  # km
     lons = [x for d in discs for x in (d.lon - radius[id(d)] / kx, d.lon + radius[id(d)] / kx)]
     lats = [y for d in discs for y in (d.lat - radius[id(d)] / ky, d.lat + radius[id(d)] / ky)]
