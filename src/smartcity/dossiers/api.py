@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 from ninja.security import django_auth
@@ -23,6 +23,7 @@ from smartcity.dossiers.schemas import (
     OperationIn,
     TrackingOut,
 )
+from smartcity.lib import export
 from smartcity.lib.errors import Invalid, NotFound
 from smartcity.lib.http import pdf_attachment
 
@@ -162,13 +163,9 @@ def statistics(request: HttpRequest, start: dt.date, end: dt.date,
     """Dossiers in [start, end) (local dates). ``format=csv`` or ``format=xlsx`` downloads the same table."""
     period = _period(start, end)
     rows = stats.published(*period, group=group)
-    if format == "csv":
-        response = HttpResponse(stats.as_csv(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="thong-ke-{start}-{end}.csv"'
-        return response
+    if format == "csv":  # the header row is the JSON's field names, the API's promise
+        return export.csv_response(export.columns(stats.COLUMNS), rows, filename=f"thong-ke-{start}-{end}.csv")
     if format == "xlsx":
-        response = HttpResponse(stats.as_xlsx(rows, title=f"{start}..{end}"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="thong-ke-{start}-{end}.xlsx"'
-        return response
+        return export.xlsx_response(export.columns(stats.COLUMNS), rows, filename=f"thong-ke-{start}-{end}.xlsx",
+                                    title=f"{start}..{end}")
     return {"start": start, "end": end, "group": group, "rows": rows}

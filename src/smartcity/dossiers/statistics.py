@@ -14,9 +14,7 @@ rated "very satisfied" or "satisfied".
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 from django.conf import settings
@@ -167,26 +165,3 @@ def cached(what: str, start: dt.datetime, end: dt.datetime, group: str, make, *,
         cache.set(key, value, settings.STATISTICS_CACHE_SECONDS)
         return value
     return cache.get_or_set(key, make, settings.STATISTICS_CACHE_SECONDS)
-
-
-def as_xlsx(rows: list[dict[str, Any]], *, title: str) -> bytes:
-    """The same table as an Excel workbook (one sheet, a header row, numbers as numbers)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(COLUMNS)
-    for row in rows:
-        sheet.append([row[column] for column in COLUMNS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def as_csv(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()

@@ -1,5 +1,5 @@
 """Public pages of environmental monitoring (map, station, warnings, subscriptions). Thin: numbers come from
-``services``, pictures from ``svg``. The NGSI-LD view is in ``ngsi_ld.views``."""
+``services``, pictures from ``smartcity.lib.svg``. The NGSI-LD view is in ``ngsi_ld.views``."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from smartcity.environment import services, svg
+from smartcity.environment import exports, services
 from smartcity.environment.models import Station
 from smartcity.environment.ngsi_ld import entities as ngsi_ld
 from smartcity.environment.parameters import Kind
+from smartcity.lib import export, svg
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.places.models import Level, Structure, Unit
 
@@ -25,10 +27,10 @@ from smartcity.places.models import Level, Structure, Unit
 
 def index(request: HttpRequest) -> HttpResponse:
     page = services.map_page(request.GET.get("loai"))
-    picture = svg.station_map(
+    picture = svg.schematic_map(
         [svg.Disc(w.lon, w.lat, w.area_km2, w.name) for w in page.wards],
-        [svg.Dot(d.lon, d.lat, d.colour, d.label, d.title, d.href) for d in page.dots],
-        title=page.title, description=page.description, legend=page.legend)
+        [svg.Point(d.lon, d.lat, d.colour, d.label, d.title, d.href) for d in page.dots],
+        title=page.title, description=page.description, legend=page.legend, css_class="env-map")
     return render(request, "environment/index.html", {
         "kind": page.kind, "kind_label": page.kind_label, "statuses": page.statuses, "map": picture,
         "tabs": page.tabs, "warnings": page.warnings})
@@ -61,18 +63,17 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def station_csv(request: HttpRequest, code: str) -> HttpResponse:
+def station_csv(request: HttpRequest, code: str) -> HttpResponseBase:
     st = _station(code)
     try:
         span = services.parse_range(start=request.GET.get("start"), end=request.GET.get("end"),
                                     resolution=request.GET.get("resolution") or "hour")
     except ServiceError as exc:
         return HttpResponse(f"{exc.field}: {exc.message}\n", status=400, content_type="text/plain; charset=utf-8")
-    body = services.history_csv(st, services.history(st, span), span)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    table = services.history(st, span)
     stamp = span.start.astimezone(timezone.get_current_timezone()).strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="{st.code}-{span.resolution}-{stamp}.csv"'
-    return response
+    return export.csv_response(exports.history_columns(st, table), exports.history_rows(table, span),
+                               filename=f"{st.code}-{span.resolution}-{stamp}.csv", bom=True)
 
 
 # ------------------------------------------------------------------------------------------------ warnings

@@ -2,7 +2,7 @@
 
 A code is accepted for the current 30-second step and one step either side (phone clocks drift), and the caller
 accepts it only for a step later than the last one used, so a code seen over a shoulder cannot be used again.
-The enrolment QR code is an inline SVG made by segno: no image service, no CDN.
+The enrolment QR code is an inline SVG (``smartcity.lib.svg.qr_code``, made by segno): no image service, no CDN.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import datetime as dt
 import hmac
 
 import pyotp
-import segno
 from django.utils import timezone
+
+from smartcity.lib import svg
 
 ISSUER = "Cổng dịch vụ công Hà Nội"
 DRIFT_STEPS = 1
@@ -52,4 +53,4 @@ def provisioning_uri(secret: str, account_name: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """The otpauth URI as an inline ``<svg>`` element, ready to drop into a page."""
-    return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#1a1a1a", light="#ffffff")
+    return svg.qr_code(uri, scale=5, border=2, dark="#1a1a1a", light="#ffffff")

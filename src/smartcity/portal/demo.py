@@ -22,6 +22,7 @@ from smartcity.agencies import services as agencies
 from smartcity.agencies.models import Agency, Role
 from smartcity.identity import services as identity
 from smartcity.identity.models import User
+from smartcity.lib import fonts
 from smartcity.places import services as places
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.population import synth
@@ -134,9 +135,11 @@ def _citizen_account(id_number: str) -> User:
 
 def _scan() -> SimpleUploadedFile:
     """A one-page PDF standing in for the scanned birth certificate of the demo's dossiers."""
+    fonts.register()
     buffer = io.BytesIO()
     sheet = canvas.Canvas(buffer, pagesize=A4)
-    sheet.drawString(72, 760, "Giay chung sinh (ban chup minh hoa cho du lieu thu nghiem)")
+    sheet.setFont(fonts.REGULAR, 12)
+    sheet.drawString(72, 760, "Giấy chứng sinh (bản chụp minh họa cho dữ liệu thử nghiệm)")
     sheet.save()
     return SimpleUploadedFile("giay-chung-sinh.pdf", buffer.getvalue(), "application/pdf")
 

@@ -7,6 +7,10 @@
   ``SMARTCITY_PKCS11_MODULE``; the PIN in an environment variable. Needs the optional ``python-pkcs11`` package.
 
 A key store hands out a pyHanko ``Signer`` for the length of one signature (a PKCS#11 session is closed after it).
+
+This module is the interface and the registry only, so dependencies point one way: each ``contrib`` module imports
+it and registers its store (``@register``), and ``SigningConfig.ready`` imports the contrib modules, so every store
+is known before the first signature. A new back-end is a contrib module plus its import there.
 """
 
 from __future__ import annotations
@@ -48,19 +52,18 @@ def secret(certificate: Certificate) -> bytes:
     raise KeyUnavailable(f"unknown passphrase source {source!r}")
 
 
-def _registry() -> dict[str, KeyStore]:
-    from smartcity.signing.contrib.pkcs11 import Pkcs11Store
-    from smartcity.signing.contrib.pkcs12 import Pkcs12Store
-
-    return {store.name: store for store in (Pkcs12Store(), Pkcs11Store())}
-
-
 REGISTRY: dict[str, KeyStore] = {}
 
 
+def register(store: type[KeyStore]) -> type[KeyStore]:
+    """Class decorator: make ``store`` the key store of certificates whose ``key_backend`` is ``store.name``."""
+    if not store.name or store.name in REGISTRY:
+        raise ValueError(f"key store name {store.name!r} is empty or taken")
+    REGISTRY[store.name] = store()
+    return store
+
+
 def get(backend: str) -> KeyStore:
-    if not REGISTRY:
-        REGISTRY.update(_registry())
     try:
         return REGISTRY[backend]
     except KeyError:

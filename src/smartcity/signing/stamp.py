@@ -19,16 +19,14 @@ import io
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import font_roboto
 from fontTools import subset, ttLib
 from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import TextStampStyle
 
-ROBOTO = Path(font_roboto.__file__).parent / "files" / "Roboto-Regular.ttf"
+from smartcity.lib.fonts import ROBOTO
 
 _VIETNAMESE = (
     "aăâbcdđeêghiklmnoôơpqrstuưvxy"

@@ -10,7 +10,7 @@ services; services.current_statuses()``. One module per concern, every public na
     level tables (``FLOOD_LEVELS``, ``RAIN_LEVELS``, ``NOISE_LEVELS``).
 ``tables`` — history
     ``parse_range``, ``history`` (hourly or daily tables over a validated time range), ``ordered_columns``,
-    ``column_label``, ``history_csv``.
+    ``column_label``.
 ``warning_rules``
     ``evaluate_warnings(now)`` opens and closes ``WarningEvent``s by the active ``WarningRule``s and queues the
     notifications of the subscriptions of the area (run by ``smartcity environment check-warnings``);
@@ -74,7 +74,6 @@ from smartcity.environment.services.tables import (
     Range,
     column_label,
     history,
-    history_csv,
     ordered_columns,
     parse_moment,
     parse_range,
@@ -98,7 +97,7 @@ __all__ = [
     "FLOOD_LEVELS", "HEADLINES", "HOUR", "NOISE_LEVELS", "NO_DATA", "RAIN_LEVELS", "Reading", "Status",
     "compute_statuses", "current_status", "current_statuses", "parameter_label",
     # tables (history)
-    "COLUMN_LABELS", "HEAD_COLUMNS", "RESOLUTIONS", "UTC", "Range", "column_label", "history", "history_csv",
+    "COLUMN_LABELS", "HEAD_COLUMNS", "RESOLUTIONS", "UTC", "Range", "column_label", "history",
     "ordered_columns", "parse_moment", "parse_range",
     # warning_rules
     "BANNER_CACHE_KEY", "DEFAULT_RULES", "Evaluation", "WarningPage", "banner_warnings", "ensure_default_rules",

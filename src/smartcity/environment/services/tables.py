@@ -8,12 +8,9 @@ Việt Nam's time, and names the columns the same way for the page, the API and 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -130,27 +127,3 @@ def ordered_columns(station: Station, table: readings.Table) -> list[str]:
     rest = [p.code for p in BY_CODE.values() if p.code in table.columns and p.code not in head]
     others = sorted(c for c in table.columns if c not in head and c not in rest)
     return head + rest + others
-
-
-def history_csv(station: Station, table: readings.Table, span: Range) -> str:
-    """The table as CSV (UTF-8 with BOM, so spreadsheet programs read the Vietnamese): local time first."""
-    columns = ordered_columns(station, table)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["Thời điểm (giờ Việt Nam, đầu khoảng)", *(column_label(c) for c in columns)])
-    zone = readings.zone()
-    for i, moment in enumerate(table.times):
-        local = moment.astimezone(zone)
-        stamp = local.strftime("%Y-%m-%d %H:%M") if span.resolution == "hour" else local.strftime("%Y-%m-%d")
-        writer.writerow([stamp, *(_cell(table.value(c, i)) for c in columns)])
-    return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.3f}".rstrip("0").rstrip(".")
-    return str(value)
-

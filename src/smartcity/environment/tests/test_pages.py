@@ -55,7 +55,7 @@ def test_the_hourly_csv_has_the_last_24_hours(client, air):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith(f'attachment; filename="{air.code}-hour-')
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0][:4] == ["Thời điểm (giờ Việt Nam, đầu khoảng)", "VN_AQI", "Mức AQI (1–6)",
                            "Thông số có chỉ số cao nhất"]
     assert len(rows) == 1 + 24
@@ -68,7 +68,7 @@ def test_the_hourly_csv_has_the_last_24_hours(client, air):
 def test_the_daily_csv_takes_a_date_range(client, air):
     response = client.get(f"/moi-truong/tram/{air.code}/du-lieu.csv",
                           {"resolution": "day", "start": "2026-02-28", "end": "2026-03-02"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == ["2026-02-28", "2026-03-01"]
     span = services.parse_range(start="2026-03-01", end="2026-03-02", resolution="day", now=NOW)
     assert rows[2][1] == f"{services.history(air, span).columns['aqi'][0]:.0f}"

@@ -78,6 +78,7 @@ def read_certificate(*, token: str, label: str, pin: bytes | None, slot: int | N
         session.close()
 
 
+@keystores.register
 class Pkcs11Store(keystores.KeyStore):
     name = "pkcs11"
 

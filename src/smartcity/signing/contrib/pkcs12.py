@@ -71,6 +71,7 @@ def private_key(certificate: Certificate) -> tuple[pki.PrivateKey, list]:
     return key, chain
 
 
+@keystores.register
 class Pkcs12Store(keystores.KeyStore):
     name = "pkcs12"
 

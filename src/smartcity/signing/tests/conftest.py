@@ -7,15 +7,12 @@ responder is RSA-only) is generated once per session and reused.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-import font_roboto
 import pytest
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from smartcity.lib import fonts
 from smartcity.signing import pki
 
 TITLE = "KET QUA 2026-0001"
@@ -23,13 +20,12 @@ TITLE = "KET QUA 2026-0001"
 
 def make_pdf(lines: list[str] | None = None, *, title: str = TITLE, pages: int = 1) -> bytes:
     """A result document as the one-stop desk makes them: reportlab, Roboto, Vietnamese text."""
-    if "Roboto" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("Roboto", str(Path(font_roboto.__file__).parent / "files" / "Roboto-Regular.ttf")))
+    fonts.register()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
     pdf.setTitle(title)
     for page in range(pages):
-        pdf.setFont("Roboto", 13)
+        pdf.setFont(fonts.REGULAR, 13)
         y = 780
         for line in lines or ["ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH", "GIẤY CHỨNG NHẬN KẾT HÔN", f"Trang {page + 1}"]:
             pdf.drawString(72, y, line)
