@@ -28,7 +28,7 @@ import time
 
 from _common import OUT_DIR, setup_django
 
-CHUNK = 500
+CHUNK = 100
 
 
 def old_record(*, subject_id: int):
