@@ -175,6 +175,7 @@ class Loaded:
 
     name: str
     head: Head | None = None
+    unsigned: bool = False  # HMAC only: no signature, no timestamp
     signed_by: str = ""
     timestamp: dt.datetime | None = None
     problems: list[str] = field(default_factory=list)
@@ -240,7 +241,7 @@ def load_all() -> Iterator[Loaded]:
                                    "changed)")
         signature = document.get("signature")
         if signature is None:
-            loaded.notes.append(f"chỉ có HMAC, không có chữ ký số (unsigned: {document.get('unsigned', '')})")
+            loaded.unsigned = True
         elif active is None:
             loaded.notes.append("có chữ ký số nhưng không có bộ kiểm tra chữ ký (no AUDIT_CHECKPOINT_SIGNER)")
         else:

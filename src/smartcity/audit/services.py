@@ -113,6 +113,9 @@ def verify_chain(batch_size: int = 5000) -> Iterator[Problem]:
 
 
 def verify_all(batch_size: int = 5000) -> Verification:
+    """The chain walk, then every checkpoint file: its own checks (HMAC, link, signature and timestamp), then the
+    log against what it recorded, and the latest one against the end of the log. What could not be checked is a
+    note, not a problem: checkpoints missing or HMAC-only (an HMAC-only one after sealed ones is named)."""
     result = Verification(entries=Entry.objects.count(), checkpoints=0)
     result.problems.extend(verify_chain(batch_size))
     try:
@@ -124,18 +127,24 @@ def verify_all(batch_size: int = 5000) -> Verification:
     if not loaded:
         result.notes.append("chưa có điểm kiểm tra nào: một đoạn cuối bị cắt sẽ không được phát hiện "
                             "(no checkpoint yet: a cut tail would not show)")
-    unsigned = 0
+    unsigned, sealed, downgraded = 0, False, []
     for item in loaded:
         for reason in item.problems:
             result.problems.append(Problem(item.head.last_seq if item.head else 0,
                                            f"điểm kiểm tra {item.name}: {reason}", item.name))
-        unsigned += any("unsigned" in note for note in item.notes)
-        result.notes.extend(f"điểm kiểm tra {item.name}: {note}" for note in item.notes if "unsigned" not in note)
+        unsigned += item.unsigned
+        sealed = sealed or (not item.unsigned and not item.problems)
+        if sealed and item.unsigned:  # a signer was failing then, or someone who holds the chain key wrote it
+            downgraded.append(item.name)
+        result.notes.extend(f"điểm kiểm tra {item.name}: {note}" for note in item.notes)
         if item.head is not None and not item.problems:
             result.problems.extend(_against_checkpoint(item.name, item.head))
     if unsigned:
         result.notes.append(f"{unsigned} điểm kiểm tra chỉ có HMAC, không có chữ ký số và dấu thời gian "
                             "(HMAC-only checkpoints: configure a signer, see docs/audit.md)")
+    if downgraded:
+        result.notes.append(f"{len(downgraded)} điểm kiểm tra chỉ có HMAC sau điểm đã đóng dấu, xem trường `unsigned` "
+                            f"của chúng (HMAC-only after sealed ones): {', '.join(downgraded[:10])}")
     trusted = [item for item in loaded if item.head is not None and not item.problems]
     if trusted:
         latest = trusted[-1]

@@ -91,6 +91,19 @@ def test_a_seal_revoked_after_the_checkpoint_leaves_it_valid_and_before_it_does_
     assert "chứng thư đã bị thu hồi" in problem.reason
 
 
+def test_an_hmac_only_checkpoint_after_sealed_ones_is_named(demo_pki, settings):
+    entries(1)
+    audit.write_checkpoint()
+    settings.AUDIT_CHECKPOINT_SIGNER = ""
+    entries(1)
+    plain = audit.write_checkpoint()
+    settings.AUDIT_CHECKPOINT_SIGNER = "smartcity.signing.checkpoints.SealSigner"
+    result = audit.verify_all()
+    assert result.intact
+    assert result.notes[-1] == (f"1 điểm kiểm tra chỉ có HMAC sau điểm đã đóng dấu, xem trường `unsigned` của chúng "
+                                f"(HMAC-only after sealed ones): {plain.path.name}")
+
+
 def test_before_the_demo_ca_exists_checkpoints_have_the_hmac_only_and_verify_says_so(capsys):
     entries(2)
     written = audit.write_checkpoint()
