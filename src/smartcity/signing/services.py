@@ -200,8 +200,9 @@ def _create_root() -> Certificate:
 @transaction.atomic
 def ensure_demo_pki(*, out: Callable[[str], Any] | None = None) -> dict[str, int]:
     """The demo CA, ready to sign: a root, a timestamp authority, a seal certificate for every active agency with
-    staff and for the one that seals audit checkpoints (AUDIT_CHECKPOINT_SEAL_AGENCY), an officer certificate for every active leader. Issues only what is missing (a revoked or expiring
-    certificate is replaced), so it can run on every `smartcity demo load`. Returns what it issued."""
+    staff and for the one that seals audit checkpoints (AUDIT_CHECKPOINT_SEAL_AGENCY), an officer certificate for
+    every active leader. Issues only what is missing (a revoked or expiring certificate is replaced), so it can run
+    on every `smartcity demo load`. Returns what it issued."""
     if not settings.SMARTCITY_SIGNING_DEMO_CA:
         raise Conflict("CA thử nghiệm đang tắt (SMARTCITY_SIGNING_DEMO_CA=false) (the demo CA is disabled)")
     issued = {"root": 0, "tsa": 0, "seal": 0, "officer": 0}
