@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest
+.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,3 +66,7 @@ bench-aqi-forecast: install-dev
 ## bench-sensing-ingest: 1 million observations through the HTTP batch path and through MQTT vs raw COPY (PostgreSQL, Mosquitto)
 bench-sensing-ingest: install-dev
 	$(BIN)/python bench/sensing_ingest.py
+
+## bench-audit: audit appends/s with the keyed chain vs the old unkeyed SHA-256 chain, and one checkpoint (PostgreSQL)
+bench-audit: install-dev
+	$(BIN)/python bench/audit_append.py

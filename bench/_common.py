@@ -23,6 +23,8 @@ def setup_django() -> None:
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("DEBUG", "false")  # DEBUG keeps every SQL statement in memory and slows each request
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
+    # Production settings require an audit chain key (docs/audit.md); a fixed one for the scratch database.
+    os.environ.setdefault("SMARTCITY_AUDIT_KEYS", "bench:YmVuY2gtb25seS1hdWRpdC1jaGFpbi1rZXktMDEyMzQ1Njc4OQ")
     os.environ.setdefault("DB_CONN_MAX_AGE", "600")  # as a production server runs: no reconnect per request
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcity.settings")
     sys.path.insert(0, str(ROOT / "src"))

@@ -35,6 +35,8 @@ def setup(tsa: str) -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{OUT_DIR / 'signing-bench.sqlite3'}")
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
+    # Production settings require an audit chain key (docs/audit.md); a fixed one for the scratch database.
+    os.environ.setdefault("SMARTCITY_AUDIT_KEYS", "bench:YmVuY2gtb25seS1hdWRpdC1jaGFpbi1rZXktMDEyMzQ1Njc4OQ")
     os.environ.setdefault("DB_CONN_MAX_AGE", "600")
     os.environ["SMARTCITY_SIGNING_DEMO_CA"] = "true"
     os.environ.setdefault("SMARTCITY_SIGNING_DIR", str(OUT_DIR / "signing-keys"))

@@ -58,6 +58,23 @@ try:
     check_keys(SMARTCITY_FIELD_KEYS)
 except ValueError as exc:
     raise ImproperlyConfigured(str(exc)) from None
+# --- Audit log (smartcity.audit): the chain key and the checkpoints outside the database (docs/audit.md) ---
+# HMAC keys of the audit chain, "id:key" comma-separated, the first makes new entries; empty: derived from SECRET_KEY,
+# which production refuses (whoever holds the database and SECRET_KEY could re-compute the chain).
+AUDIT_CHAIN_KEYS = env_list("SMARTCITY_AUDIT_KEYS", "")
+try:
+    from smartcity.audit.chain import check_keys as check_audit_keys
+
+    check_audit_keys(AUDIT_CHAIN_KEYS)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+if not DEBUG and not AUDIT_CHAIN_KEYS:
+    raise ImproperlyConfigured("SMARTCITY_AUDIT_KEYS must be set when DEBUG is off (see docs/audit.md)")
+# Where checkpoints of the chain are written (storage the database role cannot rewrite); production names it.
+AUDIT_CHECKPOINT_DIR = env_str("SMARTCITY_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints") if DEBUG else "")
+# What signs checkpoints (dotted path of a CheckpointSigner; empty: HMAC only), and the agency whose seal it uses.
+AUDIT_CHECKPOINT_SIGNER = env_str("SMARTCITY_AUDIT_CHECKPOINT_SIGNER", "smartcity.signing.checkpoints.SealSigner")
+AUDIT_CHECKPOINT_SEAL_AGENCY = env_str("SMARTCITY_AUDIT_CHECKPOINT_SEAL_AGENCY", "000.00.00.H26")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

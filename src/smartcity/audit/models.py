@@ -1,18 +1,20 @@
-"""Audit entries, hash-chained: each stores the hash of the one before it, so an edit or a deletion shows.
+"""Audit entries, chained: each stores the chain value of the one before it, so an edit or a deletion shows.
 
-``hash = SHA-256(prev_hash ‖ canonical JSON of the entry's fields)``; ``seq`` runs 1, 2, 3… without gaps, so a
-deleted entry is named by the number that is missing, and an edited one by the hash that no longer matches.
+``hash = HMAC-SHA256(key, prev_hash ‖ canonical JSON of the entry's fields)`` with a key kept outside the database
+(``chain``); ``key_id`` names the key (empty: an entry of the old unkeyed SHA-256 chain, not yet converted).
+``seq`` runs 1, 2, 3… without gaps, so a deleted entry is named by the number that is missing, and an edited one by
+the value that no longer matches; checkpoints outside the database (``checkpoints``) catch a cut tail.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.conf import settings
 from django.db import models
 
-GENESIS = "0" * 64
+from smartcity.audit import chain
+from smartcity.audit.chain import GENESIS
+
+__all__ = ["GENESIS", "Action", "Entry"]
 
 
 class Action(models.TextChoices):
@@ -58,6 +60,8 @@ class Entry(models.Model):
     ip = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The chain key (its id in AUDIT_CHAIN_KEYS) the value was made with; empty for the old unkeyed rule.
+    key_id = models.CharField("khóa chuỗi", max_length=40, blank=True, default="")
 
     objects = EntryQuerySet.as_manager()
 
@@ -70,23 +74,8 @@ class Entry(models.Model):
         return f"#{self.seq} {self.at:%Y-%m-%d %H:%M} {self.action} {self.subject_type}:{self.subject_id}"
 
     def payload(self) -> dict[str, object]:
-        return {
-            "seq": self.seq,
-            "at": self.at.isoformat(timespec="microseconds"),
-            "actor": self.actor_id,
-            "actor_label": self.actor_label,
-            "actor_role": self.actor_role,
-            "actor_agency": self.actor_agency,
-            "actor_person_id": self.actor_person_id,
-            "action": self.action,
-            "subject_type": self.subject_type,
-            "subject_id": self.subject_id,
-            "person_id": self.person_id,
-            "purpose": self.purpose,
-            "detail": self.detail,
-            "ip": self.ip,
-        }
+        return chain.payload(self)
 
     def compute_hash(self) -> str:
-        body = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-        return hashlib.sha256((self.prev_hash + body).encode()).hexdigest()
+        """The value this entry must carry after its ``prev_hash``; ``KeyError`` if its key is not configured."""
+        return chain.value_of(self)

@@ -36,6 +36,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -200,8 +201,9 @@ def _create_root() -> Certificate:
 @transaction.atomic
 def ensure_demo_pki(*, out: Callable[[str], Any] | None = None) -> dict[str, int]:
     """The demo CA, ready to sign: a root, a timestamp authority, a seal certificate for every active agency with
-    staff, an officer certificate for every active leader. Issues only what is missing (a revoked or expiring
-    certificate is replaced), so it can run on every `smartcity demo load`. Returns what it issued."""
+    staff and for the one that seals audit checkpoints (AUDIT_CHECKPOINT_SEAL_AGENCY), an officer certificate for
+    every active leader. Issues only what is missing (a revoked or expiring certificate is replaced), so it can run
+    on every `smartcity demo load`. Returns what it issued."""
     if not settings.SMARTCITY_SIGNING_DEMO_CA:
         raise Conflict("CA thử nghiệm đang tắt (SMARTCITY_SIGNING_DEMO_CA=false) (the demo CA is disabled)")
     issued = {"root": 0, "tsa": 0, "seal": 0, "officer": 0}
@@ -216,7 +218,9 @@ def ensure_demo_pki(*, out: Callable[[str], Any] | None = None) -> dict[str, int
         issued["tsa"] += 1
     members = Membership.objects.active().filter(role__in=[Role.RECEPTION, Role.LEADER, Role.AGENCY_ADMIN])
     sealed = set(mine.filter(kind=Kind.SEAL).values_list("agency_id", flat=True))
-    for agency in Agency.objects.filter(id__in=members.values("agency_id")).exclude(id__in=sealed).order_by("code"):
+    # …and the agency whose seal signs the audit checkpoints (signing.checkpoints), staff or not.
+    to_seal = Q(id__in=members.values("agency_id")) | Q(code=settings.AUDIT_CHECKPOINT_SEAL_AGENCY, is_active=True)
+    for agency in Agency.objects.filter(to_seal).exclude(id__in=sealed).order_by("code"):
         _issue(root=root, kind=Kind.SEAL, agency=agency)
         issued["seal"] += 1
     have = set(mine.filter(kind=Kind.OFFICER).values_list("user_id", "agency_id"))

@@ -53,6 +53,8 @@ def _signing_settings(settings, tmp_path_factory, monkeypatch, _rsa_key):
     settings.SMARTCITY_SIGNING_TRUST_ROOTS = ""
     settings.SMARTCITY_SIGNING_FETCH_REVOCATION = False
     settings.SMARTCITY_SIGNING_MAX_UPLOAD_MB = 20
+    # The demo CA seals the audit checkpoints' agency too; only test_audit_checkpoints asks for it.
+    settings.AUDIT_CHECKPOINT_SEAL_AGENCY = ""
     original = pki.generate_key
     monkeypatch.setattr(pki, "generate_key", lambda algorithm="ec": _rsa_key if algorithm == "rsa" else original())
 
