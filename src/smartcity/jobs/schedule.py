@@ -20,6 +20,10 @@ class Periodic:
 
 
 SCHEDULE: tuple[Periodic, ...] = (
+    Periodic("audit.checkpoint", "smartcity.audit.tasks.write_checkpoint", "7 * * * *",
+             "Neo đầu chuỗi nhật ký truy cập ra ngoài cơ sở dữ liệu (điểm kiểm tra có ký số và dấu thời gian)"),
+    Periodic("audit.verify", "smartcity.audit.tasks.verify_log", "20 3 * * *",
+             "Kiểm tra toàn bộ chuỗi nhật ký truy cập và các điểm kiểm tra"),
     Periodic("notifications.deliver", "smartcity.notifications.tasks.deliver_notifications", "* * * * *",
              "Gửi các thông báo đến hạn trong hàng đợi (gửi lại sau 1, 2, 4… phút khi kênh lỗi)"),
     Periodic("payments.announce", "smartcity.payments.tasks.announce_payments", "*/5 * * * *",

@@ -23,7 +23,7 @@ def test_every_scheduled_job_is_a_registered_task_with_a_valid_cron():
         assert periodic.task in app.tasks, periodic.task
         assert isinstance(beat[periodic.name]["schedule"], crontab)
         task = app.tasks[periodic.task]
-        assert task.acks_late and task.reject_on_worker_lost and task.max_retries == 5
+        assert task.acks_late and task.reject_on_worker_lost and task.max_retries in (0, 5)
 
 
 def test_the_schedule_has_one_entry_per_name():
@@ -43,7 +43,7 @@ def test_jobs_run_runs_a_scheduled_job_here_and_records_its_result():
 
 @pytest.mark.django_db
 def test_jobs_run_names_the_jobs_when_the_name_is_unknown():
-    with pytest.raises(Exception, match="notifications.deliver, payments.announce"):
+    with pytest.raises(Exception, match="audit.checkpoint, audit.verify, notifications.deliver"):
         call_command("jobs", "run", "no.such.job")
 
 
@@ -76,4 +76,4 @@ def test_timers_prints_one_crontab_line_per_job():
     call_command("jobs", "timers", stdout=out)
     lines = [line for line in out.getvalue().splitlines() if line and not line.startswith(("#", "CRON_TZ"))]
     assert len(lines) == len(schedule.SCHEDULE)
-    assert lines[0].startswith("* * * * * ") and " jobs run notifications.deliver  # " in lines[0]
+    assert lines[0].startswith("7 * * * * ") and " jobs run audit.checkpoint  # " in lines[0]
