@@ -23,7 +23,7 @@ from smartcity.dossiers.schemas import (
     OperationIn,
     TrackingOut,
 )
-from smartcity.lib import export
+from smartcity.lib import export, formats
 from smartcity.lib.errors import Invalid, NotFound
 from smartcity.lib.http import pdf_attachment
 
@@ -58,14 +58,22 @@ def submit(request: HttpRequest) -> Status:
 
 @router.post("/desk", response={201: DossierDetailOut}, summary="Receive a dossier at the desk or by post (staff)")
 def receive_at_desk(request: HttpRequest) -> Status:
-    """Multipart form: ``procedure`` (code), ``id_number`` of the applicant, ``channel`` (2 desk, 3 post) and the
-    procedure's fields and files. The dossier is received at once (status 2) with its appointment."""
+    """Multipart form: ``procedure`` (code); the applicant's ``id_number``, ``full_name`` and ``date_of_birth``
+    (dd/mm/yyyy or YYYY-MM-DD) as on their card — only a person matching all three is found; ``channel`` (2 desk,
+    3 post) and the procedure's fields and files. The dossier is received at once (status 2) with its
+    appointment."""
     data = request.POST.copy()
     procedure, id_number = data.pop("procedure", [""])[0], data.pop("id_number", [""])[0]
+    full_name, born = data.pop("full_name", [""])[0], data.pop("date_of_birth", [""])[0]
     channel = data.pop("channel", ["2"])[0]
     if channel not in ("1", "2", "3"):
         raise Invalid("channel là 2 hoặc 3", field="channel")
+    try:
+        date_of_birth = formats.parse_date(born)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="date_of_birth") from None
     dossier = services.receive_at_desk(user=request.user, procedure_key=procedure, id_number=id_number,
+                                       full_name=full_name, date_of_birth=date_of_birth,
                                        channel=int(channel), data=data, files=request.FILES)
     return Status(201, _detail(dossier, request.user))
 

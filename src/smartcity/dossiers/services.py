@@ -206,32 +206,36 @@ def submit_online(*, user: Principal, procedure_key: str, unit_key: str, data: M
     return dossier
 
 
-@transaction.atomic
-def receive_at_desk(*, user: Principal, procedure_key: str, id_number: str, channel: int,
-                    data: Mapping[str, Any], files: Mapping[str, Any]) -> Dossier:
+def receive_at_desk(*, user: Principal, procedure_key: str, id_number: str, full_name: str,
+                    date_of_birth: dt.date | None, channel: int, data: Mapping[str, Any],
+                    files: Mapping[str, Any]) -> Dossier:
     """A reception officer takes in a dossier handed in at the desk (channel 2) or by post (channel 3) and receives
     it at once (status 2, appointment fixed). Since 1 July 2025 any desk receives any dossier, wherever the
-    applicant lives; it goes to the competent agency for the desk's place."""
+    applicant lives; it goes to the competent agency for the desk's place. The applicant is found by the ID number,
+    name and date of birth on their card (``population.applicant_for_reception``) before the dossier's transaction,
+    so the audit entry of a failed attempt stays."""
     if channel not in (Channel.DESK, Channel.POST):
         raise Invalid("Kênh tiếp nhận tại quầy là 2 (trực tiếp) hoặc 3 (bưu chính)", field="channel")
     desk = (Membership.objects.active().filter(user=user, role="reception").select_related("agency__unit")
             .order_by("id").first())
     if desk is None:
         raise Forbidden("Chỉ cán bộ bộ phận một cửa mới tiếp nhận hồ sơ tại quầy")
-    applicant = population.applicant_for_reception(actor=user, id_number=id_number)
-    procedure, version = _in_force(procedure_key)
-    form = _validated(version, data, files)
-    unit = desk.agency.unit if desk.agency.unit.level == Level.COMMUNE else applicant.permanent_unit
-    dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=applicant.pk,
-                      agency=_competent_agency(procedure, unit), receiving_agency=desk.agency, unit=unit,
-                      channel=channel, note=Channel(channel).label)
-    _receive(dossier, now=dossier.submitted_at, cal=agencies.working_calendar())
-    dossier.status = Status.RECEIVED
-    dossier.save()
-    Event.objects.create(dossier=dossier, at=dossier.submitted_at, operation="receive", from_status=Status.NEW,
-                         to_status=Status.RECEIVED, actor=user, actor_agency=desk.agency,
-                         step_due_at=dossier.step_due_at)
-    _tell_applicant(dossier)
+    applicant = population.applicant_for_reception(actor=user, id_number=id_number, full_name=full_name,
+                                                   date_of_birth=date_of_birth)
+    with transaction.atomic():
+        procedure, version = _in_force(procedure_key)
+        form = _validated(version, data, files)
+        unit = desk.agency.unit if desk.agency.unit.level == Level.COMMUNE else applicant.permanent_unit
+        dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=applicant.pk,
+                          agency=_competent_agency(procedure, unit), receiving_agency=desk.agency, unit=unit,
+                          channel=channel, note=Channel(channel).label)
+        _receive(dossier, now=dossier.submitted_at, cal=agencies.working_calendar())
+        dossier.status = Status.RECEIVED
+        dossier.save()
+        Event.objects.create(dossier=dossier, at=dossier.submitted_at, operation="receive", from_status=Status.NEW,
+                             to_status=Status.RECEIVED, actor=user, actor_agency=desk.agency,
+                             step_due_at=dossier.step_due_at)
+        _tell_applicant(dossier)
     return dossier
 
 

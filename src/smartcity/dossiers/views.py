@@ -17,7 +17,7 @@ from smartcity.agencies.models import Agency
 from smartcity.dossiers import documents, scorecard, services
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, Satisfaction
-from smartcity.lib import svg
+from smartcity.lib import formats, svg
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.lib.http import pdf_attachment
 from smartcity.lib.principal import is_staff
@@ -95,6 +95,8 @@ def desk_intake(request: HttpRequest) -> HttpResponse:
             try:
                 dossier = services.receive_at_desk(
                     user=request.user, procedure_key=key, id_number=request.POST.get("id_number", ""),
+                    full_name=request.POST.get("full_name", ""),
+                    date_of_birth=formats.parse_date(request.POST.get("date_of_birth", "")),
                     channel=int(request.POST.get("channel") or 2), data=request.POST, files=request.FILES)
             except (ServiceError, ValueError) as exc:
                 error = getattr(exc, "message", str(exc))
@@ -106,7 +108,8 @@ def desk_intake(request: HttpRequest) -> HttpResponse:
                 return redirect("dossiers:detail", code=dossier.code)
     return render(request, "dossiers/desk.html", {
         "procedures": procedures.search(), "procedure": procedure, "form": form, "error": error,
-        "id_number": request.POST.get("id_number", ""), "channel": request.POST.get("channel", "2"),
+        "id_number": request.POST.get("id_number", ""), "full_name": request.POST.get("full_name", ""),
+        "date_of_birth": request.POST.get("date_of_birth", ""), "channel": request.POST.get("channel", "2"),
     }, status=400 if error else 200)
 
 

@@ -22,6 +22,7 @@ from smartcity.audit.models import Action
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from smartcity.lib.idnumber import clean_id_number, structure_warnings
 from smartcity.lib.principal import Principal
+from smartcity.lib.text import fold
 from smartcity.places.models import Level, Unit
 from smartcity.population.ethnicities import ETHNICITIES
 from smartcity.population.models import Citizen, Household, Sex
@@ -127,27 +128,43 @@ def lookup_by_id_number(*, actor: Principal, id_number: str, purpose: str) -> Ci
         .filter(id_number=number)
         .first()
     )
-    if citizen is None:
-        raise NotFound("Không tìm thấy công dân với số định danh này trong địa bàn phụ trách", field="id_number")
-    if not any(scope.covers(unit) for unit in _residence_units(citizen)):
+    if citizen is None or not any(scope.covers(unit) for unit in _residence_units(citizen)):
+        # The same answer, and the same audit entry, whether the number is unknown or lives elsewhere.
+        audit.record(actor=agencies.actor_for(actor, scope), action=Action.READ, subject_type="population.citizen",
+                     purpose=purpose, detail={"outcome": "not_found_in_jurisdiction"})
         raise NotFound("Không tìm thấy công dân với số định danh này trong địa bàn phụ trách", field="id_number")
     audit.record(actor=agencies.actor_for(actor, scope), action=Action.READ, subject_type="population.citizen",
                  subject_id=citizen.pk, person_id=citizen.pk, purpose=purpose)
     return citizen
 
 
-def applicant_for_reception(*, actor: Principal, id_number: str) -> Citizen:
-    """The person a one-stop desk is taking a dossier from. Any reception officer may look them up (since 2025 a desk
-    receives dossiers regardless of where the applicant lives); the read is audited with that purpose."""
+def applicant_for_reception(*, actor: Principal, id_number: str, full_name: str,
+                            date_of_birth: dt.date | None) -> Citizen:
+    """The person a one-stop desk is taking a dossier from. Any reception officer may take one from anybody (since
+    2025 a desk receives dossiers wherever the applicant lives), so the desk is no look-up service: the officer
+    enters the ID number, full name and date of birth from the applicant's card, and only a person matching all
+    three is found. An unknown number and a known number with other details get the same answer, so the desk
+    cannot be used to learn which numbers exist; every attempt, found or not, is audited."""
     number = clean_id_number(id_number)
     scope = agencies.scope_of(actor, ["reception"])
     if not scope.memberships:
         raise Forbidden("Chỉ cán bộ bộ phận một cửa mới tiếp nhận hồ sơ")
+    if not fold(full_name or ""):
+        raise Invalid("Nhập họ và tên người nộp như trên giấy tờ tùy thân", field="full_name")
+    if date_of_birth is None:
+        raise Invalid("Nhập ngày sinh người nộp như trên giấy tờ tùy thân (dd/mm/yyyy)", field="date_of_birth")
     citizen = Citizen.objects.select_related("permanent_unit").filter(id_number=number).first()
-    if citizen is None:
-        raise NotFound("Không tìm thấy công dân với số định danh này", field="id_number")
+    matches = (citizen is not None and fold(citizen.full_name) == fold(full_name)
+               and citizen.date_of_birth == date_of_birth)
+    purpose = "Tiếp nhận hồ sơ tại bộ phận một cửa"
+    if not matches:
+        audit.record(actor=agencies.actor_for(actor, scope), action=Action.READ, subject_type="population.citizen",
+                     purpose=purpose, detail={"outcome": "no_match"})
+        raise NotFound("Số định danh, họ tên và ngày sinh không khớp với cơ sở dữ liệu dân cư: kiểm tra lại theo "
+                       "giấy tờ của người nộp", field="id_number")
+    assert citizen is not None
     audit.record(actor=agencies.actor_for(actor, scope), action=Action.READ, subject_type="population.citizen",
-                 subject_id=citizen.pk, person_id=citizen.pk, purpose="Tiếp nhận hồ sơ tại bộ phận một cửa")
+                 subject_id=citizen.pk, person_id=citizen.pk, purpose=purpose)
     return citizen
 
 

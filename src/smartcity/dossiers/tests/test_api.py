@@ -107,8 +107,8 @@ def test_anonymous_callers_cannot_list_or_submit(client):
 
 def desk(client, user, **changes):
     client.force_login(user)
-    body = {"procedure": "1.001193", "id_number": "001185004321", "channel": "2", **fill(), **birth_files(),
-            **changes}
+    body = {"procedure": "1.001193", "id_number": "001185004321", "full_name": "Trần Thị Bình",
+            "date_of_birth": "02/11/1985", "channel": "2", **fill(), **birth_files(), **changes}
     return client.post("/api/v1/dossiers/desk", body)
 
 
@@ -131,7 +131,9 @@ def test_a_desk_officer_receives_a_dossier_from_someone_living_elsewhere(client,
 @pytest.mark.parametrize(
     ("changes", "status", "field"),
     [({"id_number": "123"}, 400, "id_number"), ({"id_number": "001099999999"}, 404, "id_number"),
-     ({"channel": "1"}, 400, "channel"), ({"channel": "x"}, 400, "channel")],
+     ({"channel": "1"}, 400, "channel"), ({"channel": "x"}, 400, "channel"),
+     ({"full_name": " "}, 400, "full_name"), ({"date_of_birth": ""}, 400, "date_of_birth"),
+     ({"date_of_birth": "11/31/1985"}, 400, "date_of_birth")],
 )
 def test_desk_intake_refuses_bad_input(client, officer_ba_dinh, binh, changes, status, field):
     response = desk(client, officer_ba_dinh, **changes)
@@ -226,3 +228,32 @@ def test_a_signed_in_post_without_the_csrf_token_is_refused(an):
 def test_the_health_endpoint_answers_without_the_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert client.get("/api/v1/health").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("changes", [
+    {"id_number": "001099999999"},  # no such number
+    {"full_name": "Trần Thị Bích"},  # Bình's number, another name
+    {"date_of_birth": "03/11/1985"},  # Bình's number, another birthday
+])
+def test_the_desk_answers_the_same_for_an_unknown_number_and_wrong_details_and_audits_each(
+        client, officer_ba_dinh, binh, an, changes):
+    """The desk is no oracle of which ID numbers exist: without the name and birthday on the card, a real number
+    and a made-up one get the same 404, and each attempt leaves an audit entry naming no one."""
+    from smartcity.audit.models import Entry
+
+    response = desk(client, officer_ba_dinh, **changes)
+    assert response.status_code == 404
+    assert response.json()["errors"] == [{
+        "code": "not_found", "field": "id_number",
+        "message": "Số định danh, họ tên và ngày sinh không khớp với cơ sở dữ liệu dân cư: kiểm tra lại theo "
+                   "giấy tờ của người nộp"}]
+    [attempt] = Entry.objects.filter(purpose="Tiếp nhận hồ sơ tại bộ phận một cửa")
+    assert (attempt.action, attempt.person_id, attempt.subject_id, attempt.detail) == (
+        "read", None, "", {"outcome": "no_match"})
+    assert attempt.actor_id == officer_ba_dinh.pk
+    assert not Dossier.objects.exists()
+
+
+def test_the_desk_matches_the_name_without_minding_case_or_diacritics(client, officer_ba_dinh, binh):
+    response = desk(client, officer_ba_dinh, full_name="TRAN THI BINH", date_of_birth="1985-11-02")
+    assert response.status_code == 201, response.content

@@ -106,6 +106,7 @@ def test_a_desk_officer_receives_from_the_intake_page(client, binh, officer_ba_d
     page = client.get("/mot-cua/tiep-nhan/", {"procedure": "1.001193"}).content.decode()
     assert 'name="id_number"' in page
     response = client.post("/mot-cua/tiep-nhan/", {"procedure": "1.001193", "id_number": "001185004321",
+                                                   "full_name": "Trần Thị Bình", "date_of_birth": "02/11/1985",
                                                    "channel": "2", **fill(), **birth_files()}, follow=True)
     dossier = Dossier.objects.get()
     assert (dossier.status, dossier.channel, dossier.applicant.full_name) == (2, 2, "Trần Thị Bình")
@@ -115,9 +116,12 @@ def test_a_desk_officer_receives_from_the_intake_page(client, binh, officer_ba_d
 def test_the_intake_page_keeps_the_form_on_an_unknown_applicant(client, officer_ba_dinh):
     client.force_login(officer_ba_dinh)
     response = client.post("/mot-cua/tiep-nhan/", {"procedure": "1.001193", "id_number": "001099999999",
+                                                   "full_name": "Trần Thị Bình", "date_of_birth": "02/11/1985",
                                                    "channel": "2", **fill(), **birth_files()})
     assert response.status_code == 400
-    assert "Không tìm thấy công dân" in response.content.decode()
+    page = response.content.decode()
+    assert "không khớp với cơ sở dữ liệu dân cư" in page
+    assert 'value="Trần Thị Bình"' in page and 'value="02/11/1985"' in page  # nothing typed is lost
     assert not Dossier.objects.exists()
 
 

@@ -1,0 +1,61 @@
+"""What people read and type, in Vietnamese formats, written once: dates ``dd/mm/yyyy``, times ``HH:MM dd/mm/yyyy``
+(Hà Nội time), money ``8.000 đ``, decimals ``4,3``. Templates, PDFs, exports and forms use these; nothing formats
+by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django.utils import timezone
+
+_DATE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
+_ISO = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})\s*")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """``dd/mm/yyyy`` (also with ``.`` or ``-``), or ISO ``yyyy-mm-dd`` (what a date input sends); None for empty
+    text; ``ValueError`` naming the expected form otherwise. Never month-first."""
+    if not text or not text.strip():
+        return None
+    if match := _ISO.fullmatch(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _DATE.fullmatch(text):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        raise ValueError(f"Ngày phải có dạng dd/mm/yyyy, không phải {text[:20]!r}")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"Không có ngày {day:02d}/{month:02d}/{year}") from None
+
+
+def date(value: dt.date | dt.datetime | None) -> str:
+    """``07/12/2026``; a moment is first turned into Hà Nội time."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value:%d/%m/%Y}"
+
+
+def moment(value: dt.datetime | None) -> str:
+    """``14:05 07/12/2026`` in Hà Nội time."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{local:%H:%M %d/%m/%Y}"
+
+
+def number(value: int | float | Decimal | None, decimals: int = 0) -> str:
+    """``1.234.567`` or with ``decimals`` places ``4,3``: dot for thousands, comma for the decimal point."""
+    if value is None:
+        return ""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def money(value: int | Decimal | None) -> str:
+    """``8.000 đ``."""
+    return "" if value is None else f"{number(value)} đ"

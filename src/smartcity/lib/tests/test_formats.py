@@ -1,0 +1,36 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from smartcity.lib import formats
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("07/12/2026", dt.date(2026, 12, 7)), ("7/12/2026", dt.date(2026, 12, 7)), ("07.12.2026", dt.date(2026, 12, 7)),
+    ("2026-12-07", dt.date(2026, 12, 7)), (" 01/02/2027 ", dt.date(2027, 2, 1)), ("", None), ("  ", None),
+])
+def test_parse_date_reads_day_first_and_iso(text, expected):
+    assert formats.parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["12/31/2026", "31/02/2026", "2026/12/07", "hôm nay", "07/12/26"])
+def test_parse_date_refuses_what_is_not_a_day_first_date(text):
+    with pytest.raises(ValueError):
+        formats.parse_date(text)
+
+
+def test_dates_and_moments_are_shown_in_hanoi_time():
+    utc = dt.datetime(2026, 12, 7, 20, 5, tzinfo=dt.UTC)  # 03:05 on the 8th in Hà Nội
+    assert formats.date(utc) == "08/12/2026"
+    assert formats.moment(utc) == "03:05 08/12/2026"
+    assert formats.date(dt.date(2026, 1, 2)) == "02/01/2026"
+    assert formats.date(None) == formats.moment(None) == ""
+
+
+def test_numbers_and_money_use_the_vietnamese_separators():
+    assert formats.money(8000) == "8.000 đ"
+    assert formats.money(Decimal("1234567")) == "1.234.567 đ"
+    assert formats.number(4.3, 1) == "4,3"
+    assert formats.number(1234.5, 2) == "1.234,50"
+    assert formats.number(None) == ""
