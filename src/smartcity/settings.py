@@ -179,7 +179,7 @@ STAFF_LOCKOUT_MINUTES = env_int("STAFF_LOCKOUT_MINUTES", 15)
 # Citizen sign-in through OpenID Connect (VNeID in production, the bundled development provider in the demo).
 OIDC_ISSUER = env_str("OIDC_ISSUER", f"{SITE_URL}/idp")
 OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "smartcity-portal")
-OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "demo-portal-secret")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "demo-portal-secret")  # refused with DEBUG off (checks)
 OIDC_ID_NUMBER_CLAIM = env_str("OIDC_ID_NUMBER_CLAIM", "id_number")
 # The development identity provider at /idp/ (django-oauth-toolkit). Off in production unless asked for.
 DEV_IDP_ENABLED = env_bool("DEV_IDP_ENABLED", DEBUG)
@@ -290,9 +290,7 @@ PAYMENT_GATEWAY_API_URL = env_str("PAYMENT_GATEWAY_API_URL",
 PAYMENT_GATEWAY_REPORT_URL = env_str("PAYMENT_GATEWAY_REPORT_URL", f"{SITE_URL}/thanh-toan/sandbox/doi-soat.csv")
 PAYMENT_GATEWAY_TMN_CODE = env_str("PAYMENT_GATEWAY_TMN_CODE", "HNDVC001")
 PAYMENT_GATEWAY_HASH_SECRET = env_str("PAYMENT_GATEWAY_HASH_SECRET", _DEMO_PAYMENT_SECRET)
-_PAYMENT_SANDBOX_GATEWAY = "/thanh-toan/sandbox/" in PAYMENT_GATEWAY_URL
-if not DEBUG and PAYMENT_GATEWAY_HASH_SECRET == _DEMO_PAYMENT_SECRET and not _PAYMENT_SANDBOX_GATEWAY:
-    raise ImproperlyConfigured("PAYMENT_GATEWAY_HASH_SECRET must be set when PAYMENT_GATEWAY_URL is a real gateway")
+# With DEBUG off the demo secret and the sandbox are refused by smartcity.checks (see "Production guards" below).
 # Where the gateway sends the payer's browser back (vnp_ReturnUrl).
 PAYMENT_RETURN_URL = env_str("PAYMENT_RETURN_URL", f"{SITE_URL}/thanh-toan/ket-qua/")
 PAYMENT_EXPIRE_MINUTES = env_int("PAYMENT_EXPIRE_MINUTES", 15)  # vnp_ExpireDate = vnp_CreateDate + this
@@ -357,3 +355,14 @@ ENVIRONMENT_HISTORY_MAX_HOURS = env_int("ENVIRONMENT_HISTORY_MAX_HOURS", 744)
 ENVIRONMENT_HISTORY_MAX_DAYS = env_int("ENVIRONMENT_HISTORY_MAX_DAYS", 366)
 # Largest `limit` of GET /moi-truong/ngsi-ld/v1/entities (NGSI-LD answers 400 above it) and of the JSON API lists.
 ENVIRONMENT_MAX_PAGE_SIZE = env_int("ENVIRONMENT_MAX_PAGE_SIZE", 1000)
+
+# --- Production guards (smartcity.checks): the demo defaults a DEBUG-off server refuses to start with ---------------
+# `smartcity check --deploy` lists them as errors smartcity.E001…E011 and the WSGI/ASGI application does not load
+# while any is left. Each switch lets one of them through on purpose (a staging server); all off by default.
+SMARTCITY_ALLOW_SQLITE = env_bool("SMARTCITY_ALLOW_SQLITE", False)  # E001: SQLite as the database
+SMARTCITY_ALLOW_DERIVED_FIELD_KEYS = env_bool("SMARTCITY_ALLOW_DERIVED_FIELD_KEYS", False)  # E002: no FIELD_KEYS
+SMARTCITY_ALLOW_DEMO_PAYMENTS = env_bool("SMARTCITY_ALLOW_DEMO_PAYMENTS", False)  # E003-E005: sandbox, demo secret
+SMARTCITY_ALLOW_DEMO_IDP = env_bool("SMARTCITY_ALLOW_DEMO_IDP", False)  # E006-E007: the development provider
+SMARTCITY_ALLOW_DEMO_OIDC_SECRET = env_bool("SMARTCITY_ALLOW_DEMO_OIDC_SECRET", False)  # E008: demo client secret
+SMARTCITY_ALLOW_DEMO_CA = env_bool("SMARTCITY_ALLOW_DEMO_CA", False)  # E009-E010: demo CA, TSA, keys it made
+SMARTCITY_ALLOW_DEMO_ACCOUNTS = env_bool("SMARTCITY_ALLOW_DEMO_ACCOUNTS", False)  # E011: demo staff credentials
