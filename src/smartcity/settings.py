@@ -183,6 +183,11 @@ OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "demo-portal-secret")  # refu
 OIDC_ID_NUMBER_CLAIM = env_str("OIDC_ID_NUMBER_CLAIM", "id_number")
 # The development identity provider at /idp/ (django-oauth-toolkit). Off in production unless asked for.
 DEV_IDP_ENABLED = env_bool("DEV_IDP_ENABLED", DEBUG)
+# Its sign-in form: this many failures lock one identity for IDP_LOCKOUT_MINUTES; this many from one client address
+# within that time refuse the address (guessing across citizens). Both locks run out on their own.
+IDP_LOCKOUT_THRESHOLD = env_int("IDP_LOCKOUT_THRESHOLD", 5)
+IDP_LOCKOUT_MINUTES = env_int("IDP_LOCKOUT_MINUTES", 15)
+IDP_ADDRESS_LOCKOUT_THRESHOLD = env_int("IDP_ADDRESS_LOCKOUT_THRESHOLD", 20)
 OIDC_RSA_PRIVATE_KEY_FILE = Path(env_str("OIDC_RSA_PRIVATE_KEY_FILE", str(VAR_DIR / "oidc-dev-key.pem")))
 
 # --- i18n and time ------------------------------------------------------------------------------------------
@@ -236,6 +241,11 @@ OAUTH2_PROVIDER = {
     # The signing key of the development provider's ID tokens: created under var/ on first start.
     "OIDC_RSA_PRIVATE_KEY": load_or_create_rsa_key(OIDC_RSA_PRIVATE_KEY_FILE) if DEV_IDP_ENABLED else "",
     "OAUTH2_VALIDATOR_CLASS": "smartcity.identity.idp.ClaimsValidator",
+    # Only what the portal uses: authorization code + PKCE, no refresh tokens. The password grant (which checked
+    # any account's password past the staff lockout and second factor), implicit, hybrid, client credentials,
+    # refresh and device grants are not offered at all (identity/idp.py).
+    "OAUTH2_SERVER_CLASS": "smartcity.identity.idp.AuthorizationCodeServer",
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "SCOPES": {"openid": "OpenID Connect", "profile": "Họ tên, ngày sinh", "id_number": "Số định danh cá nhân"},
     "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
     "ID_TOKEN_EXPIRE_SECONDS": 600,

@@ -14,12 +14,14 @@ Every sign-in, refusal and lock is in the audit log. Neither the log nor the aud
 a TOTP secret or an ID number.
 
 The development identity provider (``/idp/``) keeps its own accounts: ``set_idp_password``,
-``authenticate_idp_account`` and ``ensure_demo_client`` (the portal's registration there).
+``authenticate_idp_account`` (locked after repeated failures per identity and per client address, audited like the
+staff sign-in) and ``ensure_demo_client`` (the portal's registration there).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -56,6 +59,10 @@ PENDING_STAFF_SECONDS = 300  # between the password and the code
 MAX_PENDING_OIDC = 5  # sign-ins started in other tabs that may still come back
 MIN_IDP_PASSWORD_LENGTH = 8
 USER_SUBJECT = "identity.user"
+# The development provider is another party than the portal: its sign-ins are audited under their own subject type
+# (the identity's principal), so the portal's sign-in entries stay the portal's.
+IDP_SUBJECT = "identity.idp"
+IDP_METHOD = "idp_password"
 
 
 class SignInRefused(ServiceError):
@@ -194,29 +201,35 @@ def unlock_staff(*, actor: User, user: User) -> User:
     return user
 
 
-def _refuse_if_locked(user: User, *, step: str) -> None:
+def _refuse_if_locked(user: User, *, step: str, subject_type: str = USER_SUBJECT) -> None:
     if user.is_locked():
         assert user.locked_until is not None
-        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=USER_SUBJECT, subject_id=user.pk,
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=subject_type, subject_id=user.pk,
                      detail={"method": step, "reason": "locked"})
         raise AccountLocked(_locked_message(user.locked_until), reason="locked")
 
 
-def _count_failure(user: User, *, reason: str, message: str | None = None) -> NoReturn:
-    """Record a failed password or code, lock the account at the threshold, and refuse (always raises)."""
-    threshold = max(1, int(settings.STAFF_LOCKOUT_THRESHOLD))
+def _count_failure(user: User, *, reason: str, message: str | None = None, method: str | None = None,
+                   threshold: int | None = None, minutes: int | None = None,
+                   subject_type: str = USER_SUBJECT) -> NoReturn:
+    """Record a failed password or code, lock the account at the threshold, and refuse (always raises).
+
+    Staff by default; the development provider passes its own ``method``, ``threshold`` and ``minutes``. The lock
+    always runs out: an attacker can delay a sign-in, never shut an account for good."""
+    threshold = max(1, int(settings.STAFF_LOCKOUT_THRESHOLD if threshold is None else threshold))
+    minutes = int(settings.STAFF_LOCKOUT_MINUTES if minutes is None else minutes)
     with transaction.atomic():
         fresh = User.objects.select_for_update().get(pk=user.pk)
         fresh.failed_logins += 1
-        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=USER_SUBJECT, subject_id=fresh.pk,
-                     detail={"method": "totp" if reason.startswith("totp") else "password", "reason": reason,
-                             "failures": fresh.failed_logins})
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=subject_type, subject_id=fresh.pk,
+                     detail={"method": method or ("totp" if reason.startswith("totp") else "password"),
+                             "reason": reason, "failures": fresh.failed_logins})
         locked = fresh.failed_logins >= threshold
         if locked:
-            fresh.locked_until = timezone.now() + timedelta(minutes=int(settings.STAFF_LOCKOUT_MINUTES))
+            fresh.locked_until = timezone.now() + timedelta(minutes=minutes)
             fresh.failed_logins = 0
-            audit.record(actor=None, action=Action.LOCKED, subject_type=USER_SUBJECT, subject_id=fresh.pk,
-                         detail={"failures": threshold, "minutes": int(settings.STAFF_LOCKOUT_MINUTES)})
+            audit.record(actor=None, action=Action.LOCKED, subject_type=subject_type, subject_id=fresh.pk,
+                         detail={"failures": threshold, "minutes": minutes})
         fresh.save(update_fields=["failed_logins", "locked_until"])
     if locked:
         assert fresh.locked_until is not None
@@ -433,22 +446,70 @@ def set_idp_password(citizen: Citizen, password: str) -> IdpAccount:
     return account
 
 
-def authenticate_idp_account(*, id_number: str, password: str) -> IdpAccount:
-    """The identity at the development provider for this ID number and password; ``Invalid`` otherwise."""
+def authenticate_idp_account(*, id_number: str, password: str, address: str | None = None) -> IdpAccount:
+    """The identity at the development provider for this ID number and password; ``SignInRefused`` otherwise.
+
+    The provider's form is guarded as the staff sign-in is: ``IDP_LOCKOUT_THRESHOLD`` failures on one identity lock
+    it for ``IDP_LOCKOUT_MINUTES`` (on its principal, the staff lockout's own fields), and
+    ``IDP_ADDRESS_LOCKOUT_THRESHOLD`` failures from one client ``address`` within that time refuse that address
+    whatever ID number it tries (guessing across many citizens). Both locks run out on their own. Every sign-in,
+    refusal and lock is audited, never with the ID number or the password.
+    """
+    minutes = int(settings.IDP_LOCKOUT_MINUTES)
+    if address and _address_failures(address) >= max(1, int(settings.IDP_ADDRESS_LOCKOUT_THRESHOLD)):
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=IDP_SUBJECT, subject_id="",
+                     detail={"method": IDP_METHOD, "reason": "address_locked"})
+        raise AccountLocked(_("Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau %(n)d phút.")
+                            % {"n": minutes}, reason="address_locked")
     number = clean_id_number(id_number)
     account = IdpAccount.objects.select_related("citizen", "principal").filter(citizen__id_number=number).first()
     if account is None:
         make_password(password)  # same cost as a real check
-        raise Invalid(_("Số định danh cá nhân hoặc mật khẩu không đúng."), field="password")
+        _count_address_failure(address)
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=IDP_SUBJECT, subject_id="",
+                     detail={"method": IDP_METHOD, "reason": "unknown_account"})
+        raise SignInRefused(_idp_bad_credentials(), reason="unknown_account", field="password")
+    principal = account.principal
+    _refuse_if_locked(principal, step=IDP_METHOD, subject_type=IDP_SUBJECT)
 
     def upgrade(raw: str) -> None:
         IdpAccount.objects.filter(pk=account.pk).update(password=make_password(raw))
 
     if not check_password(password, account.password, setter=upgrade):
-        raise Invalid(_("Số định danh cá nhân hoặc mật khẩu không đúng."), field="password")
-    # ID tokens carry ``auth_time``, which django-oauth-toolkit reads from the principal's last_login.
-    User.objects.filter(pk=account.principal_id).update(last_login=timezone.now())
+        _count_address_failure(address)
+        _count_failure(principal, reason="password", message=_idp_bad_credentials(), method=IDP_METHOD,
+                       threshold=int(settings.IDP_LOCKOUT_THRESHOLD), minutes=minutes, subject_type=IDP_SUBJECT)
+    with transaction.atomic():
+        # ID tokens carry ``auth_time``, which django-oauth-toolkit reads from the principal's last_login.
+        User.objects.filter(pk=principal.pk).update(last_login=timezone.now(), failed_logins=0, locked_until=None)
+        audit.record(actor=None, action=Action.SIGN_IN, subject_type=IDP_SUBJECT, subject_id=principal.pk,
+                     detail={"method": IDP_METHOD})
     return account
+
+
+
+def _idp_bad_credentials() -> str:
+    return _("Số định danh cá nhân hoặc mật khẩu không đúng.")
+
+
+def _address_key(address: str) -> str:
+    return f"identity:idp:failures:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+
+
+def _address_failures(address: str) -> int:
+    return int(cache.get(_address_key(address), 0))
+
+
+def _count_address_failure(address: str | None) -> None:
+    """One more failure from ``address`` in the current window (which starts at its first failure)."""
+    if not address:
+        return
+    key = _address_key(address)
+    cache.add(key, 0, timeout=int(settings.IDP_LOCKOUT_MINUTES) * 60)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.add(key, 1, timeout=int(settings.IDP_LOCKOUT_MINUTES) * 60)
 
 
 def ensure_demo_client(redirect_uri_base: str) -> AbstractApplication:
