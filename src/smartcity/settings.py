@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "smartcity.lib.headers.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store (see "Sessions and headers")
     "django.contrib.sessions.middleware.SessionMiddleware",
     "smartcity.portal.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "smartcity.identity.middleware.SessionLimitsMiddleware",  # idle / absolute session limits (after messages)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "smartcity.audit.middleware.RequestContextMiddleware",
 ]
@@ -376,3 +378,36 @@ SMARTCITY_ALLOW_DEMO_IDP = env_bool("SMARTCITY_ALLOW_DEMO_IDP", False)  # E006-E
 SMARTCITY_ALLOW_DEMO_OIDC_SECRET = env_bool("SMARTCITY_ALLOW_DEMO_OIDC_SECRET", False)  # E008: demo client secret
 SMARTCITY_ALLOW_DEMO_CA = env_bool("SMARTCITY_ALLOW_DEMO_CA", False)  # E009-E010: demo CA, TSA, keys it made
 SMARTCITY_ALLOW_DEMO_ACCOUNTS = env_bool("SMARTCITY_ALLOW_DEMO_ACCOUNTS", False)  # E011: demo staff credentials
+
+# --- Sessions and headers (identity.middleware, lib.headers): session limits, re-authentication, CSP, caching -------
+# A staff session ends after this many idle minutes; a citizen's this many hours after signing in, however busy.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+CITIZEN_SESSION_HOURS = env_int("CITIZEN_SESSION_HOURS", 8)
+# Approving (signing) a result needs a TOTP code given within this many minutes (at sign-in or at /account/xac-thuc-lai/).
+STAFF_REAUTH_MINUTES = env_int("STAFF_REAUTH_MINUTES", 5)
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# No inline script anywhere (portal/site.js instead of handlers); inline styles allowed (the server-drawn charts and
+# maps colour bars and stations in style attributes). Forms post to ourselves, or to the payment gateway and the
+# identity provider a form submission redirects to.
+_FORM_TARGETS = " ".join(dict.fromkeys(["'self'", *filter(None, [_origin(PAYMENT_GATEWAY_URL), _origin(OIDC_ISSUER)])]))
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+    f"form-action {_FORM_TARGETS}",
+)
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=()",
+)
+# Paths answered with Cache-Control: no-store whoever asks (every signed-in request gets it anyway).
+NO_STORE_PATH_PREFIXES = env_list("NO_STORE_PATH_PREFIXES", "/api/,/kho-du-lieu/,/idp/")

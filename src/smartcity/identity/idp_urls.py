@@ -17,6 +17,7 @@ from django.urls import path, re_path
 from oauth2_provider import views as oauth2_views
 
 from smartcity.identity import idp
+from smartcity.lib.headers import relax_form_action
 
 
 def _only_when_enabled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -26,7 +27,8 @@ def _only_when_enabled(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not settings.DEV_IDP_ENABLED:
             raise Http404("the development identity provider is disabled")
-        return view(request, *args, **kwargs)
+        # Its forms (sign-in, consent) end in a redirect to whichever client asked: no form-action limit here.
+        return relax_form_action(view(request, *args, **kwargs))
 
     return guarded
 

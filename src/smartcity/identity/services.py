@@ -54,6 +54,11 @@ PENDING_STAFF_SESSION_KEY = "identity.staff.pending"
 TOTP_SETUP_SESSION_KEY = "identity.staff.totp_setup"
 PENDING_OIDC_SESSION_KEY = "identity.oidc.pending"
 IDP_SESSION_KEY = "identity.idp.account"
+SIGNED_IN_AT_SESSION_KEY = "identity.signed_in_at"
+LAST_SEEN_SESSION_KEY = "identity.last_seen"
+REAUTHENTICATED_AT_SESSION_KEY = "identity.reauthenticated_at"
+LAST_SEEN_RESOLUTION = 60  # seconds: how often a busy staff session is written to note that it is still in use
+SESSION_GRACE_SECONDS = 600  # the store keeps an ended session this much longer (see ``_set_session_expiry``)
 
 PENDING_STAFF_SECONDS = 300  # between the password and the code
 MAX_PENDING_OIDC = 5  # sign-ins started in other tabs that may still come back
@@ -115,8 +120,11 @@ def check_staff_password(*, username: str, password: str) -> User:
     return user
 
 
-def verify_staff_code(*, user: User, code: str) -> User:
-    """Complete a staff sign-in with the TOTP code of an enrolled account; each code is accepted once."""
+def verify_staff_code(*, user: User, code: str, reauthentication: bool = False) -> User:
+    """Complete a staff sign-in with the TOTP code of an enrolled account; each code is accepted once.
+
+    ``reauthentication``: a signed-in staff member proves again that they hold the second factor (before signing);
+    the same checks, failures and lock, audited as such."""
     user = User.objects.get(pk=user.pk)
     _refuse_if_locked(user, step="totp")
     if not user.totp_confirmed or not user.totp_secret:
@@ -132,7 +140,10 @@ def verify_staff_code(*, user: User, code: str) -> User:
         won = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(
             totp_last_step=step, failed_logins=0, locked_until=None
         )
-        if won:
+        if won and reauthentication:
+            audit.record(actor=agencies.actor_for(user), action=Action.SIGN_IN, subject_type=USER_SUBJECT,
+                         subject_id=user.pk, detail={"method": "totp", "reauthentication": True})
+        elif won:
             _record_staff_sign_in(user, enrolled=False)
     if not won:
         _count_failure(user, reason="totp_replayed",
@@ -240,6 +251,79 @@ def _count_failure(user: User, *, reason: str, message: str | None = None, metho
 def _record_staff_sign_in(user: User, *, enrolled: bool) -> None:
     audit.record(actor=agencies.actor_for(user), action=Action.SIGN_IN, subject_type=USER_SUBJECT,
                  subject_id=user.pk, detail={"method": "password+totp", "totp_enrolled": enrolled})
+
+
+# ============================================================================================ session limits
+# A staff session ends after STAFF_SESSION_IDLE_MINUTES without a request; a citizen's CITIZEN_SESSION_HOURS after
+# the sign-in, however busy. Signing a result asks for a TOTP code given within STAFF_REAUTH_MINUTES. The times are
+# kept in the session (seconds since the epoch); ``identity.middleware.SessionLimitsMiddleware`` applies them.
+
+
+def start_session(session: SessionBase, user: User) -> None:
+    """Stamp a session that has just been signed in (after ``auth_login``): its limits count from now."""
+    now = time.time()
+    session[SIGNED_IN_AT_SESSION_KEY] = now
+    session[LAST_SEEN_SESSION_KEY] = now
+    if user.kind == User.Kind.STAFF:
+        session[REAUTHENTICATED_AT_SESSION_KEY] = now  # the password and the code were just given
+    _set_session_expiry(session, user, now)
+
+
+def session_expired(session: SessionBase, user: User) -> bool:
+    """Whether this signed-in session has outlived its limit (idle for staff, absolute for citizens)."""
+    now = time.time()
+    if user.kind == User.Kind.STAFF:
+        last_seen = session.get(LAST_SEEN_SESSION_KEY)
+        return last_seen is not None and now - float(last_seen) > int(settings.STAFF_SESSION_IDLE_MINUTES) * 60
+    signed_in_at = session.get(SIGNED_IN_AT_SESSION_KEY)
+    return signed_in_at is not None and now - float(signed_in_at) > int(settings.CITIZEN_SESSION_HOURS) * 3600
+
+
+def touch_session(session: SessionBase, user: User) -> None:
+    """Note a request in a live session. A session signed in without ``start_session`` starts its limits now.
+
+    A staff session is written at most once a minute (``LAST_SEEN_RESOLUTION``), not on every request."""
+    now = time.time()
+    if SIGNED_IN_AT_SESSION_KEY not in session:
+        session[SIGNED_IN_AT_SESSION_KEY] = now
+        session[LAST_SEEN_SESSION_KEY] = now
+        _set_session_expiry(session, user, now)
+    elif user.kind == User.Kind.STAFF and now - float(session.get(LAST_SEEN_SESSION_KEY, 0)) >= LAST_SEEN_RESOLUTION:
+        session[LAST_SEEN_SESSION_KEY] = now
+        _set_session_expiry(session, user, now)
+
+
+def _set_session_expiry(session: SessionBase, user: User, now: float) -> None:
+    # The store forgets the session shortly after the limit too (the cookie and the database row or cache entry
+    # expire): SESSION_GRACE_SECONDS later, so that the middleware, not the store, ends it and can say why.
+    if user.kind == User.Kind.STAFF:
+        session.set_expiry(int(settings.STAFF_SESSION_IDLE_MINUTES) * 60 + SESSION_GRACE_SECONDS)
+    else:
+        since = float(session.get(SIGNED_IN_AT_SESSION_KEY, now))
+        remaining = since + int(settings.CITIZEN_SESSION_HOURS) * 3600 - now
+        session.set_expiry(max(1, int(remaining) + SESSION_GRACE_SECONDS))
+
+
+def recently_authenticated(session: SessionBase) -> bool:
+    """Whether the staff member of this session gave their code within STAFF_REAUTH_MINUTES (to sign a result)."""
+    at = session.get(REAUTHENTICATED_AT_SESSION_KEY)
+    return at is not None and time.time() - float(at) <= int(settings.STAFF_REAUTH_MINUTES) * 60
+
+
+def reauthenticate_staff(*, session: SessionBase, user: User, code: str) -> User:
+    """A signed-in staff member gives a fresh TOTP code; signing is allowed for STAFF_REAUTH_MINUTES after it."""
+    if user.kind != User.Kind.STAFF:
+        raise SignInRefused(_("Chỉ cán bộ mới xác thực lại bằng mã TOTP."), reason="not_staff", status=403)
+    user = verify_staff_code(user=user, code=code, reauthentication=True)
+    session[REAUTHENTICATED_AT_SESSION_KEY] = time.time()
+    return user
+
+
+class ReauthenticationRequired(ServiceError):
+    """Signing needs a TOTP code given within the last STAFF_REAUTH_MINUTES (``POST /account/xac-thuc-lai/``)."""
+
+    status = 403
+    code = "reauthentication_required"
 
 
 # Between the password and the code the account is only *pending*: nothing is signed in yet.
