@@ -192,6 +192,16 @@ def test_the_wsgi_application_refuses_to_load_with_a_demo_default(tmp_path):
     assert real.returncode == 0 and "serving" in real.stdout, real.stderr
 
 
+def test_gunicorn_does_not_serve_with_a_demo_default(tmp_path):
+    gunicorn = SMARTCITY.with_name("gunicorn")
+    if not gunicorn.exists():
+        pytest.skip("gunicorn is not installed")
+    result = _run(str(gunicorn), "--check-config", "smartcity.wsgi:application",
+                  env=_environment(SMARTCITY_VAR_DIR=str(tmp_path), **REAL | {"OIDC_CLIENT_SECRET": "demo-portal-secret"}),
+                  cwd=tmp_path)
+    assert result.returncode != 0 and "smartcity.E008" in result.stdout + result.stderr
+
+
 def test_the_asgi_application_refuses_to_load_with_sqlite(tmp_path):
     result = _run(sys.executable, "-c", "import smartcity.asgi",
                   env=_environment(SMARTCITY_VAR_DIR=str(tmp_path), **REAL | {"DATABASE_URL": "sqlite:///x.db"}),

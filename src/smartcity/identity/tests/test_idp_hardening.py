@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,6 +21,7 @@ import time_machine
 from django.core.cache import cache
 from oauth2_provider.models import get_application_model
 
+import smartcity
 from smartcity.audit.models import Action, Entry
 from smartcity.conftest import PASSWORD
 from smartcity.identity import services
@@ -155,9 +160,18 @@ def test_the_provider_is_not_there_when_it_is_disabled(client, settings, path):
     assert client.post(path, {"id_number": AN, "password": IDP_PASSWORD}).status_code == 404
 
 
-def test_the_provider_is_off_in_production_unless_switched_on():
-    from smartcity import settings as project_settings
-
-    assert project_settings.env_bool("NO_SUCH_VARIABLE", False) is False  # DEV_IDP_ENABLED defaults to DEBUG
-    source = (project_settings.BASE_DIR / "settings.py").read_text()
-    assert 'DEV_IDP_ENABLED = env_bool("DEV_IDP_ENABLED", DEBUG)' in source
+def test_the_provider_is_off_in_production_unless_switched_on(tmp_path):
+    """With DEBUG off and no DEV_IDP_ENABLED, /idp/ is not even mounted (a fresh process: the URLs are built once)."""
+    script = ("import django; django.setup()\n"
+              "from django.conf import settings; from django.urls import Resolver404, resolve\n"
+              "try:\n    resolve('/idp/login/'); mounted = True\n"
+              "except Resolver404:\n    mounted = False\n"
+              "print(settings.DEV_IDP_ENABLED, mounted)")
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(Path(smartcity.__file__).parents[1]),
+           "DJANGO_SETTINGS_MODULE": "smartcity.settings", "SMARTCITY_VAR_DIR": str(tmp_path), "DEBUG": "false",
+           "SECRET_KEY": "a-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"}
+    production = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert production.stdout.split() == ["False", "False"], production.stderr
+    switched_on = subprocess.run([sys.executable, "-c", script], env=env | {"DEV_IDP_ENABLED": "true"},
+                                 capture_output=True, text=True, timeout=120)
+    assert switched_on.stdout.split() == ["True", "True"], switched_on.stderr
