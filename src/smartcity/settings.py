@@ -181,7 +181,8 @@ STAFF_LOCKOUT_MINUTES = env_int("STAFF_LOCKOUT_MINUTES", 15)
 # Citizen sign-in through OpenID Connect (VNeID in production, the bundled development provider in the demo).
 OIDC_ISSUER = env_str("OIDC_ISSUER", f"{SITE_URL}/idp")
 OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "smartcity-portal")
-OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "demo-portal-secret")  # refused with DEBUG off (checks)
+_DEMO_OIDC_CLIENT_SECRET = "demo-portal-secret"  # refused with DEBUG off (smartcity.checks)
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", _DEMO_OIDC_CLIENT_SECRET)
 OIDC_ID_NUMBER_CLAIM = env_str("OIDC_ID_NUMBER_CLAIM", "id_number")
 # The development identity provider at /idp/ (django-oauth-toolkit). Off in production unless asked for.
 DEV_IDP_ENABLED = env_bool("DEV_IDP_ENABLED", DEBUG)
@@ -383,7 +384,8 @@ SMARTCITY_ALLOW_DEMO_ACCOUNTS = env_bool("SMARTCITY_ALLOW_DEMO_ACCOUNTS", False)
 # A staff session ends after this many idle minutes; a citizen's this many hours after signing in, however busy.
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
 CITIZEN_SESSION_HOURS = env_int("CITIZEN_SESSION_HOURS", 8)
-# Approving (signing) a result needs a TOTP code given within this many minutes (at sign-in or at /account/xac-thuc-lai/).
+# Approving (signing) a result needs a TOTP code given within this many minutes (at sign-in, or again at
+# /account/xac-thuc-lai/).
 STAFF_REAUTH_MINUTES = env_int("STAFF_REAUTH_MINUTES", 5)
 
 
@@ -397,7 +399,7 @@ def _origin(url: str) -> str:
 # No inline script anywhere (portal/site.js instead of handlers); inline styles allowed (the server-drawn charts and
 # maps colour bars and stations in style attributes). Forms post to ourselves, or to the payment gateway and the
 # identity provider a form submission redirects to.
-_FORM_TARGETS = " ".join(dict.fromkeys(["'self'", *filter(None, [_origin(PAYMENT_GATEWAY_URL), _origin(OIDC_ISSUER)])]))
+_FORM_TARGETS = " ".join(dict.fromkeys(filter(None, ["'self'", _origin(PAYMENT_GATEWAY_URL), _origin(OIDC_ISSUER)])))
 CONTENT_SECURITY_POLICY = env_str(
     "CONTENT_SECURITY_POLICY",
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "

@@ -571,7 +571,6 @@ def authenticate_idp_account(*, id_number: str, password: str, address: str | No
     return account
 
 
-
 def _idp_bad_credentials() -> str:
     return _("Số định danh cá nhân hoặc mật khẩu không đúng.")
 

@@ -75,7 +75,7 @@ def test_the_demo_addresses_and_console_notices_are_warnings():
 
 def test_the_checks_know_the_demo_values_settings_default_to():
     assert project_settings._DEMO_PAYMENT_SECRET == checks.DEMO_PAYMENT_HASH_SECRET
-    assert project_settings.env_str("NO_SUCH_VARIABLE", "demo-portal-secret") == checks.DEMO_OIDC_CLIENT_SECRET
+    assert project_settings._DEMO_OIDC_CLIENT_SECRET == checks.DEMO_OIDC_CLIENT_SECRET
 
 
 def test_the_demo_runs_with_debug_on_and_no_settings(settings):
