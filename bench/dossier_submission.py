@@ -56,6 +56,13 @@ SERVER_ENV = {
     "CSRF_COOKIE_SECURE": "false",
     "SECURE_HSTS_SECONDS": "0",
     "LOG_LEVEL": "WARNING",
+    # A benchmark server, not production: the demo defaults it keeps (smartcity.checks) allowed by name.
+    "SMARTCITY_ALLOW_DERIVED_FIELD_KEYS": "true",
+    "SMARTCITY_ALLOW_DEMO_PAYMENTS": "true",
+    "SMARTCITY_ALLOW_DEMO_IDP": "true",
+    "SMARTCITY_ALLOW_DEMO_OIDC_SECRET": "true",
+    "SMARTCITY_ALLOW_DEMO_CA": "true",
+    "SMARTCITY_ALLOW_DEMO_ACCOUNTS": "true",
 }
 
 

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "smartcity.lib.headers.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store (see "Sessions and headers")
     "django.contrib.sessions.middleware.SessionMiddleware",
     "smartcity.portal.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -115,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "smartcity.identity.middleware.SessionLimitsMiddleware",  # idle / absolute session limits (after messages)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "smartcity.audit.middleware.RequestContextMiddleware",
     "smartcity.ops.unavailable.UnavailableMiddleware",
@@ -233,10 +235,16 @@ STAFF_LOCKOUT_MINUTES = env_int("STAFF_LOCKOUT_MINUTES", 15)
 # Citizen sign-in through OpenID Connect (VNeID in production, the bundled development provider in the demo).
 OIDC_ISSUER = env_str("OIDC_ISSUER", f"{SITE_URL}/idp")
 OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "smartcity-portal")
-OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "demo-portal-secret")
+_DEMO_OIDC_CLIENT_SECRET = "demo-portal-secret"  # refused with DEBUG off (smartcity.checks)
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", _DEMO_OIDC_CLIENT_SECRET)
 OIDC_ID_NUMBER_CLAIM = env_str("OIDC_ID_NUMBER_CLAIM", "id_number")
 # The development identity provider at /idp/ (django-oauth-toolkit). Off in production unless asked for.
 DEV_IDP_ENABLED = env_bool("DEV_IDP_ENABLED", DEBUG)
+# Its sign-in form: this many failures lock one identity for IDP_LOCKOUT_MINUTES; this many from one client address
+# within that time refuse the address (guessing across citizens). Both locks run out on their own.
+IDP_LOCKOUT_THRESHOLD = env_int("IDP_LOCKOUT_THRESHOLD", 5)
+IDP_LOCKOUT_MINUTES = env_int("IDP_LOCKOUT_MINUTES", 15)
+IDP_ADDRESS_LOCKOUT_THRESHOLD = env_int("IDP_ADDRESS_LOCKOUT_THRESHOLD", 20)
 OIDC_RSA_PRIVATE_KEY_FILE = Path(env_str("OIDC_RSA_PRIVATE_KEY_FILE", str(VAR_DIR / "oidc-dev-key.pem")))
 
 # --- i18n and time ------------------------------------------------------------------------------------------
@@ -290,6 +298,11 @@ OAUTH2_PROVIDER = {
     # The signing key of the development provider's ID tokens: created under var/ on first start.
     "OIDC_RSA_PRIVATE_KEY": load_or_create_rsa_key(OIDC_RSA_PRIVATE_KEY_FILE) if DEV_IDP_ENABLED else "",
     "OAUTH2_VALIDATOR_CLASS": "smartcity.identity.idp.ClaimsValidator",
+    # Only what the portal uses: authorization code + PKCE, no refresh tokens. The password grant (which checked
+    # any account's password past the staff lockout and second factor), implicit, hybrid, client credentials,
+    # refresh and device grants are not offered at all (identity/idp.py).
+    "OAUTH2_SERVER_CLASS": "smartcity.identity.idp.AuthorizationCodeServer",
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "SCOPES": {"openid": "OpenID Connect", "profile": "Họ tên, ngày sinh", "id_number": "Số định danh cá nhân"},
     "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
     "ID_TOKEN_EXPIRE_SECONDS": 600,
@@ -344,9 +357,7 @@ PAYMENT_GATEWAY_API_URL = env_str("PAYMENT_GATEWAY_API_URL",
 PAYMENT_GATEWAY_REPORT_URL = env_str("PAYMENT_GATEWAY_REPORT_URL", f"{SITE_URL}/thanh-toan/sandbox/doi-soat.csv")
 PAYMENT_GATEWAY_TMN_CODE = env_str("PAYMENT_GATEWAY_TMN_CODE", "HNDVC001")
 PAYMENT_GATEWAY_HASH_SECRET = env_str("PAYMENT_GATEWAY_HASH_SECRET", _DEMO_PAYMENT_SECRET)
-_PAYMENT_SANDBOX_GATEWAY = "/thanh-toan/sandbox/" in PAYMENT_GATEWAY_URL
-if not DEBUG and PAYMENT_GATEWAY_HASH_SECRET == _DEMO_PAYMENT_SECRET and not _PAYMENT_SANDBOX_GATEWAY:
-    raise ImproperlyConfigured("PAYMENT_GATEWAY_HASH_SECRET must be set when PAYMENT_GATEWAY_URL is a real gateway")
+# With DEBUG off the demo secret and the sandbox are refused by smartcity.checks (see "Production guards" below).
 # Where the gateway sends the payer's browser back (vnp_ReturnUrl).
 PAYMENT_RETURN_URL = env_str("PAYMENT_RETURN_URL", f"{SITE_URL}/thanh-toan/ket-qua/")
 PAYMENT_EXPIRE_MINUTES = env_int("PAYMENT_EXPIRE_MINUTES", 15)  # vnp_ExpireDate = vnp_CreateDate + this
@@ -411,3 +422,48 @@ ENVIRONMENT_HISTORY_MAX_HOURS = env_int("ENVIRONMENT_HISTORY_MAX_HOURS", 744)
 ENVIRONMENT_HISTORY_MAX_DAYS = env_int("ENVIRONMENT_HISTORY_MAX_DAYS", 366)
 # Largest `limit` of GET /moi-truong/ngsi-ld/v1/entities (NGSI-LD answers 400 above it) and of the JSON API lists.
 ENVIRONMENT_MAX_PAGE_SIZE = env_int("ENVIRONMENT_MAX_PAGE_SIZE", 1000)
+
+# --- Production guards (smartcity.checks): the demo defaults a DEBUG-off server refuses to start with ---------------
+# `smartcity check --deploy` lists them as errors smartcity.E001…E011 and the WSGI/ASGI application does not load
+# while any is left. Each switch lets one of them through on purpose (a staging server); all off by default.
+SMARTCITY_ALLOW_SQLITE = env_bool("SMARTCITY_ALLOW_SQLITE", False)  # E001: SQLite as the database
+SMARTCITY_ALLOW_DERIVED_FIELD_KEYS = env_bool("SMARTCITY_ALLOW_DERIVED_FIELD_KEYS", False)  # E002: no FIELD_KEYS
+SMARTCITY_ALLOW_DEMO_PAYMENTS = env_bool("SMARTCITY_ALLOW_DEMO_PAYMENTS", False)  # E003-E005: sandbox, demo secret
+SMARTCITY_ALLOW_DEMO_IDP = env_bool("SMARTCITY_ALLOW_DEMO_IDP", False)  # E006-E007: the development provider
+SMARTCITY_ALLOW_DEMO_OIDC_SECRET = env_bool("SMARTCITY_ALLOW_DEMO_OIDC_SECRET", False)  # E008: demo client secret
+SMARTCITY_ALLOW_DEMO_CA = env_bool("SMARTCITY_ALLOW_DEMO_CA", False)  # E009-E010: demo CA, TSA, keys it made
+SMARTCITY_ALLOW_DEMO_ACCOUNTS = env_bool("SMARTCITY_ALLOW_DEMO_ACCOUNTS", False)  # E011: demo staff credentials
+
+# --- Sessions and headers (identity.middleware, lib.headers): session limits, re-authentication, CSP, caching -------
+# A staff session ends after this many idle minutes; a citizen's this many hours after signing in, however busy.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+CITIZEN_SESSION_HOURS = env_int("CITIZEN_SESSION_HOURS", 8)
+# Approving (signing) a result needs a TOTP code given within this many minutes (at sign-in, or again at
+# /account/xac-thuc-lai/).
+STAFF_REAUTH_MINUTES = env_int("STAFF_REAUTH_MINUTES", 5)
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# No inline script anywhere (portal/site.js instead of handlers); inline styles allowed (the server-drawn charts and
+# maps colour bars and stations in style attributes). Forms post to ourselves, or to the payment gateway and the
+# identity provider a form submission redirects to.
+_FORM_TARGETS = " ".join(dict.fromkeys(filter(None, ["'self'", _origin(PAYMENT_GATEWAY_URL), _origin(OIDC_ISSUER)])))
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+    f"form-action {_FORM_TARGETS}",
+)
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=()",
+)
+# Paths answered with Cache-Control: no-store whoever asks (every signed-in request gets it anyway).
+NO_STORE_PATH_PREFIXES = env_list("NO_STORE_PATH_PREFIXES", "/api/,/kho-du-lieu/,/idp/")

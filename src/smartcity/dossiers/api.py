@@ -23,6 +23,7 @@ from smartcity.dossiers.schemas import (
     OperationIn,
     TrackingOut,
 )
+from smartcity.identity import services as identity
 from smartcity.lib import export, formats
 from smartcity.lib.errors import Invalid, NotFound
 from smartcity.lib.http import pdf_attachment
@@ -107,11 +108,19 @@ def result(request: HttpRequest, code: str) -> FileResponse:
     return pdf_attachment(dossier.result, f"ket-qua-{dossier.code}.pdf")
 
 
+def _require_fresh_authentication(request: HttpRequest) -> None:
+    if not identity.recently_authenticated(request.session):
+        raise identity.ReauthenticationRequired(
+            "Cần xác thực lại bằng mã TOTP trước khi ký số kết quả (trang /account/xac-thuc-lai/)")
+
+
 @router.post("/{code}/operations/{operation}", response=DossierDetailOut, summary="Apply an operation")
 def operate(request: HttpRequest, code: str, operation: OperationName, payload: OperationIn) -> object:
     new_appointment = payload.new_appointment
     if new_appointment is not None and timezone.is_naive(new_appointment):
         new_appointment = timezone.make_aware(new_appointment)  # a time without offset is Hà Nội time
+    if services.signs_result(user=request.user, code=code, operation=operation):
+        _require_fresh_authentication(request)
     dossier = services.apply_operation(user=request.user, code=code, operation=operation, note=payload.note,
                                        new_appointment=new_appointment, to_agency=payload.to_agency,
                                        amount=payload.amount)
@@ -132,6 +141,8 @@ def evaluate(request: HttpRequest, code: str, payload: EvaluationIn) -> Status:
 def operate_in_bulk(request: HttpRequest, operation: BulkOperation, payload: BulkIn) -> dict:
     """For the operations that need no input of their own (receive, assign, forward, approve, return_result), up to
     100 codes. Each dossier moves or fails on its own; the answer lists every code with its new status or error."""
+    if operation in services.SIGNING_OPERATIONS:
+        _require_fresh_authentication(request)
     return {"results": services.apply_bulk(user=request.user, codes=payload.codes, operation=operation,
                                            note=payload.note)}
 

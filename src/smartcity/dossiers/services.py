@@ -347,6 +347,20 @@ def apply_operation(*, user: Principal, code: str, operation: str, note: str = "
     return dossier
 
 
+# Operations that put the acting leader's signature on a result. Pages and the API ask for a TOTP code given within
+# STAFF_REAUTH_MINUTES (identity's ``recently_authenticated``) before them; the service itself has no session.
+SIGNING_OPERATIONS = frozenset({"approve"})
+
+
+def signs_result(*, user: Any, code: str, operation: str) -> bool:
+    """Whether applying ``operation`` to dossier ``code`` now would sign its result as ``user`` (an operation the
+    caller may not apply here is refused by ``apply_operation`` for its own reason, not sent to re-authenticate)."""
+    if operation not in SIGNING_OPERATIONS:
+        return False
+    dossier = visible_dossiers(user).filter(code=code).first()
+    return dossier is not None and operation in allowed_operations(dossier, user)
+
+
 # Operations that need nothing but the dossier, so an officer may apply them to several at once from a queue.
 BULK_OPERATIONS = ("receive", "assign", "forward", "approve", "return_result")
 BULK_LIMIT = 100

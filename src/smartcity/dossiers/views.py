@@ -4,6 +4,7 @@ queue, and public tracking by code with a QR code. Thin: every change goes throu
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from smartcity.agencies.models import Agency
 from smartcity.dossiers import documents, scorecard, services
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, Satisfaction
+from smartcity.identity import services as identity
 from smartcity.lib import formats, svg
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.lib.http import pdf_attachment
@@ -217,6 +219,12 @@ def ledger(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _reauthenticate_first(request: HttpRequest, back: str) -> HttpResponse:
+    """Signing waits for a fresh TOTP code: to the re-authentication page, then back to where the button was."""
+    messages.info(request, "Để ký số kết quả, vui lòng nhập mã xác thực mới rồi bấm lại «Phê duyệt».")
+    return redirect(f"{reverse('identity:reauthenticate')}?{urlencode({'next': back})}")
+
+
 @login_required
 @require_POST
 def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
@@ -232,6 +240,9 @@ def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
     if amount is not None and not amount.isdigit():
         messages.error(request, "Số tiền phải là số nguyên (đồng)")
         return redirect("dossiers:detail", code=code)
+    if services.signs_result(user=request.user, code=code, operation=operation) and not \
+            identity.recently_authenticated(request.session):
+        return _reauthenticate_first(request, reverse("dossiers:detail", kwargs={"code": code}))
     try:
         dossier = services.apply_operation(user=request.user, code=code, operation=operation,
                                            note=request.POST.get("note", ""), new_appointment=new_appointment,
@@ -254,6 +265,9 @@ def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
 def operate_in_bulk(request: HttpRequest) -> HttpResponse:
     """The queue's "apply to the selected dossiers" form: one summary message, and one per dossier that failed."""
     back = reverse("dossiers:queue") + "?queue=" + (request.POST.get("queue") or "to_receive")
+    if request.POST.get("operation") in services.SIGNING_OPERATIONS and not \
+            identity.recently_authenticated(request.session):
+        return _reauthenticate_first(request, back)
     try:
         results = services.apply_bulk(user=request.user, codes=request.POST.getlist("codes"),
                                       operation=request.POST.get("operation", ""), note=request.POST.get("note", ""))

@@ -21,13 +21,28 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from oauth2_provider import views as oauth2_views
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView
+from oauthlib.oauth2.rfc6749.endpoints import (
+    AuthorizationEndpoint,
+    ResourceEndpoint,
+    RevocationEndpoint,
+    TokenEndpoint,
+)
+from oauthlib.oauth2.rfc6749.grant_types import AuthorizationCodeGrant as OAuth2AuthorizationCodeGrant
+from oauthlib.oauth2.rfc6749.tokens import BearerToken
+from oauthlib.openid.connect.core.endpoints.userinfo import UserInfoEndpoint
+from oauthlib.openid.connect.core.grant_types import AuthorizationCodeGrant as OidcAuthorizationCodeGrant
+from oauthlib.openid.connect.core.grant_types.dispatchers import (
+    AuthorizationCodeGrantDispatcher,
+    AuthorizationTokenGrantDispatcher,
+)
 
 from smartcity.identity import services
 from smartcity.identity.forms import IdpLoginForm
 from smartcity.identity.models import IdpAccount, User
-from smartcity.lib.errors import Invalid
+from smartcity.lib.errors import ServiceError
 from smartcity.population.models import Citizen, Sex
 
 _GENDER: dict[str, str] = {Sex.MALE: "male", Sex.FEMALE: "female"}  # OpenID Connect Core §5.1 values
@@ -38,10 +53,59 @@ def _citizen(request: Any) -> Citizen:
     return request.user.idp_account.citizen
 
 
+class AuthorizationCodeServer(AuthorizationEndpoint, TokenEndpoint, ResourceEndpoint, RevocationEndpoint,
+                              UserInfoEndpoint):
+    """oauthlib's OpenID Connect server with one grant: authorization code (PKCE required by the settings).
+
+    oauthlib's all-in-one server also answers the password grant, and checks the username and password it is
+    given (Django's ``authenticate``, any account, staff included) *before* it asks whether the client may use the
+    grant: "invalid_grant" or "unauthorized_client" told a guesser whether a staff password was right, past the staff
+    lockout, the second factor and the audit. Here every other grant type — password, client credentials, refresh
+    token, device code — is ``unsupported_grant_type`` before anything is looked at, every other response type
+    (implicit, hybrid) ``unsupported_response_type``, and no refresh token is issued: the portal redeems one code
+    for one ID token and uses nothing else.
+    """
+
+    def __init__(self, request_validator: Any, token_expires_in: Any = None, token_generator: Any = None,
+                 refresh_token_generator: Any = None, *args: Any, **kwargs: Any) -> None:
+        plain = OAuth2AuthorizationCodeGrant(request_validator, refresh_token=False)
+        oidc = OidcAuthorizationCodeGrant(request_validator, refresh_token=False)
+        self.bearer = BearerToken(request_validator, token_generator, token_expires_in, refresh_token_generator)
+        AuthorizationEndpoint.__init__(
+            self, default_response_type="code", default_token_type=self.bearer,
+            response_types={"code": AuthorizationCodeGrantDispatcher(default_grant=plain, oidc_grant=oidc)},
+        )
+        TokenEndpoint.__init__(
+            self, default_grant_type="authorization_code", default_token_type=self.bearer,
+            grant_types={"authorization_code": AuthorizationTokenGrantDispatcher(
+                request_validator, default_grant=plain, oidc_grant=oidc)},
+        )
+        ResourceEndpoint.__init__(self, default_token="Bearer", token_types={"Bearer": self.bearer})
+        RevocationEndpoint.__init__(self, request_validator)
+        UserInfoEndpoint.__init__(self, request_validator)
+
+
 class ClaimsValidator(OAuth2Validator):
-    """django-oauth-toolkit's validator with the claims of a Vietnamese electronic identity."""
+    """django-oauth-toolkit's validator with the claims of a Vietnamese electronic identity.
+
+    Behind ``AuthorizationCodeServer`` it refuses, again, anything but the authorization code: no grant here ever
+    checks a password (the provider's own sign-in form does, with its lockout and audit).
+    """
 
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "id_number": "id_number"}
+
+    def validate_user(self, *args: Any, **kwargs: Any) -> bool:
+        return False
+
+    def validate_grant_type(self, client_id: str, grant_type: str, client: Any, request: Any, *args: Any,
+                            **kwargs: Any) -> bool:
+        return grant_type == "authorization_code" and super().validate_grant_type(
+            client_id, grant_type, client, request, *args, **kwargs)
+
+    def validate_response_type(self, client_id: str, response_type: str, client: Any, request: Any, *args: Any,
+                               **kwargs: Any) -> bool:
+        return response_type == "code" and super().validate_response_type(
+            client_id, response_type, client, request, *args, **kwargs)
 
     def get_claim_dict(self, request: Any) -> dict[str, Any]:
         claims = super().get_claim_dict(request)
@@ -63,6 +127,14 @@ def signed_in_account(session: SessionBase) -> IdpAccount | None:
     if account_id is None:
         return None
     return IdpAccount.objects.select_related("principal", "citizen").filter(pk=account_id).first()
+
+
+class TokenView(oauth2_views.TokenView):
+    """The token endpoint, every request through ``AuthorizationCodeServer`` (django-oauth-toolkit's own view
+    answers device-code polling itself, before the server: here that grant is unsupported like the others)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.authorization_flow_token_response(request)
 
 
 class AuthorizeView(AuthorizationView):
@@ -98,17 +170,20 @@ def login(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 account = services.authenticate_idp_account(
-                    id_number=form.cleaned_data["id_number"], password=form.cleaned_data["password"]
+                    id_number=form.cleaned_data["id_number"], password=form.cleaned_data["password"],
+                    address=request.META.get("REMOTE_ADDR") or None,
                 )
-            except Invalid as exc:
+            except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = exc.status
             else:
                 request.session.cycle_key()  # no session fixation across the sign-in
                 request.session[services.IDP_SESSION_KEY] = account.pk
                 if next_url:
                     return HttpResponseRedirect(next_url)
                 return render(request, "identity/idp/signed_in.html", {"citizen": account.citizen})
-        status = 400
+        else:
+            status = 400
     else:
         form = IdpLoginForm()
     return render(request, "identity/idp/login.html", {"form": form, "next": next_url}, status=status)

@@ -14,12 +14,14 @@ Every sign-in, refusal and lock is in the audit log. Neither the log nor the aud
 a TOTP secret or an ID number.
 
 The development identity provider (``/idp/``) keeps its own accounts: ``set_idp_password``,
-``authenticate_idp_account`` and ``ensure_demo_client`` (the portal's registration there).
+``authenticate_idp_account`` (locked after repeated failures per identity and per client address, audited like the
+staff sign-in) and ``ensure_demo_client`` (the portal's registration there).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -51,11 +54,20 @@ PENDING_STAFF_SESSION_KEY = "identity.staff.pending"
 TOTP_SETUP_SESSION_KEY = "identity.staff.totp_setup"
 PENDING_OIDC_SESSION_KEY = "identity.oidc.pending"
 IDP_SESSION_KEY = "identity.idp.account"
+SIGNED_IN_AT_SESSION_KEY = "identity.signed_in_at"
+LAST_SEEN_SESSION_KEY = "identity.last_seen"
+REAUTHENTICATED_AT_SESSION_KEY = "identity.reauthenticated_at"
+LAST_SEEN_RESOLUTION = 60  # seconds: how often a busy staff session is written to note that it is still in use
+SESSION_GRACE_SECONDS = 600  # the store keeps an ended session this much longer (see ``_set_session_expiry``)
 
 PENDING_STAFF_SECONDS = 300  # between the password and the code
 MAX_PENDING_OIDC = 5  # sign-ins started in other tabs that may still come back
 MIN_IDP_PASSWORD_LENGTH = 8
 USER_SUBJECT = "identity.user"
+# The development provider is another party than the portal: its sign-ins are audited under their own subject type
+# (the identity's principal), so the portal's sign-in entries stay the portal's.
+IDP_SUBJECT = "identity.idp"
+IDP_METHOD = "idp_password"
 
 
 class SignInRefused(ServiceError):
@@ -108,8 +120,11 @@ def check_staff_password(*, username: str, password: str) -> User:
     return user
 
 
-def verify_staff_code(*, user: User, code: str) -> User:
-    """Complete a staff sign-in with the TOTP code of an enrolled account; each code is accepted once."""
+def verify_staff_code(*, user: User, code: str, reauthentication: bool = False) -> User:
+    """Complete a staff sign-in with the TOTP code of an enrolled account; each code is accepted once.
+
+    ``reauthentication``: a signed-in staff member proves again that they hold the second factor (before signing);
+    the same checks, failures and lock, audited as such."""
     user = User.objects.get(pk=user.pk)
     _refuse_if_locked(user, step="totp")
     if not user.totp_confirmed or not user.totp_secret:
@@ -125,7 +140,10 @@ def verify_staff_code(*, user: User, code: str) -> User:
         won = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(
             totp_last_step=step, failed_logins=0, locked_until=None
         )
-        if won:
+        if won and reauthentication:
+            audit.record(actor=agencies.actor_for(user), action=Action.SIGN_IN, subject_type=USER_SUBJECT,
+                         subject_id=user.pk, detail={"method": "totp", "reauthentication": True})
+        elif won:
             _record_staff_sign_in(user, enrolled=False)
     if not won:
         _count_failure(user, reason="totp_replayed",
@@ -194,29 +212,35 @@ def unlock_staff(*, actor: User, user: User) -> User:
     return user
 
 
-def _refuse_if_locked(user: User, *, step: str) -> None:
+def _refuse_if_locked(user: User, *, step: str, subject_type: str = USER_SUBJECT) -> None:
     if user.is_locked():
         assert user.locked_until is not None
-        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=USER_SUBJECT, subject_id=user.pk,
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=subject_type, subject_id=user.pk,
                      detail={"method": step, "reason": "locked"})
         raise AccountLocked(_locked_message(user.locked_until), reason="locked")
 
 
-def _count_failure(user: User, *, reason: str, message: str | None = None) -> NoReturn:
-    """Record a failed password or code, lock the account at the threshold, and refuse (always raises)."""
-    threshold = max(1, int(settings.STAFF_LOCKOUT_THRESHOLD))
+def _count_failure(user: User, *, reason: str, message: str | None = None, method: str | None = None,
+                   threshold: int | None = None, minutes: int | None = None,
+                   subject_type: str = USER_SUBJECT) -> NoReturn:
+    """Record a failed password or code, lock the account at the threshold, and refuse (always raises).
+
+    Staff by default; the development provider passes its own ``method``, ``threshold`` and ``minutes``. The lock
+    always runs out: an attacker can delay a sign-in, never shut an account for good."""
+    threshold = max(1, int(settings.STAFF_LOCKOUT_THRESHOLD if threshold is None else threshold))
+    minutes = int(settings.STAFF_LOCKOUT_MINUTES if minutes is None else minutes)
     with transaction.atomic():
         fresh = User.objects.select_for_update().get(pk=user.pk)
         fresh.failed_logins += 1
-        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=USER_SUBJECT, subject_id=fresh.pk,
-                     detail={"method": "totp" if reason.startswith("totp") else "password", "reason": reason,
-                             "failures": fresh.failed_logins})
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=subject_type, subject_id=fresh.pk,
+                     detail={"method": method or ("totp" if reason.startswith("totp") else "password"),
+                             "reason": reason, "failures": fresh.failed_logins})
         locked = fresh.failed_logins >= threshold
         if locked:
-            fresh.locked_until = timezone.now() + timedelta(minutes=int(settings.STAFF_LOCKOUT_MINUTES))
+            fresh.locked_until = timezone.now() + timedelta(minutes=minutes)
             fresh.failed_logins = 0
-            audit.record(actor=None, action=Action.LOCKED, subject_type=USER_SUBJECT, subject_id=fresh.pk,
-                         detail={"failures": threshold, "minutes": int(settings.STAFF_LOCKOUT_MINUTES)})
+            audit.record(actor=None, action=Action.LOCKED, subject_type=subject_type, subject_id=fresh.pk,
+                         detail={"failures": threshold, "minutes": minutes})
         fresh.save(update_fields=["failed_logins", "locked_until"])
     if locked:
         assert fresh.locked_until is not None
@@ -227,6 +251,79 @@ def _count_failure(user: User, *, reason: str, message: str | None = None) -> No
 def _record_staff_sign_in(user: User, *, enrolled: bool) -> None:
     audit.record(actor=agencies.actor_for(user), action=Action.SIGN_IN, subject_type=USER_SUBJECT,
                  subject_id=user.pk, detail={"method": "password+totp", "totp_enrolled": enrolled})
+
+
+# ============================================================================================ session limits
+# A staff session ends after STAFF_SESSION_IDLE_MINUTES without a request; a citizen's CITIZEN_SESSION_HOURS after
+# the sign-in, however busy. Signing a result asks for a TOTP code given within STAFF_REAUTH_MINUTES. The times are
+# kept in the session (seconds since the epoch); ``identity.middleware.SessionLimitsMiddleware`` applies them.
+
+
+def start_session(session: SessionBase, user: User) -> None:
+    """Stamp a session that has just been signed in (after ``auth_login``): its limits count from now."""
+    now = time.time()
+    session[SIGNED_IN_AT_SESSION_KEY] = now
+    session[LAST_SEEN_SESSION_KEY] = now
+    if user.kind == User.Kind.STAFF:
+        session[REAUTHENTICATED_AT_SESSION_KEY] = now  # the password and the code were just given
+    _set_session_expiry(session, user, now)
+
+
+def session_expired(session: SessionBase, user: User) -> bool:
+    """Whether this signed-in session has outlived its limit (idle for staff, absolute for citizens)."""
+    now = time.time()
+    if user.kind == User.Kind.STAFF:
+        last_seen = session.get(LAST_SEEN_SESSION_KEY)
+        return last_seen is not None and now - float(last_seen) > int(settings.STAFF_SESSION_IDLE_MINUTES) * 60
+    signed_in_at = session.get(SIGNED_IN_AT_SESSION_KEY)
+    return signed_in_at is not None and now - float(signed_in_at) > int(settings.CITIZEN_SESSION_HOURS) * 3600
+
+
+def touch_session(session: SessionBase, user: User) -> None:
+    """Note a request in a live session. A session signed in without ``start_session`` starts its limits now.
+
+    A staff session is written at most once a minute (``LAST_SEEN_RESOLUTION``), not on every request."""
+    now = time.time()
+    if SIGNED_IN_AT_SESSION_KEY not in session:
+        session[SIGNED_IN_AT_SESSION_KEY] = now
+        session[LAST_SEEN_SESSION_KEY] = now
+        _set_session_expiry(session, user, now)
+    elif user.kind == User.Kind.STAFF and now - float(session.get(LAST_SEEN_SESSION_KEY, 0)) >= LAST_SEEN_RESOLUTION:
+        session[LAST_SEEN_SESSION_KEY] = now
+        _set_session_expiry(session, user, now)
+
+
+def _set_session_expiry(session: SessionBase, user: User, now: float) -> None:
+    # The store forgets the session shortly after the limit too (the cookie and the database row or cache entry
+    # expire): SESSION_GRACE_SECONDS later, so that the middleware, not the store, ends it and can say why.
+    if user.kind == User.Kind.STAFF:
+        session.set_expiry(int(settings.STAFF_SESSION_IDLE_MINUTES) * 60 + SESSION_GRACE_SECONDS)
+    else:
+        since = float(session.get(SIGNED_IN_AT_SESSION_KEY, now))
+        remaining = since + int(settings.CITIZEN_SESSION_HOURS) * 3600 - now
+        session.set_expiry(max(1, int(remaining) + SESSION_GRACE_SECONDS))
+
+
+def recently_authenticated(session: SessionBase) -> bool:
+    """Whether the staff member of this session gave their code within STAFF_REAUTH_MINUTES (to sign a result)."""
+    at = session.get(REAUTHENTICATED_AT_SESSION_KEY)
+    return at is not None and time.time() - float(at) <= int(settings.STAFF_REAUTH_MINUTES) * 60
+
+
+def reauthenticate_staff(*, session: SessionBase, user: User, code: str) -> User:
+    """A signed-in staff member gives a fresh TOTP code; signing is allowed for STAFF_REAUTH_MINUTES after it."""
+    if user.kind != User.Kind.STAFF:
+        raise SignInRefused(_("Chỉ cán bộ mới xác thực lại bằng mã TOTP."), reason="not_staff", status=403)
+    user = verify_staff_code(user=user, code=code, reauthentication=True)
+    session[REAUTHENTICATED_AT_SESSION_KEY] = time.time()
+    return user
+
+
+class ReauthenticationRequired(ServiceError):
+    """Signing needs a TOTP code given within the last STAFF_REAUTH_MINUTES (``POST /account/xac-thuc-lai/``)."""
+
+    status = 403
+    code = "reauthentication_required"
 
 
 # Between the password and the code the account is only *pending*: nothing is signed in yet.
@@ -433,22 +530,69 @@ def set_idp_password(citizen: Citizen, password: str) -> IdpAccount:
     return account
 
 
-def authenticate_idp_account(*, id_number: str, password: str) -> IdpAccount:
-    """The identity at the development provider for this ID number and password; ``Invalid`` otherwise."""
+def authenticate_idp_account(*, id_number: str, password: str, address: str | None = None) -> IdpAccount:
+    """The identity at the development provider for this ID number and password; ``SignInRefused`` otherwise.
+
+    The provider's form is guarded as the staff sign-in is: ``IDP_LOCKOUT_THRESHOLD`` failures on one identity lock
+    it for ``IDP_LOCKOUT_MINUTES`` (on its principal, the staff lockout's own fields), and
+    ``IDP_ADDRESS_LOCKOUT_THRESHOLD`` failures from one client ``address`` within that time refuse that address
+    whatever ID number it tries (guessing across many citizens). Both locks run out on their own. Every sign-in,
+    refusal and lock is audited, never with the ID number or the password.
+    """
+    minutes = int(settings.IDP_LOCKOUT_MINUTES)
+    if address and _address_failures(address) >= max(1, int(settings.IDP_ADDRESS_LOCKOUT_THRESHOLD)):
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=IDP_SUBJECT, subject_id="",
+                     detail={"method": IDP_METHOD, "reason": "address_locked"})
+        raise AccountLocked(_("Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau %(n)d phút.")
+                            % {"n": minutes}, reason="address_locked")
     number = clean_id_number(id_number)
     account = IdpAccount.objects.select_related("citizen", "principal").filter(citizen__id_number=number).first()
     if account is None:
         make_password(password)  # same cost as a real check
-        raise Invalid(_("Số định danh cá nhân hoặc mật khẩu không đúng."), field="password")
+        _count_address_failure(address)
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=IDP_SUBJECT, subject_id="",
+                     detail={"method": IDP_METHOD, "reason": "unknown_account"})
+        raise SignInRefused(_idp_bad_credentials(), reason="unknown_account", field="password")
+    principal = account.principal
+    _refuse_if_locked(principal, step=IDP_METHOD, subject_type=IDP_SUBJECT)
 
     def upgrade(raw: str) -> None:
         IdpAccount.objects.filter(pk=account.pk).update(password=make_password(raw))
 
     if not check_password(password, account.password, setter=upgrade):
-        raise Invalid(_("Số định danh cá nhân hoặc mật khẩu không đúng."), field="password")
-    # ID tokens carry ``auth_time``, which django-oauth-toolkit reads from the principal's last_login.
-    User.objects.filter(pk=account.principal_id).update(last_login=timezone.now())
+        _count_address_failure(address)
+        _count_failure(principal, reason="password", message=_idp_bad_credentials(), method=IDP_METHOD,
+                       threshold=int(settings.IDP_LOCKOUT_THRESHOLD), minutes=minutes, subject_type=IDP_SUBJECT)
+    with transaction.atomic():
+        # ID tokens carry ``auth_time``, which django-oauth-toolkit reads from the principal's last_login.
+        User.objects.filter(pk=principal.pk).update(last_login=timezone.now(), failed_logins=0, locked_until=None)
+        audit.record(actor=None, action=Action.SIGN_IN, subject_type=IDP_SUBJECT, subject_id=principal.pk,
+                     detail={"method": IDP_METHOD})
     return account
+
+
+def _idp_bad_credentials() -> str:
+    return _("Số định danh cá nhân hoặc mật khẩu không đúng.")
+
+
+def _address_key(address: str) -> str:
+    return f"identity:idp:failures:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+
+
+def _address_failures(address: str) -> int:
+    return int(cache.get(_address_key(address), 0))
+
+
+def _count_address_failure(address: str | None) -> None:
+    """One more failure from ``address`` in the current window (which starts at its first failure)."""
+    if not address:
+        return
+    key = _address_key(address)
+    cache.add(key, 0, timeout=int(settings.IDP_LOCKOUT_MINUTES) * 60)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.add(key, 1, timeout=int(settings.IDP_LOCKOUT_MINUTES) * 60)
 
 
 def ensure_demo_client(redirect_uri_base: str) -> AbstractApplication:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("oidc/callback/", views.oidc_callback, name="oidc_callback"),
     path("totp/", views.totp_step, name="totp"),
     path("totp/setup/", views.totp_setup, name="totp_setup"),
+    path("xac-thuc-lai/", views.reauthenticate, name="reauthenticate"),
     path("logout/", views.logout, name="logout"),
 ]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -87,6 +88,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     except services.SignInRefused as exc:
         return render(request, "identity/sign_in_error.html", {"message": exc.message}, status=exc.status)
     auth_login(request, user, backend=MODEL_BACKEND)
+    services.start_session(request.session, user)
     messages.success(request, _("Đăng nhập thành công. Xin chào %(name)s.") % {"name": user.get_full_name()})
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         next_url = ""
@@ -105,6 +107,7 @@ def _finish_staff_sign_in(request: HttpRequest, user: User, next_url: str) -> Ht
     services.forget_pending_staff(request.session)
     auth_login(request, user, backend=MODEL_BACKEND)
     request.session[services.SECOND_FACTOR_SESSION_KEY] = True
+    services.start_session(request.session, user)
     messages.success(request, _("Đăng nhập thành công. Xin chào %(name)s.") % {"name": user.get_full_name()})
     return _go_on(next_url)
 
@@ -164,6 +167,38 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     uri = totp.provisioning_uri(secret, user.username)
     context = {"form": form, "staff": user, "secret": secret, "otpauth_uri": uri, "qr_svg": totp.qr_svg(uri)}
     return render(request, "identity/totp_setup.html", context, status=status)
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    """A signed-in staff member gives a fresh code from their authenticator app before signing a result."""
+    user = request.user
+    if not user.is_authenticated or getattr(user, "kind", None) != User.Kind.STAFF:
+        return redirect_to_login(request.get_full_path())
+    next_url = _next_url(request)
+    status = 200
+    form = TotpForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.reauthenticate_staff(session=request.session, user=user, code=form.cleaned_data["code"])
+            except services.AccountLocked as exc:
+                auth_logout(request)  # locked while signed in: the session ends too
+                messages.error(request, exc.message)
+                return redirect("identity:login")
+            except services.SignInRefused as exc:
+                form.add_error("code", exc.message)
+                status = exc.status
+            else:
+                messages.success(request, _("Đã xác thực lại. Bạn có thể ký số trong %(n)d phút tới.")
+                                 % {"n": settings.STAFF_REAUTH_MINUTES})
+                return _go_on(next_url)
+        else:
+            status = 400
+    return render(request, "identity/reauthenticate.html", {"form": form, "staff": user, "next": next_url},
+                  status=status)
 
 
 @require_POST

@@ -51,7 +51,7 @@ def test_a_citizen_without_an_account_signs_in_through_the_provider_and_gets_one
     assert browser.get(f"{idp.url}/api/v1/identity/me", timeout=10).json() == {
         "username": f"cd-{citizen.pk}", "kind": "citizen", "name": "Phạm Thị Lan",
         "masked_id_number": "001******111", "memberships": []}
-    entry = Entry.objects.filter(action=Action.SIGN_IN).get()
+    entry = Entry.objects.filter(action=Action.SIGN_IN, subject_type=services.USER_SUBJECT).get()
     assert (entry.actor_id, entry.subject_id, entry.detail) == (
         user.pk, str(user.pk), {"method": "oidc", "issuer": idp.issuer, "created": True, "linked": False})
 
@@ -62,7 +62,7 @@ def test_a_citizen_without_an_account_signs_in_through_the_provider_and_gets_one
     assert again.status_code == 200
     assert User.objects.filter(person=citizen).count() == 1
     assert browser.get(f"{idp.url}/api/v1/identity/me", timeout=10).json()["username"] == f"cd-{citizen.pk}"
-    assert [e.detail["created"] for e in Entry.objects.filter(action=Action.SIGN_IN).order_by("seq")] == [True, False]
+    assert [e.detail["created"] for e in Entry.objects.filter(action=Action.SIGN_IN, subject_type=services.USER_SUBJECT).order_by("seq")] == [True, False]
 
 
 def test_a_citizen_who_already_has_an_account_gets_it_linked_on_first_sign_in(idp, browser, an):
@@ -76,7 +76,7 @@ def test_a_citizen_who_already_has_an_account_gets_it_linked_on_first_sign_in(id
     assert (an.oidc_issuer, an.oidc_subject) == (idp.issuer, account.subject)
     assert User.objects.count() == users_before
     assert browser.get(f"{idp.url}/api/v1/identity/me", timeout=10).json()["username"] == "an"
-    assert Entry.objects.get(action=Action.SIGN_IN).detail["linked"] is True
+    assert Entry.objects.get(action=Action.SIGN_IN, subject_type=services.USER_SUBJECT).detail["linked"] is True
 
 
 # ------------------------------------------------------------------------------------------ refusals
@@ -146,7 +146,7 @@ def test_an_id_token_that_does_not_verify_is_refused_and_nobody_is_signed_in(
     assert (an.oidc_issuer, an.oidc_subject) == ("", "")
     assert list(Entry.objects.filter(action=Action.SIGN_IN_FAILED).values_list("detail", flat=True)) == [
         {"method": "oidc", "reason": reason, "issuer": "http://testserver/idp"}]
-    assert not Entry.objects.filter(action=Action.SIGN_IN).exists()
+    assert not Entry.objects.filter(action=Action.SIGN_IN, subject_type=services.USER_SUBJECT).exists()
 
 
 def test_a_citizen_the_registry_does_not_know_gets_a_clear_error_and_no_account(idp_in_process, tampered_id_token,
