@@ -72,6 +72,16 @@ def production_problems(conf: Any) -> list[CheckMessage]:
     if conf.SMARTCITY_SIGNING_DEMO_CA or conf.SMARTCITY_TSA_URL == "demo":
         error(9, "SMARTCITY_SIGNING_DEMO_CA / SMARTCITY_TSA_URL=demo: CA và máy chủ dấu thời gian thử nghiệm đang "
                  "bật (tin cậy gốc demo, ký bằng khóa demo).", "SMARTCITY_ALLOW_DEMO_CA")
+    if conf.CELERY_BROKER_URL.startswith("filesystem://"):
+        error(12, "SMARTCITY_BROKER_URL là thư mục của bản demo: tác vụ nền đang chạy dở mất khi worker bị dừng; "
+                  "đặt redis://… hoặc amqp://… (docs/jobs.md).", "SMARTCITY_ALLOW_FOLDER_BROKER")
+    if not conf.AUDIT_CHECKPOINT_DIR:
+        error(13, "SMARTCITY_AUDIT_CHECKPOINT_DIR trống: đầu chuỗi nhật ký truy cập không được neo ra ngoài cơ sở dữ "
+                  "liệu, nên việc cắt đuôi hoặc tính lại chuỗi không bị phát hiện (docs/audit.md).",
+              "SMARTCITY_ALLOW_NO_AUDIT_CHECKPOINTS")
+    if not conf.AUDIT_CHAIN_KEYS:
+        error(14, "SMARTCITY_AUDIT_KEYS trống: khóa chuỗi nhật ký truy cập suy ra từ SECRET_KEY, nên ai giữ cả cơ sở "
+                  "dữ liệu và SECRET_KEY tính lại được chuỗi (docs/audit.md).", "SMARTCITY_ALLOW_DERIVED_AUDIT_KEYS")
     if conf.SITE_URL.rstrip("/") == DEMO_SITE_URL:
         problems.append(Warning("SITE_URL là địa chỉ của bản demo (http://127.0.0.1:8000): liên kết trả về của "
                                 "OIDC, thanh toán và thông báo sẽ sai.", id="smartcity.W001"))

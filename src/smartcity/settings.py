@@ -68,8 +68,6 @@ try:
     check_audit_keys(AUDIT_CHAIN_KEYS)
 except ValueError as exc:
     raise ImproperlyConfigured(str(exc)) from None
-if not DEBUG and not AUDIT_CHAIN_KEYS:
-    raise ImproperlyConfigured("SMARTCITY_AUDIT_KEYS must be set when DEBUG is off (see docs/audit.md)")
 # Where checkpoints of the chain are written (storage the database role cannot rewrite); production names it.
 AUDIT_CHECKPOINT_DIR = env_str("SMARTCITY_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints") if DEBUG else "")
 # What signs checkpoints (dotted path of a CheckpointSigner; empty: HMAC only), and the agency whose seal it uses.
@@ -433,6 +431,9 @@ SMARTCITY_ALLOW_DEMO_IDP = env_bool("SMARTCITY_ALLOW_DEMO_IDP", False)  # E006-E
 SMARTCITY_ALLOW_DEMO_OIDC_SECRET = env_bool("SMARTCITY_ALLOW_DEMO_OIDC_SECRET", False)  # E008: demo client secret
 SMARTCITY_ALLOW_DEMO_CA = env_bool("SMARTCITY_ALLOW_DEMO_CA", False)  # E009-E010: demo CA, TSA, keys it made
 SMARTCITY_ALLOW_DEMO_ACCOUNTS = env_bool("SMARTCITY_ALLOW_DEMO_ACCOUNTS", False)  # E011: demo staff credentials
+SMARTCITY_ALLOW_FOLDER_BROKER = env_bool("SMARTCITY_ALLOW_FOLDER_BROKER", False)  # E012: the demo's folder broker
+SMARTCITY_ALLOW_NO_AUDIT_CHECKPOINTS = env_bool("SMARTCITY_ALLOW_NO_AUDIT_CHECKPOINTS", False)  # E013: no anchors
+SMARTCITY_ALLOW_DERIVED_AUDIT_KEYS = env_bool("SMARTCITY_ALLOW_DERIVED_AUDIT_KEYS", False)  # E014: no AUDIT_KEYS
 
 # --- Sessions and headers (identity.middleware, lib.headers): session limits, re-authentication, CSP, caching -------
 # A staff session ends after this many idle minutes; a citizen's this many hours after signing in, however busy.

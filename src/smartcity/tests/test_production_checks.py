@@ -37,6 +37,9 @@ PRODUCTION: dict[str, Any] = {
     "SMARTCITY_TSA_URL": "https://tsa.example.vn",
     "ALLOWED_HOSTS": ["dichvucong.hanoi.example.vn"],
     "NOTIFY_CHANNELS": ["email", "sms"],
+    "CELERY_BROKER_URL": "redis://redis.hanoi.example.vn:6379/0",
+    "AUDIT_CHECKPOINT_DIR": "/srv/worm/audit-checkpoints",
+    "AUDIT_CHAIN_KEYS": ["k2026:a-real-audit-chain-key-kept-outside-the-database"],
 }
 
 
@@ -61,6 +64,9 @@ def test_a_real_production_configuration_is_clean():
     ({"OIDC_CLIENT_SECRET": checks.DEMO_OIDC_CLIENT_SECRET}, "smartcity.E008", "SMARTCITY_ALLOW_DEMO_OIDC_SECRET"),
     ({"SMARTCITY_SIGNING_DEMO_CA": True}, "smartcity.E009", "SMARTCITY_ALLOW_DEMO_CA"),
     ({"SMARTCITY_TSA_URL": "demo"}, "smartcity.E009", "SMARTCITY_ALLOW_DEMO_CA"),
+    ({"CELERY_BROKER_URL": "filesystem://localhost/"}, "smartcity.E012", "SMARTCITY_ALLOW_FOLDER_BROKER"),
+    ({"AUDIT_CHECKPOINT_DIR": ""}, "smartcity.E013", "SMARTCITY_ALLOW_NO_AUDIT_CHECKPOINTS"),
+    ({"AUDIT_CHAIN_KEYS": []}, "smartcity.E014", "SMARTCITY_ALLOW_DERIVED_AUDIT_KEYS"),
 ])
 def test_each_demo_default_is_an_error_unless_its_own_switch_allows_it(change, error, switch):
     assert problems(**change) == [error]
@@ -142,6 +148,9 @@ REAL = {
     "PAYMENT_GATEWAY_API_URL": PRODUCTION["PAYMENT_GATEWAY_API_URL"],
     "PAYMENT_GATEWAY_REPORT_URL": PRODUCTION["PAYMENT_GATEWAY_REPORT_URL"],
     "PAYMENT_GATEWAY_HASH_SECRET": PRODUCTION["PAYMENT_GATEWAY_HASH_SECRET"],
+    "SMARTCITY_BROKER_URL": "redis://127.0.0.1:6379/15",
+    "SMARTCITY_AUDIT_KEYS": "k2026:YS1yZWFsLWF1ZGl0LWNoYWluLWtleS1rZXB0LW91dHNpZGU",
+    "SMARTCITY_AUDIT_CHECKPOINT_DIR": "/tmp/smartcity-test-audit-checkpoints",
 }
 EVERY_DEMO_SWITCH = {"DEV_IDP_ENABLED": "true", "PAYMENT_SANDBOX_ENABLED": "true",
                      "SMARTCITY_SIGNING_DEMO_CA": "true"}
@@ -165,7 +174,7 @@ def test_check_deploy_reports_every_demo_default_of_a_server_started_with_no_set
     result = _run(str(SMARTCITY), "check", "--deploy",
                   env=_environment(SMARTCITY_VAR_DIR=str(tmp_path), **EVERY_DEMO_SWITCH), cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
-    for number in range(1, 10):
+    for number in (*range(1, 10), 12, 13, 14):
         assert f"smartcity.E{number:03d}" in result.stderr, result.stderr
 
 
