@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The packages mypy checks (with django-stubs) in `make test`: the platform layer and every new app.
+MYPY_PACKAGES := -p smartcity.lib -p smartcity.places -p smartcity.agencies -p smartcity.audit -p smartcity.jobs \
+                 -p smartcity.ops
 
 .PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit
 
@@ -27,11 +30,14 @@ run: install
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/smartcity runserver $(HOST):$(PORT)
 
-## test: install, lint, and run the whole suite on SQLite, then on PostgreSQL when SMARTCITY_TEST_POSTGRES_URL is set
+## test: install, lint (ruff, import contracts, mypy, migrations in step with the models), and run the whole suite on
+## SQLite, then on PostgreSQL when SMARTCITY_TEST_POSTGRES_URL is set
 test: install-dev
 	scripts/ensure-system-packages
 	$(BIN)/ruff check src bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy $(MYPY_PACKAGES)
+	$(BIN)/smartcity makemigrations --check --dry-run -v 1
 	scripts/test-suite
 
 ## bench-population: the population import and look-up benchmarks (needs PostgreSQL, see README)

@@ -48,7 +48,7 @@ def scope_of(user: Principal, roles: Iterable[str] | None = None) -> Scope:
     """The memberships of ``user`` with one of ``roles`` (any role when None) and the communes they cover."""
     if not is_staff(user):
         return Scope((), frozenset())
-    memberships = Membership.objects.active().filter(user=user).select_related("agency__unit")
+    memberships = Membership.objects.active().filter(user_id=user.pk).select_related("agency__unit")
     if roles is not None:
         memberships = memberships.filter(role__in=list(roles))
     found = tuple(memberships.order_by("id"))

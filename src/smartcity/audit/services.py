@@ -59,7 +59,7 @@ def record(
         entry = Entry(
             seq=seq,
             at=timezone.now(),
-            actor=user,
+            actor_id=user.pk if user is not None else None,
             actor_label=actor.label if actor else "",
             actor_role=actor.role if actor else "",
             actor_agency=actor.agency if actor else "",
@@ -148,12 +148,14 @@ def verify_all(batch_size: int = 5000) -> Verification:
     trusted = [item for item in loaded if item.head is not None and not item.problems]
     if trusted:
         latest = trusted[-1]
+        head = latest.head
+        assert head is not None  # kept by the filter above
         last = Entry.objects.aggregate(last=Max("seq"))["last"] or 0
-        if last < latest.head.last_seq or result.entries < latest.head.count:
+        if last < head.last_seq or result.entries < head.count:
             result.problems.append(Problem(
-                latest.head.last_seq,
-                f"nhật ký bị cắt: điểm kiểm tra {latest.name} ghi {latest.head.count} bản ghi đến "
-                f"#{latest.head.last_seq}, nay còn {result.entries} bản ghi đến #{last} (log cut below a checkpoint)",
+                head.last_seq,
+                f"nhật ký bị cắt: điểm kiểm tra {latest.name} ghi {head.count} bản ghi đến "
+                f"#{head.last_seq}, nay còn {result.entries} bản ghi đến #{last} (log cut below a checkpoint)",
                 latest.name,
             ))
     return result

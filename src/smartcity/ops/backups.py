@@ -179,7 +179,10 @@ def _manifest(tar: tarfile.TarFile) -> dict[str, Any]:
         raise BackupError("không phải bản sao lưu của nền tảng (no manifest.json)") from None
     if info.size > MAX_MANIFEST_BYTES:
         raise BackupError("manifest.json quá lớn")
-    manifest = json.load(tar.extractfile(info))
+    handle = tar.extractfile(info)
+    if handle is None:
+        raise BackupError("manifest.json không phải tệp")
+    manifest = json.load(handle)
     if manifest.get("format") != FORMAT:
         raise BackupError(f"định dạng bản sao lưu {manifest.get('format')} không được hỗ trợ (expected {FORMAT})")
     return manifest
