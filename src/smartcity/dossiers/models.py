@@ -61,6 +61,16 @@ def _result_to(instance: Dossier, filename: str) -> str:
     return f"results/{instance.submitted_at:%Y/%m}/{instance.pk}/{filename}"
 
 
+class ActingFor(models.TextChoices):
+    """Whom the applicant submits for. The applicant's own fields always come from their verified identity; when the
+    dossier concerns someone else, the relationship is said here and shown to the officer."""
+
+    SELF = "self", "Bản thân"
+    CHILD = "child", "Con chưa thành niên"
+    WARD = "ward", "Người được giám hộ"
+    AUTHORIZED = "authorized", "Người ủy quyền (có văn bản ủy quyền)"
+
+
 class Dossier(models.Model):
     code = models.CharField("mã hồ sơ", max_length=40, unique=True)
     procedure = models.ForeignKey(Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="+")
@@ -70,6 +80,9 @@ class Dossier(models.Model):
                                   related_name="dossiers")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
+    acting_for = models.CharField("nộp cho", max_length=12, choices=ActingFor.choices, default=ActingFor.SELF)
+    represented_name = models.CharField("họ tên người được đại diện", max_length=120, blank=True)
+    represented_id_number = models.CharField("số định danh người được đại diện", max_length=12, blank=True)
     # The agency handling the dossier now; where it was lodged stays in ``receiving_agency``.
     agency = models.ForeignKey(Agency, verbose_name="cơ quan xử lý", on_delete=models.PROTECT, related_name="+")
     receiving_agency = models.ForeignKey(Agency, verbose_name="nơi tiếp nhận", on_delete=models.PROTECT,

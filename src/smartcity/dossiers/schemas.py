@@ -71,6 +71,9 @@ class EvaluationOut(Schema):
 
 class DossierDetailOut(DossierOut):
     applicant: str
+    acting_for: str  # self, child, ward, authorized: whom the applicant submits for
+    represented_name: str
+    represented_id_number: str
     data: dict[str, object]
     step: int
     supplement_count: int

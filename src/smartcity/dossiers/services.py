@@ -33,6 +33,7 @@ from smartcity.dossiers.lifecycle import APPLICANT, NEEDS_NOTE, OPERATIONS
 from smartcity.dossiers.models import (
     INDICATORS,
     QUEUES,
+    ActingFor,
     Channel,
     DailyCounter,
     Dossier,
@@ -43,6 +44,7 @@ from smartcity.dossiers.models import (
     Status,
 )
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from smartcity.lib.idnumber import clean_id_number
 from smartcity.lib.principal import Principal, is_staff
 from smartcity.lib.workdays import WorkCalendar
 from smartcity.notifications import services as notifications
@@ -51,7 +53,7 @@ from smartcity.payments import services as payments_services
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.population import services as population
 from smartcity.procedures import services as procedures
-from smartcity.procedures.forms import build_form_class, check_upload, serialise
+from smartcity.procedures.forms import bind_identity, build_form_class, check_upload, serialise
 from smartcity.procedures.models import OnlineLevel, Procedure
 from smartcity.signing import services as signing
 from smartcity.vault import services as vault
@@ -188,6 +190,8 @@ def submit_online(*, user: Principal, procedure_key: str, unit_key: str, data: M
     if person_id is None:
         raise Forbidden("Chỉ công dân đã đăng nhập mới nộp hồ sơ trực tuyến")
     procedure, version = _in_force(procedure_key)
+    representation = _representation(data)
+    data = bind_identity(version.form, data, population.own_record(user=user))
     files, reused = _with_reused_documents(user, version, data, files)
     form = _validated(version, data, files)
     if procedure.online_level == OnlineLevel.NONE:
@@ -199,11 +203,33 @@ def submit_online(*, user: Principal, procedure_key: str, unit_key: str, data: M
     dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=person_id,
                       agency=agency, receiving_agency=agency, unit=unit, channel=Channel.ONLINE,
                       note="Nộp trực tuyến")
-    if reused:
-        dossier.reused_documents = len(reused)
-        dossier.save(update_fields=["reused_documents"])
+    dossier.reused_documents = len(reused)
+    dossier.acting_for, dossier.represented_name, dossier.represented_id_number = representation
+    dossier.save(update_fields=["reused_documents", "acting_for", "represented_name", "represented_id_number"])
     _tell_applicant(dossier)
     return dossier
+
+
+def _representation(data: Mapping[str, Any]) -> tuple[str, str, str]:
+    """``acting_for`` (self, child, ward, authorized) and, unless self, the represented person's name and ID number
+    (``acting_for_name``, ``acting_for_id_number``): what the officer sees of whom the applicant speaks for."""
+    acting_for = str(data.get("acting_for") or ActingFor.SELF)
+    if acting_for not in ActingFor.values:
+        raise Invalid(f"acting_for phải là một trong {', '.join(ActingFor.values)}", field="acting_for")
+    if acting_for == ActingFor.SELF:
+        return acting_for, "", ""
+    name = " ".join(str(data.get("acting_for_name") or "").split())
+    if not name or len(name) > 120:
+        raise Invalid("Nhập họ tên người được đại diện (tối đa 120 ký tự)", field="acting_for_name")
+    number = str(data.get("acting_for_id_number") or "").strip()
+    if number:
+        try:
+            number = clean_id_number(number)
+        except Invalid as exc:
+            raise Invalid(exc.message, field="acting_for_id_number") from None
+    elif acting_for != ActingFor.CHILD:  # a newborn has no number yet; anyone else does
+        raise Invalid("Nhập số định danh cá nhân của người được đại diện", field="acting_for_id_number")
+    return acting_for, name, number
 
 
 def receive_at_desk(*, user: Principal, procedure_key: str, id_number: str, full_name: str,
@@ -224,7 +250,7 @@ def receive_at_desk(*, user: Principal, procedure_key: str, id_number: str, full
                                                    date_of_birth=date_of_birth)
     with transaction.atomic():
         procedure, version = _in_force(procedure_key)
-        form = _validated(version, data, files)
+        form = _validated(version, bind_identity(version.form, data, applicant), files)
         unit = desk.agency.unit if desk.agency.unit.level == Level.COMMUNE else applicant.permanent_unit
         dossier = _create(user=user, procedure=procedure, version=version, form=form, applicant_id=applicant.pk,
                           agency=_competent_agency(procedure, unit), receiving_agency=desk.agency, unit=unit,

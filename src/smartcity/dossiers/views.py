@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from smartcity.agencies.models import Agency
 from smartcity.dossiers import documents, scorecard, services
 from smartcity.dossiers import statistics as stats
-from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, Satisfaction
+from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, ActingFor, Satisfaction
 from smartcity.identity import services as identity
 from smartcity.lib import formats, svg
 from smartcity.lib.errors import NotFound, ServiceError
@@ -25,7 +25,7 @@ from smartcity.lib.http import pdf_attachment
 from smartcity.lib.principal import is_staff
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.procedures import services as procedures
-from smartcity.procedures.forms import build_form_class, prefill
+from smartcity.procedures.forms import bound_fields, build_form_class, prefill
 from smartcity.procedures.models import OnlineLevel
 from smartcity.vault import services as vault
 
@@ -70,7 +70,13 @@ def submit(request: HttpRequest, key: str) -> HttpResponse:
             return redirect("dossiers:detail", code=dossier.code)
     else:
         form = form_class(initial=prefill(version.form, person))
+    for name in bound_fields(version.form):  # they come from the verified identity (the server insists)
+        form.fields[name].widget.attrs["readonly"] = True
+        form.fields[name].help_text = "Lấy từ định danh điện tử của bạn"
     return render(request, "dossiers/submit.html", {
+        "acting_for_choices": ActingFor.choices, "acting_for": request.POST.get("acting_for", ActingFor.SELF),
+        "acting_for_name": request.POST.get("acting_for_name", ""),
+        "acting_for_id_number": request.POST.get("acting_for_id_number", ""),
         "procedure": procedure, "version": version, "form": form, "error": error,
         "file_fields": {f["name"] for f in version.form if f["type"] == "file"},
         "vault_documents": vault.documents_of(request.user), "reuse_suffix": services.REUSE_SUFFIX,

@@ -117,6 +117,53 @@ def prefill(spec: list[dict[str, Any]], citizen: Any) -> dict[str, Any]:
     return {item["name"]: values[item["prefill"]] for item in spec if item.get("prefill") in values}
 
 
+#: Registry facts that say who the applicant is. A field prefilled from one of them is bound to the signed-in
+#: identity: the server fills it from the record and refuses another value (contacts — phone, e-mail, address — may
+#: differ from the record and stay editable).
+IDENTITY_FACTS = ("full_name", "id_number", "date_of_birth", "sex")
+
+
+def bound_fields(spec: list[dict[str, Any]]) -> list[str]:
+    """The names of the fields of ``spec`` that describe the signed-in applicant (see ``IDENTITY_FACTS``)."""
+    return [item["name"] for item in spec if item.get("prefill") in IDENTITY_FACTS]
+
+
+def _same(fact: str, submitted: str, recorded: Any) -> bool:
+    from smartcity.lib.formats import parse_date
+    from smartcity.lib.text import fold
+
+    if fact == "full_name":
+        return fold(submitted) == fold(str(recorded))
+    if fact == "id_number":
+        return "".join(ch for ch in submitted if ch.isdigit()) == recorded
+    if fact == "date_of_birth":
+        try:
+            return parse_date(submitted) == recorded
+        except ValueError:
+            return False
+    return submitted.strip() == str(recorded)
+
+
+def bind_identity(spec: list[dict[str, Any]], data: Any, citizen: Any) -> Any:
+    """A copy of ``data`` (a QueryDict or a dict) with the fields that describe the applicant taken from their
+    registry record: a field left empty is filled in; a field that names someone else is refused (``Invalid``
+    naming it), since a signed-in citizen submits in their own name — declaring for a child or on another's behalf
+    is said apart, in the dossier's ``acting_for``."""
+    recorded = prefill(spec, citizen)
+    bound = data.copy()
+    for item in spec:
+        fact, name = item.get("prefill"), item["name"]
+        if fact not in IDENTITY_FACTS:
+            continue
+        submitted = str(data.get(name) or "")
+        if submitted and not _same(fact, submitted, getattr(citizen, fact)):
+            raise Invalid("Trường này lấy từ định danh điện tử của bạn và không sửa được; nộp cho người khác thì "
+                          "chọn “Nộp cho” (this field comes from your verified identity)", field=name)
+        value = recorded[name]
+        bound[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return bound
+
+
 def serialise(cleaned: dict[str, Any]) -> dict[str, Any]:
     """Form data as JSON for storage (files are stored separately, by the dossier)."""
     out: dict[str, Any] = {}

@@ -257,3 +257,49 @@ def test_the_desk_answers_the_same_for_an_unknown_number_and_wrong_details_and_a
 def test_the_desk_matches_the_name_without_minding_case_or_diacritics(client, officer_ba_dinh, binh):
     response = desk(client, officer_ba_dinh, full_name="TRAN THI BINH", date_of_birth="1985-11-02")
     assert response.status_code == 201, response.content
+
+
+def test_a_citizen_cannot_submit_in_another_persons_name(client, an, binh):
+    """The fields that say who the applicant is come from the verified identity: naming Bình as the applicant
+    while signed in as An is refused, and nothing is written."""
+    for field, value in [("applicant_full_name", "Trần Thị Bình"), ("applicant_id_number", "001185004321")]:
+        response = submit(client, an, **{field: value})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == field
+    assert not Dossier.objects.exists()
+
+
+def test_the_applicant_fields_are_filled_from_the_verified_identity(client, an):
+    response = submit(client, an, applicant_full_name="NGUYEN VAN AN")  # the same person, typed differently
+    assert response.status_code == 201, response.content
+    dossier = Dossier.objects.get()
+    assert dossier.data["applicant_full_name"] == "Nguyễn Văn An"
+    assert dossier.data["applicant_id_number"] == "001090012345"
+    assert response.json()["acting_for"] == "self"
+
+
+def test_declaring_for_someone_else_is_a_relationship_the_officer_sees(client, an, officer_ba_dinh):
+    response = submit(client, an, acting_for="authorized", acting_for_name="Nguyễn Thị Hoa",
+                      acting_for_id_number="001175000222")
+    assert response.status_code == 201, response.content
+    code = response.json()["code"]
+    client.force_login(officer_ba_dinh)
+    seen = client.get(f"/api/v1/dossiers/{code}").json()
+    assert (seen["applicant"], seen["acting_for"], seen["represented_name"], seen["represented_id_number"]) == (
+        "Nguyễn Văn An", "authorized", "Nguyễn Thị Hoa", "001175000222")
+    page = client.get(f"/ho-so/{code}/").content.decode()
+    assert "Người ủy quyền (có văn bản ủy quyền): Nguyễn Thị Hoa (001175000222)" in page
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"acting_for": "neighbour"}, "acting_for"),
+    ({"acting_for": "child"}, "acting_for_name"),
+    ({"acting_for": "authorized", "acting_for_name": "Nguyễn Thị Hoa"}, "acting_for_id_number"),
+    ({"acting_for": "ward", "acting_for_name": "Nguyễn Thị Hoa", "acting_for_id_number": "12"},
+     "acting_for_id_number"),
+])
+def test_a_representation_without_its_person_is_refused(client, an, changes, field):
+    response = submit(client, an, **changes)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
+    assert not Dossier.objects.exists()

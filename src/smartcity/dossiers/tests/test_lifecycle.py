@@ -16,6 +16,7 @@ from smartcity.dossiers import services
 from smartcity.dossiers.models import Dossier, DossierFile, Event, Status
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from smartcity.lib.workdays import VN_TZ
+from smartcity.procedures.forms import IDENTITY_FACTS
 from smartcity.procedures.services import load_catalogue
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +58,12 @@ def required_text_fields():
 
 
 def fill(**changes):
+    """The birth-registration form filled in, but for the fields that describe the applicant: the server takes
+    those from the applicant's verified identity (``procedures.forms.bind_identity``)."""
     data = {}
     for name, field in required_text_fields().items():
+        if field.get("prefill") in IDENTITY_FACTS:
+            continue
         if field["type"] == "choice":
             data[name] = field["choices"][0]
         elif field["type"] == "date":
