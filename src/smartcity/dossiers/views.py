@@ -19,7 +19,7 @@ from smartcity.dossiers import documents, scorecard, services
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, ActingFor, Satisfaction
 from smartcity.identity import services as identity
-from smartcity.lib import formats, svg
+from smartcity.lib import collation, formats, svg
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.lib.http import pdf_attachment
 from smartcity.lib.principal import is_staff
@@ -40,8 +40,10 @@ def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
         return first, (first + dt.timedelta(days=32)).replace(day=1)
 
 
-def _hanoi_communes():
-    return Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, province_code="01").order_by("name")
+def _hanoi_communes() -> list[Unit]:
+    """Hà Nội's 126 communes and wards in Vietnamese alphabetical order (Đ after D, not after Z)."""
+    return collation.sort(Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, province_code="01"),
+                          by=lambda unit: unit.name)
 
 
 @login_required
