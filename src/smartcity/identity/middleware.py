@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from smartcity.identity import services
 
-
 #: The load balancer's probes read no session: loading one (and the account) for each would make the liveness check
 #: cost two queries.
 PROBES = ("/api/v1/health", "/api/v1/ready")
