@@ -101,7 +101,7 @@ class Parameter(models.TextChoices):
     RAIN_3H = "rain_3h", "Lượng mưa 3 giờ (mm)"
     RAIN_24H = "rain_24h", "Lượng mưa 24 giờ (mm)"
     LAEQ = "laeq", "Tiếng ồn LAeq giờ (dBA)"
-    NOISE_EXCESS = "noise_excess", "Vượt giới hạn tiếng ồn QCVN 26:2010 (dB)"
+    NOISE_EXCESS = "noise_excess", "Vượt giới hạn tiếng ồn (dB)"
     WQI = "wqi", "Chỉ số chất lượng nước (VN_WQI)"
 
 

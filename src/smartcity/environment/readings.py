@@ -191,11 +191,6 @@ def _matrix(stations: Sequence, streams: dict[int, dict[str, Stream]], values: d
     return m
 
 
-def _local_hours(start: dt.datetime, n: int) -> np.ndarray:
-    first = start.astimezone(zone()).hour
-    return (first + np.arange(n)) % 24
-
-
 def hour_tables(stations: Sequence, start: dt.datetime, n_hours: int,
                 streams: dict[int, dict[str, Stream]] | None = None) -> dict[int, Table]:
     """Hourly tables of the stations for ``n_hours`` hours from ``start`` (a whole UTC hour)."""

@@ -66,5 +66,10 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('start_hour__lte', 23), ('end_hour__gte', 1), ('end_hour__lte', 24)), name='environment_noise_limit_hours'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='environment_noise_limit_dates')],
             },
         ),
+        migrations.AlterField(
+            model_name='warningrule',
+            name='parameter',
+            field=models.CharField(choices=[('aqi', 'Chỉ số AQI giờ (VN_AQI)'), ('pm25', 'PM2.5 trung bình giờ (µg/m³)'), ('pm10', 'PM10 trung bình giờ (µg/m³)'), ('water_level', 'Mực nước (m)'), ('flood_level', 'Cấp báo động lũ (1–3)'), ('rain_1h', 'Lượng mưa 1 giờ (mm)'), ('rain_3h', 'Lượng mưa 3 giờ (mm)'), ('rain_24h', 'Lượng mưa 24 giờ (mm)'), ('laeq', 'Tiếng ồn LAeq giờ (dBA)'), ('noise_excess', 'Vượt giới hạn tiếng ồn (dB)'), ('wqi', 'Chỉ số chất lượng nước (VN_WQI)')], max_length=20, verbose_name='thông số'),
+        ),
         migrations.RunPython(seed, unseed),
     ]

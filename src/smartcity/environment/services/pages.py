@@ -115,7 +115,7 @@ def station_page(station: Station, *, now: dt.datetime | None = None) -> Station
         else:
             regulation = _("Giới hạn theo %(source)s: %(zone)s") % {"source": limits.legal_source,
                                                                     "zone": limits.zone_name}
-            note = limits.note
+            note = _(limits.note) if limits.note else ""  # the seeded note has an English translation
     return StationPage(
         station=station, status=status, highest=next((r for r in status.readings if r.dominant), None),
         daily=daily, hour_chart=_chart(station, hours, CHART_COLUMN[station.kind], daily=False),
