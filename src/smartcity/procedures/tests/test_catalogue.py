@@ -144,3 +144,17 @@ def test_the_api_detail_has_the_version_in_force(client, catalogue):
     assert body["version"]["workflow"][0]["role"] == "reception"
     assert client.get("/api/v1/procedures/9.999999").status_code == 404
     assert client.get("/api/v1/procedures", {"limit": 0}).json()["errors"][0]["field"] == "limit"
+
+
+def test_a_database_loaded_before_same_day_procedures_existed_is_corrected_by_the_migration(catalogue):
+    import importlib
+
+    from django.apps import apps
+
+    old_entry = ProcedureVersion.objects.filter(procedure__code__in=["1.001193", "2.000815"])
+    old_entry.update(processing_unit="working_days", processing_amount=1)
+    ProcedureVersion.objects.filter(procedure__code="1.004222").update(processing_amount=1)  # a real 1 day: kept
+    importlib.import_module("smartcity.procedures.migrations.0002_processing_same_day").correct_same_day(apps, None)
+    assert {(v.processing_unit, v.processing_amount) for v in old_entry} == {("same_day", 0)}
+    residence = ProcedureVersion.objects.get(procedure__code="1.004222")
+    assert (residence.processing_unit, residence.processing_amount) == ("working_days", 1)
