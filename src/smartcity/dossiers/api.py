@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.security import django_auth
 
 from smartcity.dossiers import scorecard, services
@@ -158,16 +158,27 @@ def track(request: HttpRequest, code: str) -> object:
 statistics_router = Router()
 
 
+PERIOD_DAYS = 366
+START = Query(..., description="Ngày đầu kỳ báo cáo, tính cả ngày này (giờ Hà Nội), YYYY-MM-DD. "
+                               "First day of the period, included (Hà Nội time).")
+END = Query(..., description=f"Ngày cuối kỳ báo cáo, tính cả ngày này (\"từ ngày … đến ngày …\"): tháng 11/2026 là "
+                             f"start=2026-11-01&end=2026-11-30; tối đa {PERIOD_DAYS} ngày. Last day of the period, "
+                             f"included; at most {PERIOD_DAYS} days.")
+
+
 def _period(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Reports read "từ ngày ``start`` đến ngày ``end``" with both days included, as a Vietnamese report does; the
+    half-open datetime range the queries use ends at the midnight after ``end``."""
     if start.year < 2000 or end.year > 2200:
         raise Invalid("Khoảng thời gian phải trong các năm 2000–2200", field="start")
-    if end <= start or (end - start).days > 366:
-        raise Invalid("end phải sau start, tối đa 366 ngày", field="end")
-    return stats.local_range(start, end)
+    if end < start or (end - start).days + 1 > PERIOD_DAYS:
+        raise Invalid(f"end là ngày cuối kỳ (tính cả ngày đó), không trước start, tối đa {PERIOD_DAYS} ngày",
+                      field="end")
+    return stats.local_range(start, end + dt.timedelta(days=1))
 
 
 @statistics_router.get("/scorecard", summary="The Decision 766 scorecard per agency or for the city (public)")
-def scorecard_api(request: HttpRequest, start: dt.date, end: dt.date,
+def scorecard_api(request: HttpRequest, start: dt.date = START, end: dt.date = END,
                   group: Literal["agency", "city"] = "city") -> dict:
     """Every indicator with its formula, points, target, numerator, denominator, rate and score; indicators the
     platform cannot measure yet say why and are left out of ``measured_max``."""
@@ -176,10 +187,11 @@ def scorecard_api(request: HttpRequest, start: dt.date, end: dt.date,
 
 
 @statistics_router.get("", summary="On-time statistics per agency or procedure (public figures, no personal data)")
-def statistics(request: HttpRequest, start: dt.date, end: dt.date,
+def statistics(request: HttpRequest, start: dt.date = START, end: dt.date = END,
                group: Group = "agency",
                format: Literal["json", "csv", "xlsx"] = "json"):
-    """Dossiers in [start, end) (local dates). ``format=csv`` or ``format=xlsx`` downloads the same table."""
+    """Dossiers from ``start`` to ``end``, both days included (local dates). ``format=csv`` or ``format=xlsx``
+    downloads the same table."""
     period = _period(start, end)
     rows = stats.published(*period, group=group)
     if format == "csv":  # the header row is the JSON's field names, the API's promise

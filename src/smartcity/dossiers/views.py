@@ -327,8 +327,9 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         busiest[:CHART_ROWS], OUTCOMES, label_key="name",
         title=f"Kết quả giải quyết hồ sơ tháng {first:%m/%Y} của {min(len(rows), CHART_ROWS)} cơ quan nhiều hồ sơ nhất",
     ) if rows else None
+    # the export links ask the API for the same month: "end" is its last day, included
     return render(request, "dossiers/statistics.html", {"rows": rows, "month": f"{first:%Y-%m}", "start": first,
-                                                         "end": following, "chart": chart})
+                                                         "end": following - dt.timedelta(days=1), "chart": chart})
 
 
 CHART_ROWS = 15
@@ -350,4 +351,4 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
     chosen = next((c for c in agencies if c["key"] == request.GET.get("agency")), None)
     return render(request, "dossiers/scorecard.html", {
         "month": f"{first:%Y-%m}", "city": city, "agencies": agencies, "card": chosen or city,
-        "groups": scorecard.GROUPS})
+        "groups": scorecard.GROUPS, "start": first, "end": following - dt.timedelta(days=1)})

@@ -50,3 +50,5 @@ class AddressOut(Schema):
     street: str
     unit: UnitOut
     current_unit: UnitOut
+    successors: list[UnitOut]
+    ambiguous: bool
