@@ -61,8 +61,8 @@ def _failures(operation, headers: dict[str, str], cookies: dict[str, str]) -> li
             case.validate_response(response, checks=CHECKS)
         except AssertionError as exc:
             report = (f"{operation.verbose_name}: {case.method} {case.formatted_path} "
-                         f"query={case.query} body={str(case.body)[:200]} → {response.status_code} "
-                         f"{response.get_data(as_text=True)[:300]}\n    {str(exc).strip()[:300]}")
+                      f"query={case.query} body={str(case.body)[:200]} → {response.status_code} "
+                      f"{response.get_data(as_text=True)[:300]}\n    {str(exc).strip()[:300]}")
             if report not in found:
                 found.append(report)
             raise
