@@ -24,7 +24,7 @@ from smartcity.dossiers.schemas import (
     TrackingOut,
 )
 from smartcity.identity import services as identity
-from smartcity.lib import export, formats
+from smartcity.lib import export, formats, ratelimit
 from smartcity.lib.errors import Invalid, NotFound
 from smartcity.lib.http import pdf_attachment
 
@@ -150,7 +150,9 @@ def operate_in_bulk(request: HttpRequest, operation: BulkOperation, payload: Bul
 tracking_router = Router()
 
 
-@tracking_router.get("/{code}", response=TrackingOut, summary="Track a dossier by code (public, no personal data)")
+@tracking_router.get("/{code}", response={200: TrackingOut, 429: ratelimit.RateLimitedOut},
+                     summary="Track a dossier by code (public, no personal data)")
+@ratelimit.limit_operation("tracking")
 def track(request: HttpRequest, code: str) -> object:
     return services.track(code)
 

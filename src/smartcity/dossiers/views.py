@@ -19,7 +19,7 @@ from smartcity.dossiers import documents, scorecard, services
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, Satisfaction
 from smartcity.identity import services as identity
-from smartcity.lib import formats, svg
+from smartcity.lib import formats, ratelimit, svg
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.lib.http import pdf_attachment
 from smartcity.lib.principal import is_staff
@@ -294,6 +294,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "bulk_operations": [(op, services.OPERATIONS[op].label) for op in services.BULK_OPERATIONS]})
 
 
+@ratelimit.rate_limit("tracking", when=lambda request: bool(request.GET.get("code")))
 def track(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "").strip()
     result, error, qr = None, None, None

@@ -32,6 +32,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 from django_ratelimit.core import get_usage
+from ninja import Schema
+from ninja.decorators import decorate_view
 
 from smartcity.lib.errors import ServiceError
 
@@ -128,7 +130,8 @@ def exceeded(name: str, key: str, *, rate: str | None = None) -> int | None:
 
 
 def count_failure(name: str, key: str, *, rate: str | None = None) -> int | None:
-    """One more failure of ``key``; the seconds the key is now held back if this one reached the limit, else None."""
+    """One more failure (or other counted event: a message sent) of ``key``; the seconds the key is now held back if
+    this one reached the limit, else None."""
     usage = _usage(name, key, increment=True, rate=rate)
     if usage is None or usage["count"] < usage["limit"]:
         return None
@@ -176,3 +179,20 @@ def rate_limit(name: str, *, methods: tuple[str, ...] | None = None,
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+class RateLimitedError(Schema):
+    code: str
+    message: str
+
+
+class RateLimitedOut(Schema):
+    """The 429 body of the API (declared on each limited route)."""
+
+    errors: list[RateLimitedError]
+
+
+def limit_operation(name: str) -> Callable[[F], F]:
+    """``rate_limit`` for a django-ninja operation (put it under the route decorator). It wraps the operation's run,
+    not the function, so ninja still reads the function's own signature and annotations."""
+    return decorate_view(rate_limit(name))

@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from smartcity.lib import ratelimit
 from smartcity.lib.errors import Invalid
 from smartcity.lib.text import fold_key
 from smartcity.places import services
@@ -52,6 +53,8 @@ def get_unit(request: HttpRequest, key: str) -> object:
     return services.get_unit(key)
 
 
-@router.post("/parse-address", response=AddressOut, summary="Resolve a free-text address to a unit")
+@router.post("/parse-address", response={200: AddressOut, 429: ratelimit.RateLimitedOut},
+             summary="Resolve a free-text address to a unit")
+@ratelimit.limit_operation("parse_address")
 def parse_address(request: HttpRequest, payload: AddressIn) -> object:
     return services.parse_address(payload.address, default_province=payload.default_province)

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import File, Router
 from ninja.files import UploadedFile
 
+from smartcity.lib import ratelimit
 from smartcity.lib.errors import Invalid
 from smartcity.signing import services
 from smartcity.signing.schemas import VerificationOut
@@ -13,7 +14,9 @@ from smartcity.signing.schemas import VerificationOut
 router = Router()
 
 
-@router.post("/verify", response=VerificationOut, summary="Verify the signatures of a PDF (multipart field `file`)")
+@router.post("/verify", response={200: VerificationOut, 429: ratelimit.RateLimitedOut},
+             summary="Verify the signatures of a PDF (multipart field `file`)")
+@ratelimit.limit_operation("signature_verify")
 def verify(request: HttpRequest, file: UploadedFile | None = File(None)) -> object:  # noqa: B008 — ninja's style
     """Who signed, when, whether the file changed after signing, whether each certificate chains to a trusted root
     and whether it was revoked. 400 for an empty or non-PDF file, 413 above the size limit."""

@@ -8,6 +8,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
+from smartcity.lib import ratelimit
 from smartcity.lib.http import pdf_attachment
 from smartcity.vault import services
 
@@ -70,12 +71,16 @@ def revoke(request: HttpRequest, link_id: int) -> Status:
     return Status(204, None)
 
 
-@router.get("/shared/{token}", auth=None, response=DocumentOut, summary="The document behind a share link")
+@router.get("/shared/{token}", auth=None, response={200: DocumentOut, 429: ratelimit.RateLimitedOut},
+            summary="The document behind a share link")
+@ratelimit.limit_operation("share_link")
 def shared(request: HttpRequest, token: str) -> object:
     return services.open_shared(token=token, user=request.user)
 
 
-@router.get("/shared/{token}/file", auth=None, summary="Download the document behind a share link")
+@router.get("/shared/{token}/file", auth=None, response={429: ratelimit.RateLimitedOut},
+            summary="Download the document behind a share link")
+@ratelimit.limit_operation("share_link")
 def shared_file(request: HttpRequest, token: str) -> FileResponse:
     document = services.open_shared(token=token, user=request.user)
     return pdf_attachment(document.file, document.download_name)
