@@ -153,8 +153,10 @@ tracking_router = Router()
 @tracking_router.get("/{code}", response={200: TrackingOut, 429: ratelimit.RateLimitedOut},
                      summary="Track a dossier by code (public, no personal data)")
 @ratelimit.limit_operation("tracking")
-def track(request: HttpRequest, code: str) -> object:
-    return services.track(code)
+def track(request: HttpRequest, code: str, secret: str = "") -> object:
+    """Anonymous callers give the tracking secret printed on the receipt (``?secret=``); a wrong secret and an
+    unknown code are the same 404. The applicant and staff who may see the dossier need none."""
+    return services.track(code, secret=secret, user=request.user)
 
 
 statistics_router = Router()

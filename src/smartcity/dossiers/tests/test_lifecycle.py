@@ -234,12 +234,23 @@ def test_the_applicant_withdraws(an):
 
 def test_tracking_shows_progress_without_personal_data(an):
     dossier = submit(an)
-    tracked = services.track(dossier.code)
+    tracked = services.track(dossier.code, secret=dossier.tracking_secret)
     text = str(tracked)
     assert tracked.status_label == "Mới đăng ký"
     assert "Nguyễn Văn An" not in text and "001090012345" not in text
     with pytest.raises(NotFound):
         services.track("000.00.00.H26-000000-0000")
+    with pytest.raises(NotFound):
+        services.track(dossier.code)  # the code alone is a guessable sequence
+    with pytest.raises(NotFound):
+        services.track(dossier.code, secret="")
+    assert services.track(dossier.code, user=an).code == dossier.code  # the applicant needs no secret
+
+
+def test_every_dossier_gets_its_own_tracking_secret(an, binh):
+    first, second = submit(an), submit(binh)
+    assert len(first.tracking_secret) == 8 and first.tracking_secret != second.tracking_secret
+    assert services.tracking_url(first).endswith(f"/tra-cuu/?code={first.code}&secret={first.tracking_secret}")
 
 
 def test_a_dossier_state_change_queues_the_applicants_notice(settings, an, officer_ba_dinh):
