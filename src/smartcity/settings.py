@@ -286,10 +286,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Django's own loggers (requests, the development server) go through the same redacting handler only.
+    # Django's own loggers (requests, the development server) go through the same redacting handler only. The access
+    # logs (django.server, django.request) also redact on the logger itself, before any handler — one added later
+    # (a test's, an operator's) never sees a share token, a tracking secret or an ID number either (lib/redact.py).
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["redact"]},
+        "django.request": {"filters": ["redact"]},
         "django.db.backends": {"level": "WARNING"},
     },
 }
