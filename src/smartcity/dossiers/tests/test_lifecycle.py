@@ -302,3 +302,15 @@ def test_a_document_from_the_applicants_store_stands_in_for_an_upload(an, binh):
         services.submit_online(user=binh, procedure_key="1.001193", unit_key="2025:commune:00004",
                                data={**fill(), f"{name}__kho": str(stored.pk)}, files=birth_files() | {name: None})
     assert foreign.value.field == name and Dossier.objects.count() == 1
+
+
+def test_the_migration_gives_each_existing_dossier_its_own_tracking_secret(an, binh):
+    import importlib
+
+    from django.apps import apps
+
+    first, second = submit(an), submit(binh)
+    Dossier.objects.update(tracking_secret="")  # as the column's database default leaves existing rows
+    importlib.import_module("smartcity.dossiers.migrations.0012_tracking_secret").backfill(apps, None)
+    secrets = set(Dossier.objects.values_list("tracking_secret", flat=True))
+    assert len(secrets) == 2 and all(len(s) == 8 for s in secrets)
