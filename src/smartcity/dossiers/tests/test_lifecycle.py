@@ -309,7 +309,7 @@ def test_the_migration_gives_each_existing_dossier_its_own_tracking_secret(an, b
 
     from django.apps import apps
 
-    first, second = submit(an), submit(binh)
+    submit(an), submit(binh)
     Dossier.objects.update(tracking_secret="")  # as the column's database default leaves existing rows
     importlib.import_module("smartcity.dossiers.migrations.0012_tracking_secret").backfill(apps, None)
     secrets = set(Dossier.objects.values_list("tracking_secret", flat=True))
