@@ -57,17 +57,31 @@ class RateLimited(ServiceError):
 
 
 def client_address(request: HttpRequest) -> str:
-    """The caller's IP address: ``REMOTE_ADDR``, or behind a proxy in ``TRUSTED_PROXIES`` the right-most address of
-    ``X-Forwarded-For`` that is not one of those proxies (each proxy appends the address it saw)."""
+    """The caller's address as the limits count it: ``REMOTE_ADDR``, or behind a proxy in ``TRUSTED_PROXIES`` the
+    right-most address of ``X-Forwarded-For`` that is not one of those proxies (each proxy appends the address it
+    saw). An IPv6 address counts by its /64 (``RATELIMIT_IPV6_MASK``), the prefix one subscriber gets: otherwise one
+    machine would have 2^64 addresses to spread its guesses over."""
     remote = (request.META.get("REMOTE_ADDR") or "").strip()
     trusted = _trusted_networks()
-    if not trusted or not _is_trusted(remote, trusted):
-        return remote or "unknown"
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    for candidate in reversed(forwarded):
-        if not _is_trusted(candidate, trusted):
-            return candidate if _valid_ip(candidate) else remote
-    return remote
+    if trusted and _is_trusted(remote, trusted):
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        for candidate in reversed(forwarded):
+            if not _is_trusted(candidate, trusted):
+                if _valid_ip(candidate):
+                    remote = candidate
+                break
+    return _bucket(remote) if remote else "unknown"
+
+
+def _bucket(address: str) -> str:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        mask = int(getattr(settings, "RATELIMIT_IPV6_MASK", 64))
+        return f"{ipaddress.ip_network(f'{ip}/{mask}', strict=False).network_address}/{mask}"
+    return str(ip)
 
 
 def _trusted_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -103,3 +103,11 @@ def test_share_link_and_signature_checks_audit_at_most_the_limit_per_address(cli
         client.post("/api/v1/signatures/verify", {"file": SimpleUploadedFile(f"{n}.pdf", pdf, "application/pdf")},
                     REMOTE_ADDR=ME)
     assert Entry.objects.filter(subject_type="signing.verification").count() <= 2
+
+
+def test_an_ipv6_caller_counts_by_its_slash_64(client, db, settings):
+    _limit(settings, "tracking")
+    for host in ("2001:db8:1:2::1", "2001:db8:1:2::2"):
+        assert client.get("/api/v1/track/khong-co", REMOTE_ADDR=host).status_code == 404
+    assert client.get("/api/v1/track/khong-co", REMOTE_ADDR="2001:db8:1:2:ffff::3").status_code == 429
+    assert client.get("/api/v1/track/khong-co", REMOTE_ADDR="2001:db8:1:3::1").status_code == 404
