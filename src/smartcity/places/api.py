@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from smartcity.lib import ratelimit
 from smartcity.lib.contract import errors
 from smartcity.lib.text import fold_key
 from smartcity.places import services
@@ -51,7 +52,8 @@ def get_unit(request: HttpRequest, key: str) -> object:
     return services.get_unit(key)
 
 
-@router.post("/parse-address", response={200: AddressOut, **errors(400)},
+@router.post("/parse-address", response={200: AddressOut, **errors(400, 429)},
              summary="Resolve a free-text address to a unit")
+@ratelimit.limit_operation("parse_address")
 def parse_address(request: HttpRequest, payload: AddressIn) -> object:
     return services.parse_address(payload.address, default_province=payload.default_province)
