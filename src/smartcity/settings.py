@@ -107,6 +107,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "smartcity.lib.nul.RejectNulMiddleware",  # first: a NUL never reaches a cookie lookup, a view or the database
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "smartcity.portal.middleware.VietnameseFirstMiddleware",

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 
+from smartcity.lib.nul import contains_nul
 from smartcity.sensing import geo
 from smartcity.sensing.geo import GEOJSON_ENCODINGS
 from smartcity.sensing.isotime import parse_datetime
@@ -119,7 +120,10 @@ def check_json(value: Any, what: str) -> Any:
 
 
 def check_json_or_text(value: Any) -> Any:
-    """``value`` if it is storable JSON, else its repr: a dead letter keeps whatever arrived."""
+    """``value`` if it is storable JSON, else its repr: a dead letter keeps whatever arrived (a NUL, which
+    PostgreSQL cannot store, only as its repr)."""
+    if contains_nul(value):
+        return repr(value)
     try:
         json.dumps(value, allow_nan=False)
         return value
@@ -193,6 +197,8 @@ class Fields:
 
 
 def read_fields(raw: Any) -> Fields:
+    if contains_nul(raw):  # PostgreSQL cannot store U+0000; an MQTT payload is not filtered by the HTTP middleware
+        raise Refused("the row contains a NUL character (\\u0000)")
     if isinstance(raw, list | tuple):
         if len(raw) != 3:
             raise Refused("a row given as an array must be [datastream, phenomenonTime, result]")
