@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 
+from smartcity.lib.dbint import as_db_int
 from smartcity.lib.nul import contains_nul
 from smartcity.sensing import geo
 from smartcity.sensing.geo import GEOJSON_ENCODINGS
@@ -170,11 +171,10 @@ def _link_id(value: Any, what: str) -> int | None:
         value = value.get("@iot.id", MISSING)
         if value is MISSING:
             raise Refused(f"{what} must name an existing entity as {{\"@iot.id\": …}}")
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise Refused(f"{what} id must be an integer, not {value!r}")
-    return value
+    number = as_db_int(value) if isinstance(value, int | str) else None
+    if number is None:
+        raise Refused(f"{what} id must be an integer of at most 19 digits, not {str(value)[:40]!r}")
+    return number
 
 
 def _first(raw: dict[str, Any], *names: str) -> Any:
