@@ -15,12 +15,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.html import escape
 
 NUL = "\x00"
-# A NUL in JSON text is the escape \u0000 (a raw NUL byte is not valid JSON at all); an escaped backslash before it
-# ("\\u0000") is the six characters, not a NUL, hence the even run of backslashes.
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00", re.IGNORECASE)
+# A NUL in JSON text is the escape \u0000 (a raw NUL byte is not valid JSON at all: the parsers refuse it, and a
+# binary body sent as JSON is the view's to refuse); an escaped backslash before it ("\\u0000") is the six
+# characters, not a NUL, hence the even run of backslashes.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 _MESSAGE = "Dữ liệu gửi lên chứa ký tự NUL (\\x00), không được chấp nhận"
 
 
@@ -38,7 +40,7 @@ def contains_nul(value: Any, *, depth: int = 0) -> bool:
 
 
 def json_text_has_nul(body: bytes) -> bool:
-    """Whether JSON text, undecoded, carries a NUL (as ``\\u0000`` or a raw byte)."""
+    """Whether JSON text, undecoded, carries a NUL (as the escape ``\\u0000``)."""
     return bool(_JSON_NUL.search(body))
 
 
@@ -58,7 +60,13 @@ def where_nul(request: HttpRequest) -> str | None:
         return None
     content_type = request.content_type or ""
     if content_type == "application/x-www-form-urlencoded" or content_type.startswith("multipart/"):
-        for name, values in request.POST.lists():
+        if content_type.startswith("multipart/") and not request.content_params.get("boundary"):
+            return None  # unreadable: the view answers that in its own words
+        try:
+            fields = request.POST.lists()
+        except MultiPartParserError:
+            return "body"
+        for name, values in fields:
             if NUL in name or _any_nul(values):
                 return name.replace(NUL, "") or "body"
         for name, upload in request.FILES.items():

@@ -1,8 +1,8 @@
 """A procedure's electronic form: built from the version's field definitions, rendered as a web form and validated
 on the server (the same validation serves the HTML page and the JSON API).
 
-Files are checked for type (by extension and by their first bytes) and size; addresses resolve to an administrative
-unit; ID numbers are 12 digits.
+Files are checked by ``lib.uploads`` (type by extension and content, size, polyglots, active PDF content, bombs,
+the malware scanner); addresses resolve to an administrative unit; ID numbers are 12 digits.
 """
 
 from __future__ import annotations
@@ -12,34 +12,30 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from smartcity.lib import uploads
 from smartcity.lib.errors import Invalid
 from smartcity.lib.idnumber import clean_id_number
+from smartcity.lib.uploads import MAX_UPLOAD_BYTES, CheckedUpload
 from smartcity.places import services as places
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# Accepted attachments and the bytes each kind of file starts with.
-ACCEPTED_FILES = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
 
-
-def check_upload(upload: Any) -> None:
-    """Refuse empty, oversized, or wrongly typed files (a .pdf that is not a PDF counts as wrongly typed)."""
-    name = (upload.name or "").lower()
-    extension = name[name.rfind("."):] if "." in name else ""
-    if extension not in ACCEPTED_FILES:
-        raise ValidationError("Chỉ nhận tệp PDF, JPG hoặc PNG")
-    if upload.size == 0:
-        raise ValidationError("Tệp rỗng")
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(f"Tệp vượt quá {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in ACCEPTED_FILES[extension]):
-        raise ValidationError("Nội dung tệp không đúng định dạng khai báo")
+def check_upload(upload: Any) -> CheckedUpload:
+    """``lib.uploads.check_upload`` on a Django upload, as a ``ValidationError``; the result is also kept on the
+    upload (``upload.checked``) for whoever stores it. The size is checked before the file is read."""
+    checked = getattr(upload, "checked", None)
+    if checked is not None:
+        return checked
+    try:
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise Invalid(f"Tệp vượt quá {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        upload.seek(0)
+        data = upload.read()
+        upload.seek(0)
+        checked = uploads.check_upload(upload.name or "", getattr(upload, "content_type", None), data)
+    except Invalid as exc:
+        raise ValidationError(exc.message) from None
+    upload.checked = checked
+    return checked
 
 
 class _IdNumberField(forms.CharField):
