@@ -18,12 +18,15 @@ import vietnamadminunits
 from django.db import transaction
 
 from smartcity.lib.errors import Invalid, NotFound
-from smartcity.lib.text import fold, fold_key
+from smartcity.lib.text import bounded, fold, fold_key
 from smartcity.places.models import REFORM_DATE, Level, Structure, Succession, Unit
 
 DATA_DIR = Path(vietnamadminunits.__file__).parent / "data"
 
 # --------------------------------------------------------------------------------------------------- loading
+
+
+MAX_ADDRESS_CHARS = 300  # the longest address a form takes; a longer text is no address, only work for the parser
 
 
 @dataclass
@@ -38,6 +41,21 @@ def _rows(table: str) -> list[dict[str, object]]:
     with sqlite3.connect(f"file:{DATA_DIR / 'dataset.db'}?mode=ro", uri=True) as conn:
         conn.row_factory = sqlite3.Row
         return [dict(r) for r in conn.execute(f"SELECT * FROM [{table}]")]  # noqa: S608 - fixed table names
+
+
+@lru_cache(maxsize=1)
+def _reference_province_codes() -> frozenset[str]:
+    codes: set[str] = set()
+    with sqlite3.connect(f"file:{DATA_DIR / 'dataset.db'}?mode=ro", uri=True) as conn:
+        for table in ("admin_units", "admin_units_legacy"):
+            codes.update(str(c) for (c,) in conn.execute(f"SELECT DISTINCT provinceCode FROM [{table}]"))  # noqa: S608
+    return frozenset(c.zfill(2) for c in codes if c and c != "None")
+
+
+def province_codes() -> set[str]:
+    """Every province code of the reference data, before and after the 2025 reform, loaded in the database or
+    not (an ID number's first digits name the province where the birth was registered)."""
+    return set(_reference_province_codes())
 
 
 def _keywords(*values: object) -> list[str]:
@@ -313,7 +331,7 @@ def parse_address(text: str, *, default_province: str | None = None) -> ParsedAd
     separated by commas and read from the end (province, then district before 2025, then commune).
     Raises ``Invalid`` naming the field ``address`` when no unit can be found.
     """
-    parts = [p.strip() for p in re.split(r"[,;\n]+", text or "") if p.strip()]
+    parts = [p.strip() for p in re.split(r"[,;\n]+", bounded(text, field="address", limit=MAX_ADDRESS_CHARS, what="Địa chỉ")) if p.strip()]
     if not parts:
         raise Invalid("Địa chỉ trống", field="address")
     index = unit_index()
