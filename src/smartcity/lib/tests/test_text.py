@@ -58,3 +58,14 @@ def test_bounded_refuses_what_is_too_long():
     assert bounded(" x ", field="q") == "x"
     with pytest.raises(Invalid):
         bounded("x" * 201, field="q")
+
+
+def test_the_written_out_invisible_characters_are_exactly_unicodes_format_and_control_characters():
+    import sys
+    import unicodedata
+
+    from smartcity.lib.text import _INVISIBLE
+
+    expected = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Cf", "Cc")}
+    found = {chr(c) for c in range(sys.maxunicode + 1) if _INVISIBLE.fullmatch(chr(c))}
+    assert found == expected - set("\t\n\r")
