@@ -233,7 +233,7 @@ def _load_successions(rows_new: list[dict[str, object]], rows_old: list[dict[str
 
 def get_unit(key: str) -> Unit:
     """The unit named by its key ``structure:level:code``, or by a bare code of a current (2025) commune/province."""
-    parts = key.split(":")
+    parts = bounded(key, field="unit", limit=40, what="Mã đơn vị hành chính").split(":")
     try:
         if len(parts) == 3:
             return Unit.objects.select_related("parent__parent").get(structure=parts[0], level=parts[1], code=parts[2])

@@ -25,3 +25,10 @@ def test_the_api_answers_an_overlong_address_with_a_400(client):
 
 def test_an_address_of_ordinary_length_still_resolves():
     assert parse_address("12 Phan Đình Phùng, phường Ba Đình, Hà Nội").unit.name == "Phường Ba Đình"
+
+
+def test_an_overlong_unit_search_or_key_is_a_400(client):
+    assert client.get("/api/v1/places/units", {"q": "ba dinh " * 100}).json()["errors"][0]["field"] == "q"
+    response = client.get("/api/v1/places/units/" + "2025:commune:" + "0" * 5000)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "unit"
