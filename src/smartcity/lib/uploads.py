@@ -53,6 +53,7 @@ _STREAM = re.compile(rb"(?:>>)\s*stream(?:\r\n|\n|\r)")
 _OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
 _NEST = re.compile(rb"<<|>>|\[|\]")
 _DIRECT_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
+_OTHER_FILTERS = re.compile(rb"/(?:ASCIIHexDecode|ASCII85Decode|LZWDecode|RunLengthDecode|Crypt|AHx|A85|LZW|RL)\b")
 _DICT_START = 4096  # how far before "stream" a stream's dictionary is looked for
 
 
@@ -174,8 +175,10 @@ def _skeleton_and_object_streams(data: bytes, field: str) -> tuple[bytes, list[b
         else:
             decoded = data[stream.start:stream.end]
         if is_object_stream:
-            if b"/Filter" in stream.dictionary and not flate:
-                raise Invalid("Tệp PDF không hợp lệ: luồng đối tượng dùng bộ lọc không được hỗ trợ", field=field)
+            # Objects hidden behind filters we do not decode (or a stream we cannot inflate) cannot be checked
+            other_filters = _OTHER_FILTERS.search(stream.dictionary)
+            if (b"/Filter" in stream.dictionary and not flate) or other_filters or (flate and not decoded):
+                raise Invalid("Tệp PDF không hợp lệ: không đọc được một luồng đối tượng (/ObjStm)", field=field)
             count = re.search(rb"/N\s+(\d{1,7})\b", stream.dictionary)
             objects += int(count.group(1)) if count else 0
             object_streams.append(decoded)

@@ -210,3 +210,10 @@ def test_with_the_scanner_unreachable_nothing_is_accepted(settings):
 def test_no_scanner_is_the_demo_default(settings):
     assert settings.UPLOAD_SCANNER == "none"
     assert scanning.scan(EICAR) is None
+
+
+def test_an_object_stream_behind_a_filter_we_do_not_decode_is_refused():
+    hidden = zlib.compress(b"2 0 <</S/JavaScript/JS(app.alert(1))>>").hex().encode() + b">"
+    data = pdf(b"<</Type/Catalog>>",
+               stream_object(b"<</Type/ObjStm/N 1/First 4/Filter[/ASCIIHexDecode/FlateDecode]>>", hidden))
+    assert "/ObjStm" in refused("a.pdf", data)
