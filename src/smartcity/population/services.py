@@ -142,7 +142,9 @@ def lookup_by_id_number(*, actor: Principal, id_number: str, purpose: str) -> Ci
 
 def applicant_for_reception(*, actor: Principal, id_number: str) -> Citizen:
     """The person a one-stop desk is taking a dossier from. Any reception officer may look them up (since 2025 a desk
-    receives dossiers regardless of where the applicant lives); the read is audited with that purpose."""
+    receives dossiers regardless of where the applicant lives); the read is audited with that purpose. A record
+    whose ID number disagrees with the person's sex or date of birth (kept from before these were refused) is not
+    received on: the desk corrects the record first."""
     number = clean_id_number(bounded(id_number, field="id_number", what="Số định danh"))
     scope = agencies.scope_of(actor, ["reception"])
     if not scope.memberships:
@@ -152,6 +154,8 @@ def applicant_for_reception(*, actor: Principal, id_number: str) -> Citizen:
         raise NotFound("Không tìm thấy công dân với số định danh này", field="id_number")
     audit.record(actor=agencies.actor_for(actor, scope), action=Action.READ, subject_type="population.citizen",
                  subject_id=citizen.pk, person_id=citizen.pk, purpose="Tiếp nhận hồ sơ tại bộ phận một cửa")
+    check_structure(citizen.id_number, sex=citizen.sex, date_of_birth=citizen.date_of_birth,
+                    province_codes=province_codes())
     return citizen
 
 

@@ -58,3 +58,18 @@ def test_a_supplement_with_one_bad_file_stores_none_of_them(an, officer_ba_dinh,
     assert caught.value.field == "bad"
     assert DossierFile.objects.count() == stored_before
     assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == files_before
+
+
+def test_the_desk_does_not_receive_for_a_record_whose_id_number_disagrees_with_the_person(client, officer_ba_dinh,
+                                                                                        ba_dinh):
+    import datetime as dt
+
+    from smartcity.conftest import make_citizen
+    from smartcity.dossiers.tests.test_api import desk
+
+    make_citizen(ba_dinh, id_number="001099001234", full_name="Đinh Thị Mai", dob=dt.date(2000, 3, 8), sex="F")
+    response = desk(client, officer_ba_dinh, id_number="001099001234")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["field"] == "id_number" and "không khớp" in error["message"]
+    assert not Dossier.objects.exists()

@@ -363,3 +363,15 @@ def test_the_command_refuses_a_file_with_wrong_columns_with_a_clear_error(tmp_pa
 
     with pytest.raises(CommandError, match="thiếu cột bắt buộc: id_number, full_name, date_of_birth, sex"):
         call_command("population", "-v", "0", "import", str(path))
+
+
+def test_a_name_with_invisible_characters_is_reported_and_the_others_kept(tmp_path):
+    path = write(tmp_path, [person("001190000151", "Hà Thị\u200b Lan"), person("001190000152", "Hà \u202eThị Liên"),
+                            person("001190000153", "Hà Thị Loan")])
+
+    result = import_citizens(path=path)
+
+    assert [(e.row, e.field) for e in result.errors] == [(2, "full_name"), (3, "full_name")]
+    assert "U+200B" in result.errors[0].reason and "U+202E" in result.errors[1].reason
+    assert list(Citizen.objects.filter(full_name__startswith="Hà").values_list("full_name", flat=True)) == [
+        "Hà Thị Loan"]
