@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "smartcity.lib.nul.RejectNulMiddleware",  # first: a NUL never reaches a cookie lookup, a view or the database
     "django.middleware.security.SecurityMiddleware",
     "smartcity.lib.headers.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store (see "Sessions and headers")
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -265,6 +266,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Malware scanning of citizens' uploads before they are stored (smartcity.lib.scanning): "none" or "clamav", which
+# speaks clamd's INSTREAM protocol at UPLOAD_SCANNER_CLAMD (unix:///path/to/clamd.ctl or tcp://host:3310).
+UPLOAD_SCANNER = env_str("UPLOAD_SCANNER", "none")
+UPLOAD_SCANNER_CLAMD = env_str("UPLOAD_SCANNER_CLAMD", "unix:///run/clamav/clamd.ctl")
 
 # --- security (production values when DEBUG is off) ---------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -9,12 +9,10 @@ Access is decided in one place: ``visible_dossiers(user)`` and ``get_dossier_for
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -60,8 +58,8 @@ from smartcity.procedures.models import OnlineLevel, Procedure
 from smartcity.signing import services as signing
 from smartcity.vault import services as vault
 
-# The type an attachment is served with comes from its checked extension, never from what the uploader claimed.
-_CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+# The type an attachment is served with comes from its checked extension (lib.uploads), never from what the uploader
+# claimed.
 
 
 # ------------------------------------------------------------------------------------------------ codes
@@ -296,14 +294,10 @@ def _attach(dossier: Dossier, cleaned: Mapping[str, Any], spec: list[dict[str, A
         upload = cleaned.get(item["name"]) if item["type"] == "file" else None
         if not upload:
             continue
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        stored = DossierFile(dossier=dossier, field=item["name"], original_name=upload.name[:255],
-                             content_type=_CONTENT_TYPES[Path(upload.name).suffix.lower()], size=upload.size,
-                             sha256=digest.hexdigest())
-        stored.file.save(upload.name, upload, save=False)
+        checked = check_upload(upload)  # already done by the form: the result it kept
+        stored = DossierFile(dossier=dossier, field=item["name"], original_name=checked.name,
+                             content_type=checked.content_type, size=checked.size, sha256=checked.sha256)
+        stored.file.save(checked.name, upload, save=False)
         stored.save()
 
 
@@ -478,11 +472,12 @@ def _unpause(d: Dossier, *, now: dt.datetime, cal: WorkCalendar) -> None:
 
 def _supplement(d: Dossier, *, now: dt.datetime, files: Mapping[str, Any], cal: WorkCalendar, **_: Any) -> None:
     _unpause(d, now=now, cal=cal)
-    for name, upload in files.items():
+    for name, upload in files.items():  # every file checked before any is stored
         try:
             check_upload(upload)
         except ValidationError as exc:
             raise Invalid(exc.messages[0], field=name) from None
+    for name, upload in files.items():
         _attach(d, {name: upload}, [{"name": name, "type": "file"}])
 
 

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from smartcity.lib import ratelimit
 from smartcity.lib.contract import errors
-from smartcity.lib.text import fold_key
+from smartcity.lib.text import bounded, fold_key
 from smartcity.places import services
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.places.schemas import AddressIn, AddressOut, UnitDetailOut, UnitOut
@@ -42,7 +42,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter],
     if filters.parent:
         units = units.filter(parent=services.get_unit(filters.parent))
     if filters.q:
-        units = units.filter(keywords__icontains=fold_key(filters.q))
+        units = units.filter(keywords__icontains=fold_key(bounded(filters.q, field="q")))
     return units[offset : offset + limit]
 
 

@@ -190,7 +190,7 @@ def test_attachments_are_served_with_the_type_of_their_checked_extension(client,
     from smartcity.dossiers.models import DossierFile
 
     name = next(iter(birth_files()))
-    submit(client, an, **{name: SimpleUploadedFile("a.pdf", b"%PDF-1.7 x", "text/html")})
+    submit(client, an, **{name: SimpleUploadedFile("a.pdf", b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n", "text/html")})
     assert set(DossierFile.objects.values_list("content_type", flat=True)) == {"application/pdf"}
 
 
