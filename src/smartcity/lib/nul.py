@@ -60,7 +60,7 @@ def where_nul(request: HttpRequest) -> str | None:
         return None
     content_type = request.content_type or ""
     if content_type == "application/x-www-form-urlencoded" or content_type.startswith("multipart/"):
-        if content_type.startswith("multipart/") and not request.content_params.get("boundary"):
+        if content_type.startswith("multipart/") and not (request.content_params or {}).get("boundary"):
             return None  # unreadable: the view answers that in its own words
         try:
             fields = request.POST.lists()
@@ -69,8 +69,8 @@ def where_nul(request: HttpRequest) -> str | None:
         for name, values in fields:
             if NUL in name or _any_nul(values):
                 return name.replace(NUL, "") or "body"
-        for name, upload in request.FILES.items():
-            if NUL in name or NUL in (upload.name or ""):
+        for name, uploads in request.FILES.lists():
+            if NUL in name or any(NUL in (getattr(upload, "name", "") or "") for upload in uploads):
                 return name.replace(NUL, "") or "body"
         return None
     if content_type == "application/json" or content_type.endswith("+json"):

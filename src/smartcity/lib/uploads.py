@@ -124,7 +124,7 @@ class _Stream:
 
 def _streams(data: bytes, field: str) -> list[_Stream]:
     """The streams of ``data``, each with its dictionary and the span of its (encoded) bytes."""
-    out = []
+    out: list[_Stream] = []
     pos = 0
     while True:
         m = _STREAM.search(data, pos)
