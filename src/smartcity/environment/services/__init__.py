@@ -22,7 +22,7 @@ services; services.current_statuses()``. One module per concern, every public na
     ``station_page`` (a ``StationPage``: readings, highest sub-index, charts with their bands and reference lines,
     the hourly table, warnings, the noise regulation note) and ``map_page`` (a ``MapPage``: dots, legend, wards).
 ``demo``
-    ``ensure_demo_stations`` (a Station for every Thing whose datastreams make one, for the demo load).
+    ``register_things`` (a Station for every Thing whose datastreams make one and is not registered yet).
 
 The modules are named apart from the functions (``registry``, not ``stations``; ``tables``, not ``history``;
 ``warning_rules``, not ``warnings``) so that ``services.stations`` stays the function.
@@ -30,7 +30,7 @@ The modules are named apart from the functions (``registry``, not ``stations``; 
 
 from __future__ import annotations
 
-from smartcity.environment.services.demo import DEMO_FLOOD_LEVELS, ensure_demo_stations
+from smartcity.environment.services.autoregister import register_things
 from smartcity.environment.services.pages import (
     Chart,
     ChartBar,
@@ -108,5 +108,5 @@ __all__ = [
     "Chart", "ChartBar", "DailyValue", "MapDot", "MapPage", "ReferenceLine", "StationPage", "Ward", "map_page",
     "station_page",
     # demo
-    "DEMO_FLOOD_LEVELS", "ensure_demo_stations",
+    "register_things",
 ]
