@@ -61,14 +61,36 @@ def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     return response
 
 
+#: Pydantic's messages for the bounds the OpenAPI document declares, said in Vietnamese first (the English after).
+_VIETNAMESE = {
+    "literal_error": lambda ctx: f"Chọn một trong {str(ctx.get('expected', '')).replace(' or ', ' hoặc ')}",
+    "string_too_long": lambda ctx: f"Dài quá {ctx.get('max_length')} ký tự",
+    "string_too_short": lambda ctx: f"Cần ít nhất {ctx.get('min_length')} ký tự",
+    "too_long": lambda ctx: f"Nhiều quá {ctx.get('max_length')} phần tử",
+    "too_short": lambda ctx: f"Cần ít nhất {ctx.get('min_length')} phần tử",
+    "greater_than_equal": lambda ctx: f"Phải từ {ctx.get('ge')} trở lên",
+    "less_than_equal": lambda ctx: f"Phải không quá {ctx.get('le')}",
+    "greater_than": lambda ctx: f"Phải lớn hơn {ctx.get('gt')}",
+    "less_than": lambda ctx: f"Phải nhỏ hơn {ctx.get('lt')}",
+    "missing": lambda ctx: "Thiếu trường bắt buộc",
+    "int_parsing": lambda ctx: "Phải là số nguyên",
+    "date_from_datetime_parsing": lambda ctx: "Ngày phải có dạng YYYY-MM-DD",
+    "date_parsing": lambda ctx: "Ngày phải có dạng YYYY-MM-DD",
+}
+
+
+def _in_vietnamese(err: dict) -> str:
+    english = err.get("msg", "invalid")
+    say = _VIETNAMESE.get(err.get("type", ""))
+    return f"{say(err.get('ctx') or {})} ({english})" if say else english
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for err in exc.errors:
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path", "payload", "form")]
-        message = err.get("msg", "invalid")
-        if err.get("type") == "literal_error":  # an enum parameter: say it in Vietnamese too
-            message = f"Chọn một trong {err['ctx']['expected'].replace(' or ', ' hoặc ')} ({message})"
+        message = _in_vietnamese(err)
         errors.append({"code": "invalid", "field": ".".join(loc) or None, "message": message})
     return api.create_response(request, {"errors": errors}, status=400)
 

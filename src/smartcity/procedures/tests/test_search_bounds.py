@@ -20,7 +20,7 @@ def test_the_api_refuses_an_overlong_search_naming_q(client):
     response = client.get("/api/v1/procedures", {"q": LONG})
     assert response.status_code == 400
     assert response.json()["errors"][0] == {"code": "invalid", "field": "q",
-                                            "message": "Chuỗi tìm kiếm dài quá 200 ký tự"}
+                                            "message": "Dài quá 200 ký tự (String should have at most 200 characters)"}
 
 
 def test_the_page_shows_the_error_and_the_whole_catalogue(client):
