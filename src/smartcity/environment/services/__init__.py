@@ -21,6 +21,10 @@ services; services.current_statuses()``. One module per concern, every public na
 ``pages`` — what the public pages show
     ``station_page`` (a ``StationPage``: readings, highest sub-index, charts with their bands and reference lines,
     the hourly table, warnings, the noise regulation note) and ``map_page`` (a ``MapPage``: dots, legend, wards).
+``forecasts`` — the next 24 hours of air quality
+    ``refresh_forecasts`` (fit ``forecast``'s model on every air station's last 60 days of hourly PM and store the
+    next 24 hours, run hourly by the job ``environment.forecast``), ``station_forecast`` (a ``StationForecast`` for
+    the page and the API, or the reason there is none).
 ``demo``
     ``ensure_demo_stations`` (a Station for every Thing whose datastreams make one, for the demo load).
 
@@ -31,6 +35,14 @@ The modules are named apart from the functions (``registry``, not ``stations``; 
 from __future__ import annotations
 
 from smartcity.environment.services.demo import DEMO_FLOOD_LEVELS, ensure_demo_stations
+from smartcity.environment.services.forecasts import (
+    ForecastHour,
+    ForecastRun,
+    StationForecast,
+    forecast_caveat,
+    refresh_forecasts,
+    station_forecast,
+)
 from smartcity.environment.services.pages import (
     Chart,
     ChartBar,
@@ -104,6 +116,8 @@ __all__ = [
     "evaluate_warnings", "open_warnings", "warnings",
     # subscriptions
     "cancel_subscription", "confirm_subscription", "subscribe",
+    # forecasts
+    "ForecastHour", "ForecastRun", "StationForecast", "forecast_caveat", "refresh_forecasts", "station_forecast",
     # pages
     "Chart", "ChartBar", "DailyValue", "MapDot", "MapPage", "ReferenceLine", "StationPage", "Ward", "map_page",
     "station_page",
