@@ -20,7 +20,7 @@ services; services.current_statuses()``. One module per concern, every public na
     ``confirm_subscription``, ``cancel_subscription``.
 ``pages`` — what the public pages show
     ``station_page`` (a ``StationPage``: readings, highest sub-index, charts with their bands and reference lines,
-    the hourly table, warnings, the noise regulation note) and ``map_page`` (a ``MapPage``: dots, legend, wards).
+    the hourly table, warnings, the noise regulation note, the forecast of an air station as a ``ForecastSection``) and ``map_page`` (a ``MapPage``: dots, legend, wards).
 ``forecasts`` — the next 24 hours of air quality
     ``refresh_forecasts`` (fit ``forecast``'s model on every air station's last 60 days of hourly PM and store the
     next 24 hours, run hourly by the job ``environment.forecast``), ``station_forecast`` (a ``StationForecast`` for
@@ -47,6 +47,8 @@ from smartcity.environment.services.pages import (
     Chart,
     ChartBar,
     DailyValue,
+    ForecastRow,
+    ForecastSection,
     MapDot,
     MapPage,
     ReferenceLine,
@@ -119,7 +121,7 @@ __all__ = [
     # forecasts
     "ForecastHour", "ForecastRun", "StationForecast", "forecast_caveat", "refresh_forecasts", "station_forecast",
     # pages
-    "Chart", "ChartBar", "DailyValue", "MapDot", "MapPage", "ReferenceLine", "StationPage", "Ward", "map_page",
+    "Chart", "ChartBar", "DailyValue", "ForecastRow", "ForecastSection", "MapDot", "MapPage", "ReferenceLine", "StationPage", "Ward", "map_page",
     "station_page",
     # demo
     "DEMO_FLOOD_LEVELS", "ensure_demo_stations",
