@@ -65,7 +65,7 @@ class ForecastRun:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def history(selected: list[Station], end: dt.datetime, hours: int) -> dict[str, np.ndarray]:
+def _pm_history(selected: list[Station], end: dt.datetime, hours: int) -> dict[str, np.ndarray]:
     """Hourly means (µg/m³) of PM2.5 and PM10 of the stations over the ``hours`` whole hours before ``end``, as
     stations × hours arrays, NaN where missing (a station without the pollutant: a row of NaN)."""
     start = end - hours * HOUR
@@ -104,7 +104,7 @@ def refresh_forecasts(*, now: dt.datetime | None = None) -> ForecastRun:
     run = ForecastRun(issued_at=now, start=end)
     selected = list(stations(kind=Kind.AIR).order_by("pk"))
     hours = WINDOW_DAYS * 24
-    series = history(selected, end, hours)
+    series = _pm_history(selected, end, hours)
     pm25 = np.where(series["pm25"] >= 0, series["pm25"], np.nan)
     valid = ~np.isnan(pm25)
     first = np.where(valid.any(axis=1), valid.argmax(axis=1), hours)
