@@ -1,7 +1,11 @@
-"""The JSON API at /api/v1 (OpenAPI 3 document at /api/docs): one ninja router per app, errors in one shape.
+"""The JSON API at /api/v1 (OpenAPI 3 document at /api/v1/openapi.json, docs at /api/v1/docs): one ninja router per
+app, errors in one shape.
 
-Every error body is ``{"errors": [{"code": ..., "field": ..., "message": ...}]}``: 400 for bad input (naming the
-field), 401 unauthenticated, 403 outside the caller's scope, 404, 409.
+Every error body is ``{"errors": [{"code": ..., "field": ..., "message": ...}]}`` (``lib.contract.ErrorsOut``): 400
+for bad input (naming the field), 401 unauthenticated (before any CSRF check), 403 outside the caller's scope or a
+signed-in write without its CSRF token, 404, 409, 410 gone, 413 too large, 503 storage down. Each route declares the
+ones it can return and the bounds of its parameters, and a schemathesis run in the test suite holds every answer to
+the document (``smartcity/tests/test_openapi_contract.py``).
 """
 
 from __future__ import annotations

@@ -40,11 +40,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def _load_reference_data() -> None:
+    import importlib
+
+    from django.apps import apps
+
     from smartcity.agencies.services import seed_hanoi
+    from smartcity.environment.models import NoiseLimit
     from smartcity.places.services import load_units
 
     load_units(province_codes=["01"])
     seed_hanoi()
+    if not NoiseLimit.objects.exists():  # seeded by a migration, so gone after a transactional test's flush
+        importlib.import_module("smartcity.environment.migrations.0002_noise_limits").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

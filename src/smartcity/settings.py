@@ -401,10 +401,14 @@ MQTT_STA_ROOT = env_str("MQTT_STA_ROOT", "v1.1")  # SensorThings topics: v1.1/Da
 MQTT_SESSION_EXPIRY = env_int("MQTT_SESSION_EXPIRY", 7 * 24 * 3600)  # seconds the broker keeps the session
 MQTT_INGEST_MAX_BACKOFF = env_int("MQTT_INGEST_MAX_BACKOFF", 30)  # largest retry delay (s), broker or database down
 
+# --- The city ---
+# The province (GSO code; 01 = Hà Nội) the platform serves: an address that names no province is read in it.
+CITY_PROVINCE_CODE = env_str("CITY_PROVINCE_CODE", "01")
+
 # --- Environment (smartcity.environment): indices, warnings, forecasts ---
 # Stations, warnings, public pages and the NGSI-LD view (smartcity.environment). The demo needs none of them.
-# The province whose wards stations are placed in and whose map the public page draws (GSO code; 01 = Hà Nội).
-ENVIRONMENT_PROVINCE_CODE = env_str("ENVIRONMENT_PROVINCE_CODE", "01")
+# The province whose wards stations are placed in and whose map the public page draws (GSO code; the city's own).
+ENVIRONMENT_PROVINCE_CODE = env_str("ENVIRONMENT_PROVINCE_CODE", CITY_PROVINCE_CODE)
 # Hourly values come from sensing's hourly roll-up, except its newest this-many buckets per datastream (possibly
 # partial), which are read again from the raw readings together with everything after them.
 ENVIRONMENT_RAW_HOURS = env_int("ENVIRONMENT_RAW_HOURS", 2)

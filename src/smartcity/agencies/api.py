@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from smartcity.agencies.models import Agency
 from smartcity.agencies.schemas import AgencyDetailOut, AgencyOut
-from smartcity.lib.errors import Invalid, NotFound
+from smartcity.lib.contract import errors
+from smartcity.lib.errors import NotFound
 
 router = Router()
 
+# The values a client may use, as enums in the OpenAPI schema (a wrong one is a 400 naming the parameter).
+Kind = Literal[tuple(Agency.Kind.values)]  # type: ignore[valid-type]
+Level = Literal[tuple(Agency.Level.values)]  # type: ignore[valid-type]
 
-@router.get("", response=list[AgencyOut], summary="List agencies")
-def list_agencies(request: HttpRequest, kind: str | None = None, level: str | None = None,
-                  parent: str | None = None, active: bool | None = True) -> object:
+
+@router.get("", response={200: list[AgencyOut], **errors(400)}, summary="List agencies")
+def list_agencies(request: HttpRequest, kind: Kind | None = None, level: Level | None = None,
+                  parent: str | None = Query(None, max_length=64),  # noqa: B008 — ninja's style
+                  active: bool | None = True) -> object:
     agencies = Agency.objects.select_related("parent", "unit")
     if kind:
-        if kind not in Agency.Kind.values:
-            raise Invalid(f"kind phải là một trong {Agency.Kind.values}", field="kind")
         agencies = agencies.filter(kind=kind)
     if level:
-        if level not in Agency.Level.values:
-            raise Invalid(f"level phải là một trong {Agency.Level.values}", field="level")
         agencies = agencies.filter(level=level)
     if parent:
         agencies = agencies.filter(parent__code=parent)
@@ -31,7 +35,8 @@ def list_agencies(request: HttpRequest, kind: str | None = None, level: str | No
     return agencies
 
 
-@router.get("/{code}", response=AgencyDetailOut, summary="One agency with the communes it serves")
+@router.get("/{code}", response={200: AgencyDetailOut, **errors(404)},
+            summary="One agency with the communes it serves")
 def get_agency(request: HttpRequest, code: str) -> object:
     agency = Agency.objects.select_related("parent", "unit").filter(code=code).first()
     if agency is None:

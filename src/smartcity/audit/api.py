@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.security import django_auth
 
 from smartcity.audit import services
 from smartcity.audit.schemas import AccessOut
+from smartcity.lib.contract import errors, session_auth
 from smartcity.lib.errors import Forbidden
 
-router = Router(auth=django_auth)
+router = Router(auth=session_auth)
 
 
-@router.get("/my-data-accesses", response=list[AccessOut], summary="Who accessed my personal data")
+@router.get("/my-data-accesses", response={200: list[AccessOut], **errors(401, 403)},
+            summary="Who accessed my personal data")
 def my_data_accesses(request: HttpRequest) -> object:
     person_id = getattr(request.user, "person_id", None)
     if person_id is None:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class EventOut(Schema):
@@ -51,9 +52,10 @@ class DossierOut(Schema):
 
 
 class EvaluationIn(Schema):
-    points: list  # nine values 0–2, checked by the service so a wrong one is named by its indicator
-    satisfaction: int
-    comment: str = ""
+    # nine values 0–2, each checked by the service so a wrong one is named by its indicator
+    points: list = Field(min_length=9, max_length=9)
+    satisfaction: int = Field(ge=1, le=3)  # 1 very satisfied, 2 satisfied, 3 dissatisfied
+    comment: str = Field("", max_length=2000)
 
 
 class EvaluationOut(Schema):
@@ -113,15 +115,16 @@ class DossierPage(Schema):
 
 
 class OperationIn(Schema):
-    note: str = ""
+    note: str = Field("", max_length=2000)
     new_appointment: dt.datetime | None = None
-    to_agency: str | None = None
-    amount: int | None = None  # request_payment: the sum due where the procedure's fee depends on the case (VND)
+    to_agency: str | None = Field(None, max_length=20)  # an agency code
+    # request_payment: the sum due where the procedure's fee depends on the case (VND)
+    amount: int | None = Field(None, ge=0, le=10**12)
 
 
 class BulkIn(Schema):
-    codes: list[str]
-    note: str = ""
+    codes: list[Annotated[str, Field(max_length=40)]] = Field(min_length=1, max_length=100)  # services.BULK_LIMIT
+    note: str = Field("", max_length=2000)
 
 
 class BulkResultOut(Schema):

@@ -19,7 +19,7 @@ from smartcity.dossiers import documents, scorecard, services
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, ActingFor, Satisfaction
 from smartcity.identity import services as identity
-from smartcity.lib import formats, svg
+from smartcity.lib import collation, formats, svg
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.lib.http import pdf_attachment
 from smartcity.lib.principal import is_staff
@@ -40,8 +40,10 @@ def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
         return first, (first + dt.timedelta(days=32)).replace(day=1)
 
 
-def _hanoi_communes():
-    return Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, province_code="01").order_by("name")
+def _hanoi_communes() -> list[Unit]:
+    """Hà Nội's 126 communes and wards in Vietnamese alphabetical order (Đ after D, not after Z)."""
+    return collation.sort(Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, province_code="01"),
+                          by=lambda unit: unit.name)
 
 
 @login_required
@@ -325,8 +327,9 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         busiest[:CHART_ROWS], OUTCOMES, label_key="name",
         title=f"Kết quả giải quyết hồ sơ tháng {first:%m/%Y} của {min(len(rows), CHART_ROWS)} cơ quan nhiều hồ sơ nhất",
     ) if rows else None
+    # the export links ask the API for the same month: "end" is its last day, included
     return render(request, "dossiers/statistics.html", {"rows": rows, "month": f"{first:%Y-%m}", "start": first,
-                                                         "end": following, "chart": chart})
+                                                         "end": following - dt.timedelta(days=1), "chart": chart})
 
 
 CHART_ROWS = 15
@@ -348,4 +351,4 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
     chosen = next((c for c in agencies if c["key"] == request.GET.get("agency")), None)
     return render(request, "dossiers/scorecard.html", {
         "month": f"{first:%Y-%m}", "city": city, "agencies": agencies, "card": chosen or city,
-        "groups": scorecard.GROUPS})
+        "groups": scorecard.GROUPS, "start": first, "end": following - dt.timedelta(days=1)})

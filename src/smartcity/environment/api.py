@@ -4,10 +4,12 @@ site)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from smartcity.environment import services
 from smartcity.environment.models import Station, WarningEvent
@@ -24,11 +26,17 @@ from smartcity.environment.schemas import (
     TokenIn,
     WarningPage,
 )
+from smartcity.lib.contract import MAX_ID, errors
 from smartcity.lib.errors import Invalid
 from smartcity.places import services as places
 
 router = Router()
 PREFIX = "/api/v1/environment"
+
+# The bounds and names a client may use, in the OpenAPI schema (a wrong one is a 400 naming the parameter). The page
+# size is also checked at run time (``_limit``), since the setting may change after this module is imported.
+KindName = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
+MAX_PAGE = settings.ENVIRONMENT_MAX_PAGE_SIZE
 
 
 def _limit(limit: int) -> int:
@@ -69,9 +77,12 @@ def current_out(status: services.Status) -> dict:
     }
 
 
-@router.get("/stations", response=StationPage, summary="Monitoring stations (keyset paging by `after`)")
-def list_stations(request: HttpRequest, kind: str | None = None, unit: str | None = None, after: int = 0,
-                  limit: int = 100) -> dict:
+@router.get("/stations", response={200: StationPage, **errors(400, 404)},
+            summary="Monitoring stations (keyset paging by `after`)")
+def list_stations(request: HttpRequest, kind: KindName | None = None,
+                  unit: str | None = Query(None, max_length=64),  # noqa: B008 — ninja's style
+                  after: int = Query(0, ge=0, le=MAX_ID),  # noqa: B008
+                  limit: int = Query(100, ge=1, le=MAX_PAGE)) -> dict:  # noqa: B008
     qs = services.stations(kind=_kind(kind), unit=places.get_unit(unit) if unit else None)
     page = list(qs.filter(pk__gt=after).order_by("pk")[:_limit(limit) + 1])
     more = len(page) > limit
@@ -82,26 +93,28 @@ def list_stations(request: HttpRequest, kind: str | None = None, unit: str | Non
     return {"items": [station_out(s) for s in page], "next": nxt}
 
 
-@router.get("/stations/{code}", response=StationOut, summary="One station")
+@router.get("/stations/{code}", response={200: StationOut, **errors(404)}, summary="One station")
 def get_station(request: HttpRequest, code: str) -> dict:
     return station_out(services.get_station(code))
 
 
-@router.get("/current", response=list[CurrentOut], summary="Current values of every station")
-def current(request: HttpRequest, kind: str | None = None) -> list[dict]:
+@router.get("/current", response={200: list[CurrentOut], **errors(400)}, summary="Current values of every station")
+def current(request: HttpRequest, kind: KindName | None = None) -> list[dict]:
     return [current_out(s) for s in services.current_statuses(kind=_kind(kind))]
 
 
-@router.get("/stations/{code}/current", response=CurrentOut,
+@router.get("/stations/{code}/current", response={200: CurrentOut, **errors(404)},
             summary="Current values of one station (VN_AQI with its sub-indices, water level, rain, noise…)")
 def station_current(request: HttpRequest, code: str) -> dict:
     return current_out(services.current_status(services.get_station(code)))
 
 
-@router.get("/stations/{code}/history", response=HistoryOut,
+@router.get("/stations/{code}/history", response={200: HistoryOut, **errors(400, 404)},
             summary="Hourly or daily history over [start, end) (ISO 8601; naive times are Việt Nam time)")
-def station_history(request: HttpRequest, code: str, start: str | None = None, end: str | None = None,
-                    resolution: str = "hour") -> dict:
+def station_history(request: HttpRequest, code: str,
+                    start: str | None = Query(None, max_length=40),  # noqa: B008 — ninja's style
+                    end: str | None = Query(None, max_length=40),  # noqa: B008
+                    resolution: Literal["hour", "day"] = "hour") -> dict:
     station = services.get_station(code)
     span = services.parse_range(start=start, end=end, resolution=resolution)
     table = services.history(station, span)
@@ -111,7 +124,7 @@ def station_history(request: HttpRequest, code: str, start: str | None = None, e
             "rows": [{"time": t, **{c: table.value(c, i) for c in columns}} for i, t in enumerate(table.times)]}
 
 
-@router.get("/stations/{code}/forecast", response=ForecastOut,
+@router.get("/stations/{code}/forecast", response={200: ForecastOut, **errors(404)},
             summary="Next-24-hour forecast of an air station (VN_AQI from PM only, PM2.5 with its 80 % interval)")
 def station_forecast(request: HttpRequest, code: str) -> dict:
     fc = services.station_forecast(services.get_station(code))
@@ -129,9 +142,12 @@ def warning_out(e: WarningEvent) -> dict:
             "peak_value": e.peak_value, "last_value": e.last_value, "message": e.message, "trigger": e.trigger}
 
 
-@router.get("/warnings", response=WarningPage, summary="Warnings, newest first (keyset paging by `before`)")
-def list_warnings(request: HttpRequest, state: str = "all", station: str | None = None, before: int | None = None,
-                  limit: int = 50) -> dict:
+@router.get("/warnings", response={200: WarningPage, **errors(400, 404)},
+            summary="Warnings, newest first (keyset paging by `before`)")
+def list_warnings(request: HttpRequest, state: Literal["open", "closed", "all"] = "all",
+                  station: str | None = Query(None, max_length=64),  # noqa: B008 — ninja's style
+                  before: int | None = Query(None, ge=0, le=MAX_ID),  # noqa: B008
+                  limit: int = Query(50, ge=1, le=MAX_PAGE)) -> dict:  # noqa: B008
     where = services.get_station(station) if station else None
     page = services.warnings(state=state, before=before, station=where, limit=limit)
     items = page.items
@@ -145,7 +161,7 @@ def _subscription_out(sub, message: str) -> dict:
             "parameters": sub.parameters, "confirmed": sub.confirmed_at is not None, "message": message}
 
 
-@router.post("/subscriptions", response={201: SubscriptionOut},
+@router.post("/subscriptions", response={201: SubscriptionOut, **errors(400, 404)},
              summary="Subscribe an e-mail address or phone number to warnings (confirmed by the link sent there)")
 def create_subscription(request: HttpRequest, payload: SubscriptionIn) -> Status:
     sub = services.subscribe(email=payload.email, phone=payload.phone, unit_key=payload.unit,
@@ -153,11 +169,13 @@ def create_subscription(request: HttpRequest, payload: SubscriptionIn) -> Status
     return Status(201, _subscription_out(sub, "Đã gửi liên kết xác nhận; cảnh báo chỉ được gửi sau khi xác nhận."))
 
 
-@router.post("/subscriptions/confirm", response=SubscriptionOut, summary="Confirm a subscription by its token")
+@router.post("/subscriptions/confirm", response={200: SubscriptionOut, **errors(400, 404)},
+             summary="Confirm a subscription by its token")
 def confirm_subscription(request: HttpRequest, payload: TokenIn) -> dict:
     return _subscription_out(services.confirm_subscription(token=payload.token), "Đã xác nhận đăng ký.")
 
 
-@router.post("/subscriptions/cancel", response=SubscriptionOut, summary="Cancel a subscription by its token")
+@router.post("/subscriptions/cancel", response={200: SubscriptionOut, **errors(400, 404)},
+             summary="Cancel a subscription by its token")
 def cancel_subscription(request: HttpRequest, payload: TokenIn) -> dict:
     return _subscription_out(services.cancel_subscription(token=payload.token), "Đã hủy đăng ký.")

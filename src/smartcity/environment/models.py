@@ -24,7 +24,8 @@ from smartcity.sensing.models import Thing
 
 
 class NoiseZone(models.TextChoices):
-    """The areas of QCVN 26:2010/BTNMT, Table 1 (``noise.LIMITS``)."""
+    """The areas of QCVN 26:2010/BTNMT, Table 1. The zones a station may be in are those of the ``NoiseLimit``
+    table (a later regulation may draw more); these two are the seeded ones and the default."""
 
     SPECIAL = "special", "Khu vực đặc biệt (bệnh viện, trường học, thư viện…)"
     NORMAL = "normal", "Khu vực thông thường (khu dân cư, cơ quan…)"
@@ -53,8 +54,9 @@ class Station(models.Model):
     latitude = models.FloatField("vĩ độ", null=True, blank=True)
     longitude = models.FloatField("kinh độ", null=True, blank=True)
     address = models.CharField("địa chỉ", max_length=255, blank=True)
-    noise_zone = models.CharField("khu vực (tiếng ồn)", max_length=10, choices=NoiseZone.choices,
-                                  default=NoiseZone.NORMAL)
+    # A zone code of the NoiseLimit table ("special", "normal" and whatever a later regulation adds).
+    noise_zone = models.CharField("khu vực (tiếng ồn)", max_length=20, default=NoiseZone.NORMAL,
+                                  help_text="Mã khu vực trong bảng giới hạn tiếng ồn, ví dụ normal, special")
     # Water level: elevation (m, station datum) of the sensor's reference point; level = elevation − distance.
     reference_elevation_m = models.FloatField("cao độ điểm chuẩn cảm biến (m)", null=True, blank=True)
     # Flood alarm levels I < II < III (m, station datum), per station (Decision 05/2020/QĐ-TTg).
@@ -99,7 +101,7 @@ class Parameter(models.TextChoices):
     RAIN_3H = "rain_3h", "Lượng mưa 3 giờ (mm)"
     RAIN_24H = "rain_24h", "Lượng mưa 24 giờ (mm)"
     LAEQ = "laeq", "Tiếng ồn LAeq giờ (dBA)"
-    NOISE_EXCESS = "noise_excess", "Vượt giới hạn tiếng ồn QCVN 26:2010 (dB)"
+    NOISE_EXCESS = "noise_excess", "Vượt giới hạn tiếng ồn (dB)"
     WQI = "wqi", "Chỉ số chất lượng nước (VN_WQI)"
 
 
@@ -233,6 +235,69 @@ class Subscription(models.Model):
 
     def wants(self, rule: WarningRule) -> bool:
         return not self.parameters or rule.parameter in self.parameters or rule.kind in self.parameters
+
+
+class NoiseLimit(models.Model):
+    """One line of a noise regulation's table: the maximum LAeq of a zone over a band of the day, in force from
+    ``valid_from`` to ``valid_to`` (both days included; empty: no end known).
+
+    A reading is judged by the regulation in force on its local date; where several are (a new one and an old one
+    still allowed during a transition), the one in force from the latest date wins. A regulation is all the lines
+    with the same ``legal_source``; its bands of one zone cover the 24 hours once. The city enters a new regulation
+    here from its official text, with no code change (``smartcity.environment.noise_limits`` reads the table).
+    """
+
+    zone = models.SlugField("mã khu vực", max_length=20,
+                            help_text="Mã khu vực, trùng với khu vực của trạm: normal, special…")
+    zone_name = models.CharField("khu vực", max_length=200,
+                                 help_text="Tên khu vực theo quy chuẩn, ví dụ «Khu vực thông thường»")
+    start_hour = models.PositiveSmallIntegerField("từ giờ", help_text="Giờ bắt đầu (0–23, giờ Việt Nam)")
+    end_hour = models.PositiveSmallIntegerField(
+        "đến giờ", help_text="Giờ kết thúc (1–24); nhỏ hơn hoặc bằng giờ bắt đầu: qua nửa đêm (21 → 6)")
+    limit_dba = models.FloatField("giới hạn LAeq (dBA)")
+    legal_source = models.CharField("quy chuẩn", max_length=200,
+                                    help_text="Văn bản quy định giới hạn, ví dụ «QCVN 26:2010/BTNMT»")
+    valid_from = models.DateField("hiệu lực từ ngày")
+    valid_to = models.DateField("hiệu lực đến hết ngày", null=True, blank=True,
+                                help_text="Để trống khi chưa có ngày hết hiệu lực")
+    note = models.TextField("ghi chú", blank=True,
+                            help_text="Hiển thị trên trang trạm khi số liệu được so với quy chuẩn này "
+                                      "(ví dụ: thời hạn chuyển tiếp)")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "giới hạn tiếng ồn"
+        verbose_name_plural = "giới hạn tiếng ồn"
+        ordering = ["-valid_from", "legal_source", "zone", "start_hour"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start_hour__lte=23) & Q(end_hour__gte=1) & Q(end_hour__lte=24),
+                                   name="environment_noise_limit_hours"),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                                   name="environment_noise_limit_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.legal_source}: {self.zone_name}, {self.start_hour}–{self.end_hour} giờ: {self.limit_dba:g} dBA"
+
+    def hours(self) -> set[int]:
+        """The clock hours (0–23) the band covers, wrapping past midnight."""
+        if self.end_hour > self.start_hour:
+            return set(range(self.start_hour, self.end_hour))
+        return set(range(self.start_hour, 24)) | set(range(0, self.end_hour % 24))
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.start_hour is None or self.end_hour is None:
+            return
+        if self.start_hour > 23 or not 1 <= self.end_hour <= 24:
+            raise ValidationError("Giờ bắt đầu 0–23, giờ kết thúc 1–24")
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "Ngày hết hiệu lực phải từ ngày có hiệu lực trở đi"})
+        others = NoiseLimit.objects.filter(legal_source=self.legal_source, zone=self.zone).exclude(pk=self.pk)
+        for other in others:
+            if self.hours() & other.hours():
+                raise ValidationError(f"Khung giờ trùng với dòng «{other}» của cùng quy chuẩn và khu vực")
 
 
 class AirForecast(models.Model):

@@ -4,13 +4,10 @@ LAeq over a period is the energy average of equal-length LAeq samples: 10·log10
 or 1 min are grouped into clock hours; an hour with too few samples (``min_fraction``, our choice: 3/4) has no
 LAeq rather than one biased by the gap.
 
-Limits (maximum LAeq, dBA) of QCVN 26:2010/BTNMT, Table 1, by area and period: special areas (inside the fences
-of hospitals, libraries, nurseries, schools, churches, temples, pagodas and other specially designated areas)
-55 dBA from 6:00 to 21:00 and 45 dBA from 21:00 to 6:00; ordinary areas (apartment blocks, houses, hotels, guest
-houses, administrative offices) 70 and 55 dBA. Note: QCVN 26:2025/BNNMT (Circular 01/2025/TT-BNNMT of 15/05/2025,
-in force from 14/11/2025) replaces QCVN 26:2010/BTNMT with limits for more finely drawn areas. Its table could not be
-read from here (the public copies stop before it), so the 2010 limits are still applied and the station pages say so;
-the 2025 table belongs in ``LIMITS``, chosen by the measurement's date, once someone enters it from the text.
+The limits (maximum LAeq, dBA, by area and band of the day) are reference data the city edits, not code: the
+``NoiseLimit`` table, seeded with QCVN 26:2010/BTNMT, Table 1, and read by ``noise_limits``, which picks the
+regulation in force at each reading's time. Here a regulation's limits for one area are a ``ZoneLimits`` (its bands),
+and the comparison is pure arithmetic.
 """
 
 from __future__ import annotations
@@ -25,13 +22,48 @@ NIGHT_START_HOUR = 21
 
 
 @dataclass(frozen=True)
-class NoiseLimit:
-    day_dba: float
-    night_dba: float
+class Band:
+    """A band of the day (local clock hours ``start_hour`` to ``end_hour``, past midnight when ``end_hour`` is not
+    after ``start_hour``) and its maximum LAeq."""
+
+    start_hour: int
+    end_hour: int
+    limit_dba: float
+
+    def covers(self, hour_of_day: ArrayLike) -> np.ndarray:
+        h = np.asarray(hour_of_day)
+        if self.end_hour > self.start_hour:
+            return (h >= self.start_hour) & (h < self.end_hour)
+        return (h >= self.start_hour) | (h < self.end_hour % 24)
 
 
-# QCVN 26:2010/BTNMT, Table 1.
-LIMITS: dict[str, NoiseLimit] = {"special": NoiseLimit(55, 45), "normal": NoiseLimit(70, 55)}
+@dataclass(frozen=True)
+class ZoneLimits:
+    """One regulation's limits for one area: what a reading is judged by, and what the page names."""
+
+    legal_source: str
+    zone: str
+    zone_name: str
+    bands: tuple[Band, ...]
+    note: str = ""
+
+    def limit_dba(self, hour_of_day: ArrayLike) -> np.ndarray:
+        """The limit of each local clock hour (NaN for an hour no band covers)."""
+        h = np.asarray(hour_of_day)
+        out = np.full(h.shape, np.nan)
+        for band in self.bands:
+            out = np.where(band.covers(h), band.limit_dba, out)
+        return out
+
+    @property
+    def day_dba(self) -> float:
+        """The daytime limit: the band covering noon (the daily LAeq of 6–21 h is compared with it)."""
+        return float(self.limit_dba(12))
+
+    @property
+    def night_dba(self) -> float:
+        """The night-time limit: the band covering midnight."""
+        return float(self.limit_dba(0))
 
 
 def laeq(levels_db: ArrayLike, axis: int | None = None) -> np.ndarray:
@@ -60,13 +92,6 @@ def is_daytime(hour_of_day: ArrayLike) -> np.ndarray:
     return (h >= DAY_START_HOUR) & (h < NIGHT_START_HOUR)
 
 
-def limit_dba(area: str, hour_of_day: ArrayLike) -> np.ndarray:
-    if area not in LIMITS:
-        raise ValueError(f"unknown area {area!r}; expected one of {', '.join(LIMITS)}")
-    limit = LIMITS[area]
-    return np.where(is_daytime(hour_of_day), limit.day_dba, limit.night_dba)
-
-
 @dataclass(frozen=True)
 class Exceedance:
     limit_dba: np.ndarray
@@ -74,10 +99,10 @@ class Exceedance:
     excess_db: np.ndarray  # LAeq − limit where exceeded, 0 where not, NaN where there is no LAeq
 
 
-def exceedances(hourly_laeq_db: ArrayLike, hour_of_day: ArrayLike, *, area: str) -> Exceedance:
-    """Compare hourly LAeq (local clock hours 0–23) with the limit of their period in the given area."""
+def exceedances(hourly_laeq_db: ArrayLike, hour_of_day: ArrayLike, *, limits: ZoneLimits) -> Exceedance:
+    """Compare hourly LAeq (local clock hours 0–23) with the limit of their band in one area's ``limits``."""
     level = np.asarray(hourly_laeq_db, dtype=float)
-    limit = limit_dba(area, hour_of_day)
+    limit = limits.limit_dba(hour_of_day)
     exceeds = level > limit  # NaN compares False
     excess = np.where(np.isnan(level), np.nan, np.where(exceeds, level - limit, 0.0))
     return Exceedance(limit_dba=np.broadcast_to(limit, level.shape), exceeds=exceeds, excess_db=excess)

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, F, Sum
 from django.db.models.functions import Power, Trunc
 
-from smartcity.environment import aqi, hydro, noise, wqi
+from smartcity.environment import aqi, hydro, noise, noise_limits, wqi
 from smartcity.environment.parameters import (
     AIR_POLLUTANTS,
     BY_CODE,
@@ -191,11 +191,6 @@ def _matrix(stations: Sequence, streams: dict[int, dict[str, Stream]], values: d
     return m
 
 
-def _local_hours(start: dt.datetime, n: int) -> np.ndarray:
-    first = start.astimezone(zone()).hour
-    return (first + np.arange(n)) % 24
-
-
 def hour_tables(stations: Sequence, start: dt.datetime, n_hours: int,
                 streams: dict[int, dict[str, Stream]] | None = None) -> dict[int, Table]:
     """Hourly tables of the stations for ``n_hours`` hours from ``start`` (a whole UTC hour)."""
@@ -279,8 +274,9 @@ def _noise_level(group, streams, values, n) -> np.ndarray:
 
 def _noise_hourly(group, streams, values, n, lead) -> dict[str, np.ndarray]:
     level = _noise_level(group, streams, values, n)
-    hours = _local_hours(lead, n)
-    limit = np.vstack([noise.limit_dba(st.noise_zone, hours) for st in group]).astype(float)
+    table, times = noise_limits.limit_table(), [lead + i * HOUR for i in range(n)]
+    # each hour by the regulation in force on its local date (the NoiseLimit table)
+    limit = np.vstack([table.hourly(st.noise_zone, times) for st in group]).astype(float)
     excess = np.where(np.isnan(level), np.nan, level - limit)
     return {"laeq": level, "limit_dba": limit, "noise_excess": excess}
 
@@ -333,14 +329,14 @@ def day_tables(stations: Sequence, first_day: dt.date, n_days: int,
             if code not in ("rainfall", "laeq"):
                 tables[st.pk].columns[code] = _days(h.mean[None, :], np.nanmean)[0, 1:]
     for kind, group in by_kind.items():
-        cols = _DAILY[kind](group, streams, values, n)
+        cols = _DAILY[kind](group, streams, values, n, lead)
         for row, st in enumerate(group):
             for name, array in cols.items():
                 tables[st.pk].columns[name] = array[row, 1:]
     return tables
 
 
-def _air_daily(group, streams, values, n) -> dict[str, np.ndarray]:
+def _air_daily(group, streams, values, n, lead) -> dict[str, np.ndarray]:
     series = {p: _matrix(group, streams, values, p, n) for p in AIR_POLLUTANTS}
     stats = aqi.daily_statistics(**series)
     result = aqi.daily_aqi_from_statistics(stats)
@@ -360,14 +356,14 @@ def _days(hourly: np.ndarray, reduce) -> np.ndarray:
     return np.where(some, reduce(safe, axis=-1), np.nan)
 
 
-def _water_level_daily(group, streams, values, n) -> dict[str, np.ndarray]:
+def _water_level_daily(group, streams, values, n, lead) -> dict[str, np.ndarray]:
     level = _water_level_matrix(group, streams, values, n, "mean")
     highest = _days(level, np.nanmax)
     alert = np.vstack([flood_levels(st, highest[row]) for row, st in enumerate(group)])
     return {"water_level": highest, "flood_level": alert}
 
 
-def _rain_daily(group, streams, values, n) -> dict[str, np.ndarray]:
+def _rain_daily(group, streams, values, n, lead) -> dict[str, np.ndarray]:
     totals = _matrix(group, streams, values, "rainfall", n, "total")
     counts = _matrix(group, streams, values, "rainfall", n, "count")
     totals = np.where(counts > 0, totals, np.nan)
@@ -384,20 +380,23 @@ def _daily_laeq(hourly: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return noise.laeq(days, axis=-1)
 
 
-def _noise_daily(group, streams, values, n) -> dict[str, np.ndarray]:
+def _noise_daily(group, streams, values, n, lead) -> dict[str, np.ndarray]:
     level = _noise_level(group, streams, values, n)
     hours = np.arange(24)
     day_mask, night_mask = noise.is_daytime(hours), ~noise.is_daytime(hours)
     day, night = _daily_laeq(level, day_mask), _daily_laeq(level, night_mask)
-    limits = [noise.LIMITS[st.noise_zone] for st in group]
-    day_limit = np.array([lim.day_dba for lim in limits])[:, None]
-    night_limit = np.array([lim.night_dba for lim in limits])[:, None]
+    # each day by the regulation in force on it (the NoiseLimit table); NaN where none is
+    table = noise_limits.limit_table()
+    dates = [(lead.astimezone(zone()) + dt.timedelta(days=d)).date() for d in range(n // 24)]
+    limits = [[table.zone_limits(st.noise_zone, d) for d in dates] for st in group]
+    day_limit = np.array([[lim.day_dba if lim else np.nan for lim in row] for row in limits], dtype=float)
+    night_limit = np.array([[lim.night_dba if lim else np.nan for lim in row] for row in limits], dtype=float)
     return {"laeq_day": day, "laeq_night": night,
             "noise_excess": np.fmax(np.where(np.isnan(day), np.nan, day - day_limit),
                                     np.where(np.isnan(night), np.nan, night - night_limit))}
 
 
-def _water_daily(group, streams, values, n) -> dict[str, np.ndarray]:
+def _water_daily(group, streams, values, n, lead) -> dict[str, np.ndarray]:
     means = {p: _days(_matrix(group, streams, values, p, n), np.nanmean) for p in WQI_PARAMETERS}
     temperature = _days(_matrix(group, streams, values, "temperature", n), np.nanmean)
     days = temperature.shape[-1]

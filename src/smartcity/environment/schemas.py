@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class UnitRef(Schema):
@@ -113,10 +113,10 @@ class WarningPage(Schema):
 
 
 class SubscriptionIn(Schema):
-    email: str = ""
-    phone: str = ""
-    unit: str | None = None
-    parameters: list[str] = []
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=20)
+    unit: str | None = Field(None, max_length=64)
+    parameters: list[Annotated[str, Field(max_length=32)]] = Field([], max_length=50)
 
 
 class SubscriptionOut(Schema):
@@ -128,4 +128,4 @@ class SubscriptionOut(Schema):
 
 
 class TokenIn(Schema):
-    token: str
+    token: str = Field(max_length=128)

@@ -14,12 +14,18 @@ from django.utils.translation import gettext as _
 
 from smartcity.identity import services
 
+#: The load balancer's probes read no session: loading one (and the account) for each would make the liveness check
+#: cost two queries.
+PROBES = ("/api/v1/health", "/api/v1/ready")
+
 
 class SessionLimitsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in PROBES:
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             if services.session_expired(request.session, user):

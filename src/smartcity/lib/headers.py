@@ -47,7 +47,8 @@ class SecurityHeadersMiddleware:
             response[CSP] = settings.CONTENT_SECURITY_POLICY
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or request.path.startswith(
-                tuple(settings.NO_STORE_PATH_PREFIXES)):
+        # The path first: it costs nothing, while asking who the user is loads the session and the account.
+        if request.path.startswith(tuple(settings.NO_STORE_PATH_PREFIXES)) or (
+                user is not None and user.is_authenticated):
             add_never_cache_headers(response)
         return response

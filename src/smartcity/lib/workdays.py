@@ -147,9 +147,20 @@ class WorkCalendar:
             return dt.datetime.combine(self.next_working_day(local.date()), self.office.opening, VN_TZ)
         return self.clamp_forward(local)
 
+    def end_of_working_day(self, moment: dt.datetime) -> dt.datetime:
+        """The close of office on the working day ``moment`` falls in (the next working day's when ``moment`` is
+        outside working time after closing, or on a non-working day)."""
+        local = self.clamp_forward(moment)
+        return self._periods_of(local.date())[-1][1]
+
     def due(self, start: dt.datetime, amount: float, unit: str) -> dt.datetime:
         """The deadline ``amount`` units after ``start``: ``working_days``, ``working_hours`` or ``calendar_days``
-        (a calendar deadline that falls on a non-working day moves to the next working day's same time)."""
+        (a calendar deadline that falls on a non-working day moves to the next working day's same time), or
+        ``same_day`` ("giải quyết ngay trong ngày": the close of the working day the clock starts on; ``amount``
+        is not used). With the procedure's cut-off hour in ``processing_start``, a same-day dossier received before
+        the cut-off is due that evening, one received after it the next working day's evening."""
+        if unit == "same_day":
+            return self.end_of_working_day(start)
         if unit == "working_days":
             return self.add_working_hours(start, amount * self.office.hours_per_day)
         if unit == "working_hours":

@@ -8,9 +8,9 @@ import datetime as dt
 import logging
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Status
-from ninja.security import django_auth
+from ninja import Query, Router, Status
 
+from smartcity.lib.contract import SIGNED_IN, ErrorsOut, errors, session_auth
 from smartcity.payments import services, vnpay
 from smartcity.payments.schemas import (
     CheckoutOut,
@@ -22,7 +22,9 @@ from smartcity.payments.schemas import (
     ReturnOut,
 )
 
-router = Router(auth=django_auth)
+router = Router(auth=session_auth)
+_PDF = {"responses": {200: {"description": "The receipt (PDF)",
+                            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
 log = logging.getLogger("smartcity.payments")
 
 
@@ -43,7 +45,7 @@ def ipn(request: HttpRequest) -> dict[str, str]:
         return vnpay.UNKNOWN_ERROR.as_json()
 
 
-@router.get("/return", auth=None, response={200: ReturnOut, 400: ReturnOut},
+@router.get("/return", auth=None, response={200: ReturnOut, 400: ReturnOut, 503: ErrorsOut},
             summary="Check a browser return from the gateway")
 def browser_return(request: HttpRequest) -> Status:
     """What the return page shows, as JSON. Never marks a payment paid: only the IPN or a status query does."""
@@ -55,49 +57,55 @@ def browser_return(request: HttpRequest) -> Status:
     return Status(200 if result.verified else 400, body)
 
 
-@router.get("", response=list[PaymentOut], summary="Payments I may see (payer: mine; staff: my agency's)")
-def list_payments(request: HttpRequest, reference: str | None = None) -> list:
+@router.get("", response={200: list[PaymentOut], **errors(401)},
+            summary="Payments I may see (payer: mine; staff: my agency's)")
+def list_payments(request: HttpRequest,
+                  reference: str | None = Query(None, max_length=64)) -> list:  # noqa: B008 — ninja's style
     payments = services.visible_payments(request.user)
     if reference:
         payments = payments.filter(reference=reference)
     return list(payments[:200])
 
 
-@router.get("/reconciliations", response=list[ReconciliationOut], summary="Reconciliation runs (city administrator)")
+@router.get("/reconciliations", response={200: list[ReconciliationOut], **errors(400, 401, 403)},
+            summary="Reconciliation runs (city administrator)")
 def list_reconciliations(request: HttpRequest, date: dt.date | None = None) -> list:
     return list(services.reconciliations(user=request.user, day=date)[:100])
 
 
-@router.post("/reconciliations", response={201: ReconciliationOut},
+@router.post("/reconciliations", response={201: ReconciliationOut, **errors(400, SIGNED_IN, 502)},
              summary="Reconcile a day against the gateway's report (city administrator)")
 def run_reconciliation(request: HttpRequest, payload: ReconcileIn) -> Status:
     return Status(201, services.reconcile(day=payload.date, report_csv=payload.report_csv, actor=request.user))
 
 
-@router.get("/{code}", response=PaymentOut, summary="A payment's status (payer, or staff of the collecting agency)")
+@router.get("/{code}", response={200: PaymentOut, **errors(401, 404)},
+            summary="A payment's status (payer, or staff of the collecting agency)")
 def detail(request: HttpRequest, code: str) -> object:
     return services.get_payment_for(request.user, code)
 
 
-@router.post("/{code}/checkout", response={201: CheckoutOut},
+@router.post("/{code}/checkout", response={201: CheckoutOut, **errors(400, SIGNED_IN, 404, 409)},
              summary="Start paying (payer): the signed gateway URL to redirect the browser to")
 def checkout(request: HttpRequest, code: str) -> Status:
     attempt = services.start_checkout(user=request.user, code=code, ip=request.META.get("REMOTE_ADDR"))
     return Status(201, attempt)
 
 
-@router.post("/{code}/cancel", response=PaymentOut, summary="Cancel a payment request (staff of the agency)")
+@router.post("/{code}/cancel", response={200: PaymentOut, **errors(400, SIGNED_IN, 404, 409)},
+             summary="Cancel a payment request (staff of the agency)")
 def cancel(request: HttpRequest, code: str, payload: ReasonIn) -> object:
     return services.cancel_payment(code=code, actor=request.user, reason=payload.reason)
 
 
-@router.post("/{code}/refund", response=PaymentOut,
+@router.post("/{code}/refund", response={200: PaymentOut, **errors(400, SIGNED_IN, 404, 409)},
              summary="Record a refund (agency administrator or city administrator)")
 def refund(request: HttpRequest, code: str, payload: ReasonIn) -> object:
     return services.refund_payment(code=code, actor=request.user, reason=payload.reason)
 
 
-@router.get("/{code}/receipt.pdf", summary="The electronic receipt (payer only; PDF)")
+@router.get("/{code}/receipt.pdf", response=errors(401, 404), openapi_extra=_PDF,
+            summary="The electronic receipt (payer only; PDF)")
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
     filename, pdf = services.receipt_for(user=request.user, code=code)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -47,11 +47,12 @@ class ReturnOut(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = Field(max_length=500)
 
 
 class ReconcileIn(Schema):
-    date: dt.date
+    # a day the platform can have attempts on (year 1 or 9999 overflowed the day's GMT+7 bounds: a 500)
+    date: dt.date = Field(ge=dt.date(2000, 1, 1), le=dt.date(2199, 12, 31))
     report_csv: str | None = Field(None, description="the gateway's report (CSV); downloaded from the gateway when absent")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from smartcity.lib.errors import Invalid
+from smartcity.lib.contract import errors
 from smartcity.lib.text import fold_key
 from smartcity.places import services
 from smartcity.places.models import Level, Structure, Unit
@@ -20,17 +20,15 @@ class UnitFilter(Schema):
     structure: Structure | None = None  # the 2025 structure unless `on` says otherwise
     on: dt.date | None = None  # units in force on that day: 2024-05-01 gives the legacy structure
     level: Level | None = None
-    province: str | None = None
-    parent: str | None = None
-    q: str | None = None
+    province: str | None = Field(None, max_length=2)
+    parent: str | None = Field(None, max_length=64)
+    q: str | None = Field(None, max_length=200)
 
 
-@router.get("/units", response=list[UnitOut], summary="List administrative units")
-def list_units(request: HttpRequest, filters: Query[UnitFilter], limit: int = 200, offset: int = 0) -> object:
-    if not 1 <= limit <= 1000:
-        raise Invalid("limit phải từ 1 đến 1000", field="limit")
-    if not 0 <= offset <= 100_000:
-        raise Invalid("offset phải từ 0 đến 100000", field="offset")
+@router.get("/units", response={200: list[UnitOut], **errors(400, 404)}, summary="List administrative units")
+def list_units(request: HttpRequest, filters: Query[UnitFilter],
+               limit: int = Query(200, ge=1, le=1000),  # noqa: B008 — ninja's style
+               offset: int = Query(0, ge=0, le=100_000)) -> object:  # noqa: B008
     units = Unit.objects.select_related("parent__parent")
     if filters.on:
         units = units.valid_on(filters.on)
@@ -47,11 +45,13 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter], limit: int = 20
     return units[offset : offset + limit]
 
 
-@router.get("/units/{key}", response=UnitDetailOut, summary="One unit, with its old→new successors")
+@router.get("/units/{key}", response={200: UnitDetailOut, **errors(400, 404)},
+            summary="One unit, with its old→new successors")
 def get_unit(request: HttpRequest, key: str) -> object:
     return services.get_unit(key)
 
 
-@router.post("/parse-address", response=AddressOut, summary="Resolve a free-text address to a unit")
+@router.post("/parse-address", response={200: AddressOut, **errors(400)},
+             summary="Resolve a free-text address to a unit")
 def parse_address(request: HttpRequest, payload: AddressIn) -> object:
     return services.parse_address(payload.address, default_province=payload.default_province)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class UnitOut(Schema):
@@ -42,11 +42,13 @@ class UnitDetailOut(UnitOut):
 
 
 class AddressIn(Schema):
-    address: str
-    default_province: str | None = None
+    address: str = Field(max_length=500)
+    default_province: str | None = Field(None, max_length=64)
 
 
 class AddressOut(Schema):
     street: str
     unit: UnitOut
     current_unit: UnitOut
+    successors: list[UnitOut]
+    ambiguous: bool

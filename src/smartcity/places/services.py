@@ -2,6 +2,12 @@
 
 The data comes from the package's own SQLite file and old→new mapping, read offline (its address converter may geocode
 over the network, so we do not call it).
+
+Address parsing matches against a keyword index of the units table held in each process. The index carries the
+table's version (row count and largest id) and is rebuilt when that changes, so units loaded by ``smartcity places
+load`` in another process while the server runs are seen on the next parse without a restart (``load_units`` also
+drops this process's index). A refresh that only renames existing units changes no version: restart, or call
+``forget_unit_index``, to see those.
 """
 
 from __future__ import annotations
@@ -11,11 +17,12 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import vietnamadminunits
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Max
 
 from smartcity.lib.errors import Invalid, NotFound
 from smartcity.lib.text import fold, fold_key
@@ -171,7 +178,7 @@ def load_units(
         save(old_communes)
         result.communes += len(old_communes)
         result.successions = _load_successions(rows_new, rows_old)
-    unit_index.cache_clear()
+    forget_unit_index()
     return result
 
 
@@ -259,8 +266,34 @@ class _Index:
     province_ids: dict[tuple[str, str], int]  # (structure, code) → id of the province
 
 
-@lru_cache(maxsize=1)
+_cached_index: tuple[tuple[int, int | None], _Index] | None = None
+
+
+def _units_version() -> tuple[int, int | None]:
+    """One aggregate over the units table: it changes whenever units are added or removed, by any process."""
+    seen = Unit.objects.aggregate(count=Count("id"), last=Max("id"))
+    return seen["count"], seen["last"]
+
+
+def forget_unit_index() -> None:
+    """Drop this process's address index; the next parse rebuilds it from the units table."""
+    global _cached_index
+    _cached_index = None
+
+
 def unit_index() -> _Index:
+    """The address index, rebuilt when the units table's version differs from the one it was built from."""
+    global _cached_index
+    version = _units_version()
+    cached = _cached_index
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    index = _build_index()
+    _cached_index = (version, index)
+    return index
+
+
+def _build_index() -> _Index:
     provinces: dict[str, dict[str, list[int]]] = {Structure.LEGACY: {}, Structure.Y2025: {}}
     children: dict[int, dict[str, list[int]]] = {}
     province_ids: dict[tuple[str, str], int] = {}
@@ -302,7 +335,9 @@ def _match(part: str, table: dict[str, list[int]]) -> int | None:
 class ParsedAddress:
     street: str
     unit: Unit  # the unit the address names, in its own structure
-    current_unit: Unit  # the 2025 commune (or province) it belongs to now
+    current_unit: Unit  # the 2025 commune (or province) it belongs to now (for a split one: its default successor)
+    successors: tuple[Unit, ...] = ()  # every 2025 commune that took part of a legacy commune (default first)
+    ambiguous: bool = False  # a legacy commune split between several: the address alone does not say which
 
 
 def parse_address(text: str, *, default_province: str | None = None) -> ParsedAddress:
@@ -310,9 +345,17 @@ def parse_address(text: str, *, default_province: str | None = None) -> ParsedAd
 
     "12 Hàng Bài, P. Hàng Bài, Q. Hoàn Kiếm, Hà Nội" resolves to the legacy ward Hàng Bài and, through the old→new
     mapping, to today's ward Hoàn Kiếm; "so 5, phuong ba dinh, ha noi" resolves to the 2025 ward Ba Đình. Parts are
-    separated by commas and read from the end (province, then district before 2025, then commune).
+    separated by commas and read from the end (province, then district before 2025, then commune). An address that
+    names no province is read in ``default_province``, the city's own (``CITY_PROVINCE_CODE``) unless given.
+
+    A legacy commune split between several 2025 communes comes back with all of them in ``successors`` and
+    ``ambiguous`` set: which one takes a given street is not in the ``vietnamadminunits`` data (it has each new
+    commune's centre and area, no street split; its own converter geocodes the street over the network, which we do
+    not do), so ``current_unit`` is the package's default successor and the caller asks the person or an officer.
     Raises ``Invalid`` naming the field ``address`` when no unit can be found.
     """
+    if default_province is None:
+        default_province = settings.CITY_PROVINCE_CODE
     parts = [p.strip() for p in re.split(r"[,;\n]+", text or "") if p.strip()]
     if not parts:
         raise Invalid("Địa chỉ trống", field="address")
@@ -327,9 +370,14 @@ def parse_address(text: str, *, default_province: str | None = None) -> ParsedAd
         raise Invalid("Không xác định được đơn vị hành chính trong địa chỉ", field="address")
     _, unit_id, best_first = best
     unit = Unit.objects.select_related("parent__parent").get(pk=unit_id)
-    current = current_successor(unit) if unit.level == Level.COMMUNE else unit
     street = ", ".join(parts[:best_first])
-    return ParsedAddress(street=street, unit=unit, current_unit=current)
+    if unit.level != Level.COMMUNE or unit.structure == Structure.Y2025:
+        return ParsedAddress(street=street, unit=unit, current_unit=unit, successors=(unit,))
+    successors = tuple(s.new for s in unit.successors.select_related("new__parent").order_by("-is_default", "new__code"))
+    if not successors:
+        raise NotFound(f"Không tìm thấy đơn vị kế thừa của {unit.name}", field="unit")
+    return ParsedAddress(street=street, unit=unit, current_unit=successors[0], successors=successors,
+                         ambiguous=len(successors) > 1)
 
 
 def _resolve(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ResidenceOut(Schema):
@@ -12,23 +12,23 @@ class ResidenceOut(Schema):
 
 
 class LookupIn(Schema):
-    id_number: str
-    purpose: str = ""
+    id_number: str = Field(max_length=12)
+    purpose: str = Field("", max_length=500)
 
 
 class CitizenIn(Schema):
-    id_number: str
-    full_name: str
+    id_number: str = Field(max_length=12)
+    full_name: str = Field(max_length=120)
     date_of_birth: dt.date
-    sex: str
-    ethnicity: str = "Kinh"
-    nationality: str = "VN"
-    permanent_unit: str  # a unit key, e.g. "2025:commune:00004"
-    permanent_address: str = ""
-    temporary_unit: str | None = None
-    temporary_address: str = ""
-    phone: str = ""
-    email: str = ""
+    sex: str = Field(max_length=1)
+    ethnicity: str = Field("Kinh", max_length=30)
+    nationality: str = Field("VN", max_length=2)
+    permanent_unit: str = Field(max_length=64)  # a unit key, e.g. "2025:commune:00004"
+    permanent_address: str = Field("", max_length=255)
+    temporary_unit: str | None = Field(None, max_length=64)
+    temporary_address: str = Field("", max_length=255)
+    phone: str = Field("", max_length=15)
+    email: str = Field("", max_length=254)
 
 
 class CitizenOut(Schema):

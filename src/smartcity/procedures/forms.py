@@ -59,7 +59,7 @@ class _AddressField(forms.CharField):
         if not value:
             return value
         try:
-            places.parse_address(value, default_province="01")
+            places.parse_address(value)  # no province named: the city's own
         except Invalid as exc:
             raise ValidationError(exc.message) from None
         return value

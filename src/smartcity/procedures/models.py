@@ -20,6 +20,11 @@ class OnlineLevel(models.TextChoices):
 
 
 class TimeUnit(models.TextChoices):
+    """The unit of ``ProcedureVersion.processing_amount``. ``SAME_DAY`` is "giải quyết ngay trong ngày": the result
+    is due by the close of the working day the dossier is received on (the next working day's when it arrives after
+    the version's cut-off hour or on a non-working day); its amount is 0."""
+
+    SAME_DAY = "same_day", "trong ngày làm việc"
     WORKING_DAYS = "working_days", "ngày làm việc"
     CALENDAR_DAYS = "calendar_days", "ngày"
     WORKING_HOURS = "working_hours", "giờ làm việc"

@@ -54,8 +54,17 @@ class StepSpec(Schema):
 
 class ProcessingTime(Schema):
     amount: Decimal | None = PydanticField(None, ge=0)
-    unit: Literal["working_days", "calendar_days", "working_hours"]
+    unit: Literal["same_day", "working_days", "calendar_days", "working_hours"]
     note: str = ""
+
+    @model_validator(mode="after")
+    def _same_day_has_no_amount(self) -> ProcessingTime:
+        """"Trong ngày" has no count of units: stored as 0 so "no fixed deadline" (None) stays distinct."""
+        if self.unit == "same_day":
+            if self.amount not in (None, 0):
+                raise ValueError("a same-day processing time has no amount (0)")
+            self.amount = Decimal(0)
+        return self
 
 
 class VersionSpec(Schema):

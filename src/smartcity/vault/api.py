@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import FileResponse, HttpRequest
-from ninja import Router, Schema, Status
-from ninja.security import django_auth
+from ninja import Field, Path, Router, Schema, Status
 
+from smartcity.lib.contract import MAX_ID, SIGNED_IN, errors, session_auth
 from smartcity.lib.http import pdf_attachment
 from smartcity.vault import services
 
-router = Router(auth=django_auth)
+router = Router(auth=session_auth)
+
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Token = Annotated[str, Path(max_length=128)]
+
+_PDF = {"responses": {200: {"description": "The document (PDF)",
+                            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
 
 
 class DocumentOut(Schema):
@@ -32,8 +39,8 @@ class DocumentOut(Schema):
 
 
 class ShareIn(Schema):
-    days: int = 7
-    recipient: str = ""  # an agency code; empty: anyone holding the link
+    days: int = Field(7, ge=1, le=services.MAX_SHARE_DAYS)
+    recipient: str = Field("", max_length=20)  # an agency code; empty: anyone holding the link
 
 
 class ShareOut(Schema):
@@ -43,19 +50,21 @@ class ShareOut(Schema):
     recipient: str | None
 
 
-@router.get("/documents", response=list[DocumentOut], summary="My documents (citizen)")
+@router.get("/documents", response={200: list[DocumentOut], **errors(401)}, summary="My documents (citizen)")
 def my_documents(request: HttpRequest) -> object:
     return services.documents_of(request.user)
 
 
-@router.get("/documents/{document_id}/file", summary="Download one of my documents (PDF)")
-def download(request: HttpRequest, document_id: int) -> FileResponse:
+@router.get("/documents/{document_id}/file", response=errors(401, 404), openapi_extra=_PDF,
+            summary="Download one of my documents (PDF)")
+def download(request: HttpRequest, document_id: RowId) -> FileResponse:
     document = services.own_document(request.user, document_id)
     return pdf_attachment(document.file, document.download_name)
 
 
-@router.post("/documents/{document_id}/shares", response={201: ShareOut}, summary="Share a document by a link")
-def share(request: HttpRequest, document_id: int, payload: ShareIn) -> Status:
+@router.post("/documents/{document_id}/shares", response={201: ShareOut, **errors(400, SIGNED_IN, 404)},
+             summary="Share a document by a link")
+def share(request: HttpRequest, payload: ShareIn, document_id: RowId) -> Status:
     """The link's token is in ``url`` and shown only now; it expires after ``days`` (1–30)."""
     new = services.share(user=request.user, document_id=document_id, days=payload.days,
                          recipient_code=payload.recipient)
@@ -64,18 +73,21 @@ def share(request: HttpRequest, document_id: int, payload: ShareIn) -> Status:
                         "recipient": new.link.recipient.name if new.link.recipient else None})
 
 
-@router.delete("/shares/{link_id}", response={204: None}, summary="Revoke a share link")
-def revoke(request: HttpRequest, link_id: int) -> Status:
+@router.delete("/shares/{link_id}", response={204: None, **errors(400, SIGNED_IN, 404)},
+               summary="Revoke a share link")
+def revoke(request: HttpRequest, link_id: RowId) -> Status:
     services.revoke(user=request.user, link_id=link_id)
     return Status(204, None)
 
 
-@router.get("/shared/{token}", auth=None, response=DocumentOut, summary="The document behind a share link")
-def shared(request: HttpRequest, token: str) -> object:
+@router.get("/shared/{token}", auth=None, response={200: DocumentOut, **errors(400, 403, 404, 410)},
+            summary="The document behind a share link")
+def shared(request: HttpRequest, token: Token) -> object:
     return services.open_shared(token=token, user=request.user)
 
 
-@router.get("/shared/{token}/file", auth=None, summary="Download the document behind a share link")
-def shared_file(request: HttpRequest, token: str) -> FileResponse:
+@router.get("/shared/{token}/file", auth=None, response=errors(400, 403, 404, 410), openapi_extra=_PDF,
+            summary="Download the document behind a share link")
+def shared_file(request: HttpRequest, token: Token) -> FileResponse:
     document = services.open_shared(token=token, user=request.user)
     return pdf_attachment(document.file, document.download_name)

@@ -91,9 +91,17 @@ def _settings_load(**env: str) -> subprocess.CompletedProcess:
                           text=True, timeout=60)
 
 
-def test_production_settings_refuse_to_start_without_a_chain_key():
-    refused = _settings_load(DEBUG="false")
-    assert refused.returncode != 0 and "SMARTCITY_AUDIT_KEYS must be set when DEBUG is off" in refused.stderr
+def test_production_refuses_to_serve_without_a_chain_key_and_settings_refuse_a_malformed_one():
+    """Without a key the chain's would derive from SECRET_KEY: ``check --deploy`` names it (smartcity.E014, listed
+    with every other production problem) and the WSGI application does not load; a malformed key stops the
+    settings themselves."""
+    from types import SimpleNamespace
+
+    from smartcity import checks
+    from smartcity.tests.test_production_checks import PRODUCTION
+
+    without = checks.production_problems(SimpleNamespace(**PRODUCTION | {"AUDIT_CHAIN_KEYS": []}))
+    assert [m.id for m in without] == ["smartcity.E014"]
     assert _settings_load(DEBUG="false", SMARTCITY_AUDIT_KEYS=NEW).returncode == 0
     malformed = _settings_load(DEBUG="false", SMARTCITY_AUDIT_KEYS="k1:short")
     assert malformed.returncode != 0 and "at least 32 bytes" in malformed.stderr

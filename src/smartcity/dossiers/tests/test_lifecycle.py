@@ -130,8 +130,8 @@ def test_the_whole_way_with_a_supplement_is_on_time(an, officer_ba_dinh, leader_
         code = submit(an).code
     with time_machine.travel(at("2026-11-25T10:00"), tick=False):
         d = services.apply_operation(user=officer_ba_dinh, code=code, operation="receive")
-    # birth registration: 1 working day, cut-off 15:00 → Thursday 10:00
-    assert (d.status, d.appointment_at) == (Status.RECEIVED, at("2026-11-26T10:00"))
+    # birth registration: decided within the day, cut-off 15:00 → Wednesday 17:00
+    assert (d.status, d.appointment_at) == (Status.RECEIVED, at("2026-11-25T17:00"))
     with time_machine.travel(at("2026-11-25T10:05"), tick=False):
         services.apply_operation(user=officer_ba_dinh, code=code, operation="assign")
     with time_machine.travel(at("2026-11-25T11:00"), tick=False):
@@ -141,7 +141,7 @@ def test_the_whole_way_with_a_supplement_is_on_time(an, officer_ba_dinh, leader_
     with time_machine.travel(at("2026-11-25T14:00"), tick=False):  # 2 working hours later (lunch excluded)
         d = services.apply_operation(user=an, code=code, operation="supplement", note="Bổ sung giấy chứng sinh",
                                      files={"extra": SimpleUploadedFile("gcs.pdf", PDF)})
-    assert d.paused_hours == 2 and d.appointment_at == at("2026-11-26T12:00")
+    assert d.paused_hours == 2 and d.appointment_at == at("2026-11-26T10:00")
     with time_machine.travel(at("2026-11-26T09:00"), tick=False):
         d = services.apply_operation(user=leader_ba_dinh, code=code, operation="approve")
     assert d.status == Status.PROCESSED and services.is_on_time(d) is True
@@ -161,11 +161,39 @@ def test_a_dossier_received_after_the_cut_off_starts_the_next_working_day(an, of
     assert d.processing_start == at("2026-11-30T08:00") and d.appointment_at == at("2026-11-30T17:00")
 
 
+def test_a_same_day_dossier_received_before_the_cut_off_is_due_that_evening(an, officer_ba_dinh):
+    with time_machine.travel(at("2026-11-27T14:59"), tick=False):  # Friday before 15:00
+        d = services.apply_operation(user=officer_ba_dinh, code=submit(an).code, operation="receive")
+    assert d.processing_start == at("2026-11-27T14:59") and d.appointment_at == at("2026-11-27T17:00")
+
+
+def test_a_same_day_dossier_received_on_a_non_working_day_is_due_the_next_working_evening(an, officer_ba_dinh):
+    with time_machine.travel(at("2026-11-28T10:00"), tick=False):  # Saturday
+        d = services.apply_operation(user=officer_ba_dinh, code=submit(an).code, operation="receive")
+    assert d.appointment_at == at("2026-11-30T17:00")
+
+
+def test_a_same_day_dossier_returned_at_half_past_four_counts_on_time(an, officer_ba_dinh, leader_ba_dinh):
+    from smartcity.dossiers import statistics
+
+    with time_machine.travel(at("2026-11-25T09:00"), tick=False):
+        code = submit(an).code
+        services.apply_operation(user=officer_ba_dinh, code=code, operation="receive")
+        services.apply_operation(user=officer_ba_dinh, code=code, operation="assign")
+    with time_machine.travel(at("2026-11-25T16:30"), tick=False):
+        d = services.apply_operation(user=leader_ba_dinh, code=code, operation="approve")
+        d = services.apply_operation(user=officer_ba_dinh, code=code, operation="return_result")
+    assert d.status == Status.RETURNED and services.is_on_time(d) is True
+    with time_machine.travel(at("2026-12-01T09:00"), tick=False):
+        [row] = statistics.compute(at("2026-11-01T00:00"), at("2026-12-01T00:00"))
+    assert (row["processed"], row["processed_on_time"], row["processed_late"]) == (1, 1, 0)
+
+
 def test_the_citys_override_table_moves_the_appointment(an, officer_ba_dinh):
     WorkingDayOverride.objects.create(day=dt.date(2026, 11, 26), is_working_day=False, reason="Quyết định thử")
-    with time_machine.travel(at("2026-11-25T10:00"), tick=False):
+    with time_machine.travel(at("2026-11-25T15:30"), tick=False):  # after the cut-off: Thursday is off → Friday
         d = services.apply_operation(user=officer_ba_dinh, code=submit(an).code, operation="receive")
-    assert d.appointment_at == at("2026-11-27T10:00")
+    assert d.appointment_at == at("2026-11-27T17:00")
 
 
 def test_an_extension_or_two_supplement_requests_make_it_late(an, officer_ba_dinh, leader_ba_dinh):

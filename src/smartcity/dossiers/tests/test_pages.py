@@ -154,3 +154,15 @@ def test_the_submit_page_offers_the_documents_of_the_applicants_store(client, an
     del files[name]
     client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **files, f"{name}__kho": stored.pk})
     assert Dossier.objects.get().reused_documents == 1
+
+
+def test_the_ward_list_of_the_submit_page_is_in_vietnamese_alphabetical_order(client, an):
+    client.force_login(an)
+    page = client.get("/ho-so/nop/1.001193/").content.decode()
+    import re
+
+    names = re.findall(r'<option value="\d+"[^>]*>(Phường [^<]+)</option>', page)
+    assert len(names) > 50
+    # Code-point order would put every Đ… ward after the Y… ones; Vietnamese order puts them right after D.
+    assert names.index("Phường Đống Đa") < names.index("Phường Giảng Võ")
+    assert names.index("Phường Dương Nội") < names.index("Phường Đống Đa")

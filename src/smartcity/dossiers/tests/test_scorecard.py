@@ -57,13 +57,14 @@ def test_procedure_indicators_count_the_agencys_own_catalogue(make, ba_dinh):  #
 def test_scorecard_page_and_api(client, make):  # noqa: F811
     make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
          status=Status.RETURNED)
-    body = client.get("/api/v1/statistics/scorecard", {"start": "2026-11-01", "end": "2026-12-01"}).json()
+    body = client.get("/api/v1/statistics/scorecard", {"start": "2026-11-01", "end": "2026-11-30"}).json()
     assert body["cards"][0]["key"] == "01" and len(body["cards"][0]["indicators"]) == len(scorecard.INDICATORS)
     agencies = client.get("/api/v1/statistics/scorecard",
-                          {"start": "2026-11-01", "end": "2026-12-01", "group": "agency"}).json()["cards"]
+                          {"start": "2026-11-01", "end": "2026-11-30", "group": "agency"}).json()["cards"]
     code = agencies[0]["key"]
-    assert client.get("/api/v1/statistics/scorecard", {"start": "2026-11-01", "end": "2026-12-01",
+    assert client.get("/api/v1/statistics/scorecard", {"start": "2026-11-01", "end": "2026-11-30",
                                                        "group": "procedure"}).status_code == 400
     page = client.get("/thong-ke/bo-chi-so/", {"month": "2026-11", "agency": code}).content.decode()
     assert "Ủy ban nhân dân Phường Ba Đình" in page and "Tiến độ giải quyết" in page and "đủ điểm khi ≥ 50%" in page
+    assert "Từ ngày 01/11/2026 đến ngày 30/11/2026" in page and "start=2026-11-01&amp;end=2026-11-30" in page
     assert "Không có hồ sơ trong tháng." in client.get("/thong-ke/bo-chi-so/", {"month": "2020-01"}).content.decode()

@@ -113,9 +113,9 @@ def test_the_whole_city_adds_up_every_agency(make, binh, hoan_kiem):
 def test_the_api_gives_json_and_csv(client, make):
     make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
          status=Status.PROCESSED)
-    body = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-12-01"}).json()
+    body = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-11-30"}).json()
     assert body["rows"][0]["processed_early"] == 1
-    csv = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-12-01", "format": "csv",
+    csv = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-11-30", "format": "csv",
                                             "group": "procedure"})
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.getvalue().decode().splitlines()
@@ -129,8 +129,8 @@ def test_the_api_gives_an_excel_workbook(client, make):
 
     make(received="2026-11-02T09:00", appointment="2026-11-04T09:00", finished="2026-11-03T10:00",
          status=Status.PROCESSED)
-    response = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-12-01", "format": "xlsx"})
-    assert response["Content-Disposition"] == 'attachment; filename="thong-ke-2026-11-01-2026-12-01.xlsx"'
+    response = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-11-30", "format": "xlsx"})
+    assert response["Content-Disposition"] == 'attachment; filename="thong-ke-2026-11-01-2026-11-30.xlsx"'
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     assert rows[0][:3] == ("key", "name", "received")
     assert rows[1][1:3] == ("Ủy ban nhân dân Phường Ba Đình", 1) and rows[1][8] == 1  # processed_early
@@ -138,9 +138,9 @@ def test_the_api_gives_an_excel_workbook(client, make):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"start": "2026-12-01", "end": "2026-11-01"}, "end"), ({"start": "2026-11-01", "end": "2026-12-01",
+    [({"start": "2026-12-01", "end": "2026-11-01"}, "end"), ({"start": "2024-01-01", "end": "2025-01-01"}, "end"), ({"start": "2026-11-01", "end": "2026-11-30",
                                                              "group": "x"}, "group"),
-     ({"start": "2026-11-01", "end": "2026-12-01", "format": "pdf"}, "format"), ({"start": "hôm qua"}, "start")],
+     ({"start": "2026-11-01", "end": "2026-11-30", "format": "pdf"}, "format"), ({"start": "hôm qua"}, "start")],
 )
 def test_bad_parameters_are_400(client, params, field):
     response = client.get("/api/v1/statistics", params)
@@ -148,8 +148,33 @@ def test_bad_parameters_are_400(client, params, field):
     assert response.json()["errors"][0]["field"] == field
 
 
+@time_machine.travel(dt.datetime(2026, 12, 5, tzinfo=VN_TZ), tick=False)
+def test_the_api_end_is_the_last_day_included(client, make):
+    """"Từ ngày 01/11 đến ngày 30/11" includes the 30th, all day; the 1st of December is not in it."""
+    make(received="2026-11-30T16:00", appointment="2026-12-02T09:00")
+    make(received="2026-12-01T00:00", appointment="2026-12-03T09:00")
+    november = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-11-30"}).json()
+    assert (november["end"], november["rows"][0]["received"]) == ("2026-11-30", 1)
+    [day] = client.get("/api/v1/statistics", {"start": "2026-11-30", "end": "2026-11-30"}).json()["rows"]
+    assert day["received"] == 1  # one day: start = end
+    card = client.get("/api/v1/statistics/scorecard", {"start": "2026-11-30", "end": "2026-11-30"})
+    assert card.status_code == 200 and card.json()["cards"]
+    csv = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-11-30", "format": "csv",
+                                            "group": "procedure"})
+    assert csv.getvalue().decode().splitlines()[1].startswith("1.001193,Đăng ký khai sinh,1,")
+
+
+def test_the_period_is_at_most_366_days_counting_both_ends(client):
+    leap_year = client.get("/api/v1/statistics", {"start": "2024-01-01", "end": "2024-12-31"})
+    assert leap_year.status_code == 200  # 366 days, both ends included
+    one_more = client.get("/api/v1/statistics", {"start": "2024-01-01", "end": "2025-01-01"})
+    assert one_more.status_code == 400 and one_more.json()["errors"][0]["field"] == "end"
+    described = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/statistics"]["get"]["parameters"]
+    assert "tính cả ngày này" in next(p for p in described if p["name"] == "end")["description"]
+
+
 def test_a_wrong_choice_names_the_choices_in_vietnamese_too(client):
-    response = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-12-01", "group": "x"})
+    response = client.get("/api/v1/statistics", {"start": "2026-11-01", "end": "2026-11-30", "group": "x"})
     assert response.json()["errors"] == [{"code": "invalid", "field": "group", "message":
                                           "Chọn một trong 'agency', 'procedure' hoặc 'city' (Input should be "
                                           "'agency', 'procedure' or 'city')"}]
@@ -160,6 +185,8 @@ def test_the_statistics_page_shows_the_month(client, make):
          status=Status.PROCESSED)
     html = client.get("/thong-ke/", {"month": "2026-11"}).content.decode()
     assert "Ủy ban nhân dân Phường Ba Đình" in html and "2026-11-01" in html
+    assert "start=2026-11-01&amp;end=2026-11-30&amp;format=csv" in html  # the export asks for the same month
+    assert "Từ ngày 01/11/2026 đến ngày 30/11/2026" in html
     assert client.get("/thong-ke/", {"month": "rubbish"}).status_code == 200
 
 
@@ -239,7 +266,7 @@ def test_the_public_figures_are_computed_once_per_cache_period(client, make, set
     """A crowd asking for the same month costs one computation; the figures are at most the cache's age old."""
     settings.STATISTICS_CACHE_SECONDS = 300
     make(received="2026-11-02T09:00", appointment="2026-11-04T09:00")
-    params = {"start": "2026-11-01", "end": "2026-12-01"}
+    params = {"start": "2026-11-01", "end": "2026-11-30"}
     assert client.get("/api/v1/statistics", params).json()["rows"][0]["received"] == 1
     make(received="2026-11-03T09:00", appointment="2026-11-05T09:00")
     assert client.get("/api/v1/statistics", params).json()["rows"][0]["received"] == 1  # from the cache

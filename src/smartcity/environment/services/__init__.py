@@ -6,7 +6,7 @@ services; services.current_statuses()``. One module per concern, every public na
     ``nearest_commune``.
 ``status`` — what the public sees now
     ``current_statuses`` / ``current_status`` (hourly VN_AQI with its sub-indices and the highest one marked,
-    water level and flood alarm level, rain over 1/3/24 h, hourly LAeq against QCVN 26:2010, VN_WQI) and the
+    water level and flood alarm level, rain over 1/3/24 h, hourly LAeq against the noise limits in force, VN_WQI) and the
     level tables (``FLOOD_LEVELS``, ``RAIN_LEVELS``, ``NOISE_LEVELS``).
 ``tables`` — history
     ``parse_range``, ``history`` (hourly or daily tables over a validated time range), ``ordered_columns``,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartcity.environment import aqi, noise, readings, wqi
+from smartcity.environment import aqi, noise_limits, readings, wqi
 from smartcity.environment.models import Station, WarningEvent
 from smartcity.environment.parameters import Kind
 from smartcity.environment.services.forecasts import StationForecast, forecast_caveat, station_forecast
@@ -118,7 +118,8 @@ class StationPage:
     hour_columns: list[tuple[str, str]]  # (column, label) of the hourly table
     hour_rows: list[tuple[dt.datetime, list[float | str | None]]]  # newest first (``dominant`` holds a code)
     warnings: list[WarningEvent]
-    regulation_note: str  # noise: which regulation the limits are from; "" for the other kinds
+    regulation_note: str  # noise: the note of the regulation judging the readings (its transition…); "" otherwise
+    regulation: str = ""  # noise: which regulation and area the readings are judged by, from the NoiseLimit table
     forecast: ForecastSection | None = None  # air stations only
 
 
@@ -132,17 +133,23 @@ def station_page(station: Station, *, now: dt.datetime | None = None) -> Station
     daily_column = DAILY_COLUMN[station.kind]
     daily = DailyValue(column_label(daily_column), days.times[yesterday], _number(days, daily_column, yesterday),
                        parameter_label(_code(days, "dominant", yesterday)))
-    note = ""
+    note = regulation = ""
     if station.kind == Kind.NOISE:
-        note = _("QCVN 26:2025/BNNMT thay thế QCVN 26:2010/BTNMT từ ngày 14/11/2025; bảng giới hạn của quy chuẩn "
-                 "mới chưa được đưa vào hệ thống, nên số liệu vẫn được so với giới hạn của QCVN 26:2010/BTNMT.")
+        # the regulation in force at the latest hour shown (the hourly table's last row)
+        limits = noise_limits.zone_limits(station.noise_zone, hours.times[-1] if hours.times else now)
+        if limits is None:
+            regulation = _("Chưa có giới hạn tiếng ồn có hiệu lực cho khu vực này")
+        else:
+            regulation = _("Giới hạn theo %(source)s: %(zone)s") % {"source": limits.legal_source,
+                                                                    "zone": limits.zone_name}
+            note = _(limits.note) if limits.note else ""  # the seeded note has an English translation
     return StationPage(
         station=station, status=status, highest=next((r for r in status.readings if r.dominant), None),
         daily=daily, hour_chart=_chart(station, hours, CHART_COLUMN[station.kind], daily=False),
         day_chart=_chart(station, days, daily_column, daily=True),
         hour_columns=[(c, column_label(c)) for c in columns],
         hour_rows=[(t, [hours.value(c, i) for c in columns]) for i, t in enumerate(hours.times)][::-1],
-        warnings=list(warnings(station=station, limit=10).items), regulation_note=note,
+        warnings=list(warnings(station=station, limit=10).items), regulation_note=note, regulation=regulation,
         forecast=forecast_section(station_forecast(station, now=now)) if station.kind == Kind.AIR else None)
 
 
@@ -201,13 +208,15 @@ def bar_colour(station: Station, table: readings.Table, column: str, i: int, val
     if station.kind == Kind.NOISE:
         limit = _number(table, "limit_dba", i)
         if column == "laeq_day":
-            limit = noise.LIMITS[station.noise_zone].day_dba
+            limits = noise_limits.zone_limits(station.noise_zone, table.times[i])
+            limit = limits.day_dba if limits else None
         return NOISE_LEVELS[int(limit is not None and value > limit)][1]
     return NO_LEVELS
 
 
-def reference_lines(station: Station, *, daily: bool) -> list[ReferenceLine]:
-    """The station's flood alarm levels, or its noise limits (day and, on hourly charts, night)."""
+def reference_lines(station: Station, *, daily: bool, at: dt.datetime | None = None) -> list[ReferenceLine]:
+    """The station's flood alarm levels, or its noise limits (day and, on hourly charts, night) in force at ``at``
+    (default: now)."""
     if station.kind == Kind.WATER_LEVEL and station.has_flood_levels:
         levels = ((station.flood_level_i, _("Báo động I")), (station.flood_level_ii, _("Báo động II")),
                   (station.flood_level_iii, _("Báo động III")))
@@ -215,7 +224,9 @@ def reference_lines(station: Station, *, daily: bool) -> list[ReferenceLine]:
         return [ReferenceLine(v, label, FLOOD_LEVELS[i + 1][1]) for i, (v, label) in enumerate(levels)
                 if v is not None]  # all three are, by has_flood_levels
     if station.kind == Kind.NOISE:
-        limit = noise.LIMITS[station.noise_zone]
+        limit = noise_limits.zone_limits(station.noise_zone, at)
+        if limit is None:
+            return []
         lines = [ReferenceLine(limit.day_dba, _("Giới hạn ban ngày"), DAY_LIMIT_COLOUR)]
         if not daily:
             lines.append(ReferenceLine(limit.night_dba, _("Giới hạn ban đêm"), NIGHT_LIMIT_COLOUR))
@@ -243,7 +254,7 @@ def _chart(station: Station, table: readings.Table, column: str, *, daily: bool)
         top, value = max(present, key=lambda bar: bar[1])
         description += _("; cao nhất %(value).1f lúc %(when)s") % {"value": value, "when": top.title.split(":")[0]}
     return Chart(title=f"{column_label(column)} — {span}", description=description, bars=bars,
-                 lines=reference_lines(station, daily=daily),
+                 lines=reference_lines(station, daily=daily, at=table.times[-1] if table.times else None),
                  floor=None if station.kind == Kind.WATER_LEVEL else 0.0)
 
 

@@ -3,7 +3,7 @@ series the warning rules look at.
 
 Air: the hourly VN_AQI with its sub-indices and the highest one marked (Decision 1459/QĐ-TCMT); water level: the
 newest level and the flood alarm level reached (Decision 05/2020/QĐ-TTg); rain: totals over 1, 3 and 24 hours in the
-categories of the weather bulletins; noise: the hourly LAeq against QCVN 26:2010/BTNMT; water quality: VN_WQI.
+categories of the weather bulletins; noise: the hourly LAeq against the noise regulation in force (``noise_limits``); water quality: VN_WQI.
 The statuses of every active station are cached (``ENVIRONMENT_STATUS_CACHE_SECONDS``).
 """
 
@@ -76,8 +76,9 @@ FLOOD_LEVELS: tuple[tuple[str, str], ...] = (
 RAIN_LEVELS: tuple[tuple[float, str, str], ...] = (
     (0.6, "Không mưa", "#ECEFF1"), (16, "Mưa nhỏ", "#90CAF9"), (50, "Mưa vừa", "#42A5F5"),
     (100, "Mưa to", "#1565C0"), (math.inf, "Mưa rất to", "#311B92"))
-NOISE_LEVELS: tuple[tuple[str, str], ...] = (("Trong giới hạn QCVN 26:2010/BTNMT", "#00E400"),
-                                             ("Vượt giới hạn QCVN 26:2010/BTNMT", "#FF0000"))
+# The regulation a reading is judged by is data (NoiseLimit, in force on its date); the station page names it.
+NOISE_LEVELS: tuple[tuple[str, str], ...] = (("Trong giới hạn tiếng ồn", "#00E400"),
+                                             ("Vượt giới hạn tiếng ồn", "#FF0000"))
 HEADLINES = {Kind.AIR: ("AQI giờ", ""), Kind.WATER_LEVEL: ("Mực nước", "m"), Kind.RAIN: ("Mưa 24 giờ", "mm"),
              Kind.NOISE: ("LAeq giờ", "dBA"), Kind.WATER: ("VN_WQI", "")}
 

@@ -79,7 +79,7 @@ def test_a_visitor_reads_the_map_tab_by_tab_opens_a_station_and_downloads_its_da
     page.wait_for_url("**/moi-truong/?loai=noise")
     marker = map_.locator(f'a[href="/moi-truong/tram/{noise_station.code}/"]')
     assert marker.locator("circle").get_attribute("fill") == "#00E400"
-    assert "LAeq giờ 67 dBA — Trong giới hạn QCVN 26:2010/BTNMT" in marker.get_attribute("aria-label")
+    assert "LAeq giờ 67 dBA — Trong giới hạn tiếng ồn" in marker.get_attribute("aria-label")
 
     # Water quality: no station of that kind here.
     _tab(page, "Chất lượng nước").click()

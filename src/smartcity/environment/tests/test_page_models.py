@@ -75,6 +75,28 @@ def test_the_noise_page_draws_the_limits_and_carries_the_regulation_note(noisy):
     within = [b.colour for b in normal.hour_chart.bars if b.value is not None]
     assert within == ["#00E400"] * 3  # 67.4 dBA under the 70 dBA daytime limit of a normal area
     assert normal.regulation_note == NOTE_2025
+    assert normal.regulation == "Giới hạn theo QCVN 26:2010/BTNMT: Khu vực thông thường (khu dân cư, cơ quan…)"
+
+
+def test_the_noise_page_names_the_regulation_in_force_at_the_readings_time_from_the_table(noisy):
+    """A regulation entered in the back office (made-up numbers) judges the hours from its first day; the hours
+    before stay judged by QCVN 26:2010/BTNMT, and the page names the one in force at its latest hour."""
+    from smartcity.environment.models import NoiseLimit
+
+    for start, end, limit in ((6, 21, 66), (21, 6, 50)):
+        NoiseLimit.objects.create(zone="normal", zone_name="Khu dân cư (thử)", start_hour=start, end_hour=end,
+                                  limit_dba=limit, legal_source="Quy chuẩn thử", valid_from=dt.date(2026, 3, 2),
+                                  note="Ghi chú chuyển tiếp thử")
+    page = services.station_page(services.register_station(thing_id=noisy.pk, kind="noise"), now=NOW)
+    assert page.regulation == "Giới hạn theo Quy chuẩn thử: Khu dân cư (thử)"
+    assert page.regulation_note == "Ghi chú chuyển tiếp thử"
+    assert page.hour_chart.lines == [ReferenceLine(66, "Giới hạn ban ngày", "#E53935"),
+                                     ReferenceLine(50, "Giới hạn ban đêm", "#8E24AA")]
+    limits = dict(zip([t for t, _ in page.hour_rows], [row[page.hour_columns.index(("limit_dba", "Giới hạn (dBA)"))]
+                                                       for _, row in page.hour_rows], strict=True))
+    assert limits[dt.datetime(2026, 3, 1, 16, tzinfo=UTC)] == 55  # 23:00 on 1 March, Hà Nội: the 2010 night
+    assert limits[dt.datetime(2026, 3, 1, 17, tzinfo=UTC)] == 50  # midnight: the new one's night
+    assert limits[dt.datetime(2026, 3, 2, 3, tzinfo=UTC)] == 66  # 10:00 on 2 March: the new one's day
 
 
 def test_a_special_area_noise_page_shows_the_same_hours_over_its_limit(noisy):

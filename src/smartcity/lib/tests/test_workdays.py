@@ -64,3 +64,14 @@ def test_unknown_units_and_naive_times_are_refused():
         CAL.due(at("2026-12-01T10:00"), 1, "fortnights")
     with pytest.raises(ValueError):
         CAL.add_working_hours(dt.datetime(2026, 12, 1, 10), 1)
+
+
+def test_a_same_day_procedure_received_before_the_cut_off_is_due_that_evening():
+    start = CAL.processing_start(at("2026-12-04T14:30"), dt.time(15, 0))  # Friday
+    assert CAL.due(start, 0, "same_day") == at("2026-12-04T17:00")
+
+
+def test_a_same_day_procedure_received_after_the_cut_off_or_on_a_holiday_is_due_the_next_working_evening():
+    assert CAL.due(CAL.processing_start(at("2026-12-04T15:30"), dt.time(15, 0)), 0, "same_day") == at("2026-12-07T17:00")
+    assert CAL.due(CAL.processing_start(at("2026-12-05T09:00"), dt.time(15, 0)), 0, "same_day") == at("2026-12-07T17:00")
+    assert CAL.due(CAL.processing_start(at("2026-12-01T19:00")), 0, "same_day") == at("2026-12-02T17:00")

@@ -79,3 +79,10 @@ def test_a_full_disk_on_a_page_is_a_503_with_retry_after(client, monkeypatch):
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "Tạm thời gián đoạn" in response.content.decode()
+
+
+def test_the_liveness_check_reads_no_session_and_no_account_even_for_a_signed_in_client(
+        client, an, django_assert_num_queries):
+    client.force_login(an)
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/health").status_code == 200

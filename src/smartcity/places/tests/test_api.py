@@ -77,3 +77,10 @@ def test_units_in_force_on_a_day_before_the_reform_are_the_legacy_ones(client):
     assert {(u["structure"], u["name"]) for u in before} == {("legacy", "Quận Hoàn Kiếm")}
     after = client.get("/api/v1/places/units", {"on": "2025-07-01", "province": "01", "q": "hoan kiem"}).json()
     assert {(u["structure"], u["name"]) for u in after} == {("2025", "Phường Hoàn Kiếm")}
+
+
+def test_parse_address_lists_the_successors_of_a_split_ward(client):
+    body = client.post("/api/v1/places/parse-address", {"address": "Phường Kim Mã, Quận Ba Đình"},
+                       content_type="application/json").json()
+    assert body["ambiguous"] is True and body["unit"]["name"] == "Phường Kim Mã"  # no province: the city's
+    assert [u["name"] for u in body["successors"]] == ["Phường Ngọc Hà", "Phường Ba Đình", "Phường Giảng Võ"]

@@ -8,7 +8,8 @@ import pytest
 
 from smartcity.lib.errors import Invalid
 from smartcity.procedures import services
-from smartcity.procedures.models import Procedure
+from smartcity.procedures.models import Procedure, ProcedureVersion
+from smartcity.procedures.schemas import ProcessingTime
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +37,24 @@ def test_birth_registration_carries_its_real_facts(catalogue):
     version = services.version_in_force(birth)
     assert birth.name == "Đăng ký khai sinh" and birth.field.name == "Hộ tịch"
     assert birth.levels == ["commune"] and birth.online_level == "full"
-    assert (version.processing_amount, version.processing_unit, version.cut_off) == (1, "working_days", dt.time(15))
+    assert (version.processing_amount, version.processing_unit, version.cut_off) == (0, "same_day", dt.time(15))
     assert "Luật Hộ tịch số 60/2014/QH13" in version.legal_basis
+
+
+def test_every_procedure_decided_within_the_day_is_a_same_day_procedure(catalogue):
+    """"Giải quyết ngay trong ngày" is not "1 working day": the catalogue says so wherever its note does."""
+    for version in ProcedureVersion.objects.select_related("procedure"):
+        note = version.processing_note.lower()
+        within_the_day = note.startswith(("trong ngày", "giải quyết ngay trong ngày"))
+        assert (version.processing_unit == "same_day") == within_the_day, version.procedure.code
+        if within_the_day:
+            assert version.processing_amount == 0 and version.cut_off == dt.time(15)
+
+
+def test_a_same_day_processing_time_has_no_amount():
+    assert ProcessingTime.model_validate({"unit": "same_day"}).amount == 0
+    with pytest.raises(ValueError):
+        ProcessingTime.model_validate({"amount": 1, "unit": "same_day"})
 
 
 def test_search_ignores_diacritics_and_case(catalogue):
@@ -104,7 +121,7 @@ def test_the_catalogue_page_finds_without_diacritics(client, catalogue):
 def test_the_procedure_page_shows_every_component(client, catalogue):
     html = client.get("/thu-tuc/1.001193/").content.decode()
     for text in ["Đăng ký khai sinh", "Hộ tịch", "Căn cứ pháp lý", "Thành phần hồ sơ", "Phí, lệ phí",
-                 "Quy trình giải quyết", "Tờ khai điện tử", "1 ngày làm việc", "15:00"]:
+                 "Quy trình giải quyết", "Tờ khai điện tử", "Trong ngày làm việc tiếp nhận", "15:00"]:
         assert text in html, text
 
 
@@ -127,3 +144,17 @@ def test_the_api_detail_has_the_version_in_force(client, catalogue):
     assert body["version"]["workflow"][0]["role"] == "reception"
     assert client.get("/api/v1/procedures/9.999999").status_code == 404
     assert client.get("/api/v1/procedures", {"limit": 0}).json()["errors"][0]["field"] == "limit"
+
+
+def test_a_database_loaded_before_same_day_procedures_existed_is_corrected_by_the_migration(catalogue):
+    import importlib
+
+    from django.apps import apps
+
+    old_entry = ProcedureVersion.objects.filter(procedure__code__in=["1.001193", "2.000815"])
+    old_entry.update(processing_unit="working_days", processing_amount=1)
+    ProcedureVersion.objects.filter(procedure__code="1.004222").update(processing_amount=1)  # a real 1 day: kept
+    importlib.import_module("smartcity.procedures.migrations.0002_processing_same_day").correct_same_day(apps, None)
+    assert {(v.processing_unit, v.processing_amount) for v in old_entry} == {("same_day", 0)}
+    residence = ProcedureVersion.objects.get(procedure__code="1.004222")
+    assert (residence.processing_unit, residence.processing_amount) == ("working_days", 1)

@@ -206,12 +206,16 @@ ALWAYS_SHOWN = {("Observation", "resultTime"), ("Observation", "phenomenonTime")
 
 
 def entity_json(etype: EntityType, obj: Any, base: str, select: list[str] | None = None) -> dict[str, Any]:
-    """An entity with its control information (``@iot.id``, ``@iot.selfLink``, ``…@iot.navigationLink``)."""
+    """An entity with its control information (``@iot.id``, ``@iot.selfLink``, ``…@iot.navigationLink``).
+
+    With ``$select`` only what it names is returned (OGC 18-088, 9.3.3.1): ``id``/``@iot.id``, ``@iot.selfLink``, a
+    property, or a navigation property (its ``@iot.navigationLink``) — no self link or navigation link unasked."""
     self_link = f"{base}/{etype.plural}({obj.pk})"
     out: dict[str, Any] = {}
     if select is None or "id" in select or "@iot.id" in select:
         out["@iot.id"] = obj.pk
-    out["@iot.selfLink"] = self_link
+    if select is None or "@iot.selfLink" in select:
+        out["@iot.selfLink"] = self_link
     for prop in etype.props:
         if select is not None and prop.name not in select:
             continue

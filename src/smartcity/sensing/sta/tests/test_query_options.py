@@ -59,9 +59,13 @@ def test_filter_on_json_properties(api, readings):
 
 def test_select_returns_only_the_named_properties(api, readings):
     thing = api.json(f"/Things({readings.thing})", {"$select": "name,Datastreams"})
-    assert set(thing) == {"@iot.selfLink", "name", "Datastreams@iot.navigationLink"}
+    assert set(thing) == {"name", "Datastreams@iot.navigationLink"}
     page = api.json("/Observations", {"$select": "id,result", "$top": 1})
-    assert set(page["value"][0]) == {"@iot.id", "@iot.selfLink", "result"}
+    assert set(page["value"][0]) == {"@iot.id", "result"}
+    [thing] = api.json("/Things", {"$select": "name"})["value"]
+    assert thing == {"name": "Trạm Hoàn Kiếm"}  # no self link, no navigation links unless selected
+    thing = api.json(f"/Things({readings.thing})", {"$select": "@iot.selfLink,name"})
+    assert set(thing) == {"@iot.selfLink", "name"} and thing["@iot.selfLink"].endswith(f"/Things({readings.thing})")
     response = api.get("/Things", {"$select": "name,colour"})
     assert response.status_code == 400 and "colour" in response.json()["message"]
 
@@ -123,8 +127,7 @@ def test_expand_on_a_collection_and_through_a_path(api, readings):
     assert [d["ObservedProperty"]["name"] for d in page["value"][0]["Datastreams"]] == ["PM2.5", "Temperature"]
     assert page["value"][0]["@iot.id"] == second
     obs = api.json("/Observations", {"$expand": "Datastream($select=name),FeatureOfInterest", "$top": 1})
-    assert obs["value"][0]["Datastream"] == {"@iot.selfLink": obs["value"][0]["Datastream"]["@iot.selfLink"],
-                                             "name": "PM2.5"}
+    assert obs["value"][0]["Datastream"] == {"name": "PM2.5"}
     assert obs["value"][0]["FeatureOfInterest"]["feature"]["type"] == "Point"
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('environment', '0001_initial'),
+        ('environment', '0002_noise_limits'),
     ]
 
     operations = [
