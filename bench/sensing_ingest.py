@@ -256,6 +256,7 @@ def start_server(*, port: int, workers: int, threads: int, log: Path) -> subproc
     command = [str(Path(sys.executable).parent / "gunicorn"), "smartcity.wsgi:application",
                "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads),
+               "--logger-class", "smartcity.ops.gunicorn.RedactingLogger",  # no tokens or ID numbers in its logs
                "--log-level", "warning", "--timeout", "300"]
     with open(log, "wb") as out:
         server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "smartcity.lib.nul.RejectNulMiddleware",  # first: a NUL never reaches a cookie lookup, a view or the database
     "django.middleware.security.SecurityMiddleware",
     "smartcity.lib.headers.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store (see "Sessions and headers")
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -226,9 +227,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Staff sign-in: this many failed attempts lock the account for STAFF_LOCKOUT_MINUTES.
+# Staff sign-in: this many wrong passwords for one account from one client address refuse that account from that
+# address (only) for up to STAFF_LOCKOUT_MINUTES; this many wrong TOTP codes lock the account itself.
 STAFF_LOCKOUT_THRESHOLD = env_int("STAFF_LOCKOUT_THRESHOLD", 5)
 STAFF_LOCKOUT_MINUTES = env_int("STAFF_LOCKOUT_MINUTES", 15)
+# This many failed staff sign-ins from one client address within STAFF_LOCKOUT_MINUTES refuse the address whatever
+# username it tries (see "Rate limits" below).
+STAFF_ADDRESS_LOCKOUT_THRESHOLD = env_int("STAFF_ADDRESS_LOCKOUT_THRESHOLD", 30)
 
 # Citizen sign-in through OpenID Connect (VNeID in production, the bundled development provider in the demo).
 OIDC_ISSUER = env_str("OIDC_ISSUER", f"{SITE_URL}/idp")
@@ -238,8 +243,9 @@ OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", _DEMO_OIDC_CLIENT_SECRET)
 OIDC_ID_NUMBER_CLAIM = env_str("OIDC_ID_NUMBER_CLAIM", "id_number")
 # The development identity provider at /idp/ (django-oauth-toolkit). Off in production unless asked for.
 DEV_IDP_ENABLED = env_bool("DEV_IDP_ENABLED", DEBUG)
-# Its sign-in form: this many failures lock one identity for IDP_LOCKOUT_MINUTES; this many from one client address
-# within that time refuse the address (guessing across citizens). Both locks run out on their own.
+# Its sign-in form: this many failures for one identity from one client address refuse that identity from that
+# address for up to IDP_LOCKOUT_MINUTES; this many from one address within that time refuse the address (guessing
+# across citizens). Both run out on their own; nobody is locked out from elsewhere.
 IDP_LOCKOUT_THRESHOLD = env_int("IDP_LOCKOUT_THRESHOLD", 5)
 IDP_LOCKOUT_MINUTES = env_int("IDP_LOCKOUT_MINUTES", 15)
 IDP_ADDRESS_LOCKOUT_THRESHOLD = env_int("IDP_ADDRESS_LOCKOUT_THRESHOLD", 20)
@@ -260,6 +266,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Malware scanning of citizens' uploads before they are stored (smartcity.lib.scanning): "none" or "clamav", which
+# speaks clamd's INSTREAM protocol at UPLOAD_SCANNER_CLAMD (unix:///path/to/clamd.ctl or tcp://host:3310).
+UPLOAD_SCANNER = env_str("UPLOAD_SCANNER", "none")
+UPLOAD_SCANNER_CLAMD = env_str("UPLOAD_SCANNER_CLAMD", "unix:///run/clamav/clamd.ctl")
 
 # --- security (production values when DEBUG is off) ---------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -281,10 +291,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Django's own loggers (requests, the development server) go through the same redacting handler only.
+    # Django's own loggers (requests, the development server) go through the same redacting handler only. The access
+    # logs (django.server, django.request) also redact on the logger itself, before any handler — one added later
+    # (a test's, an operator's) never sees a share token, a tracking secret or an ID number either (lib/redact.py).
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["redact"]},
+        "django.request": {"filters": ["redact"]},
         "django.db.backends": {"level": "WARNING"},
     },
 }
@@ -438,6 +451,27 @@ SMARTCITY_ALLOW_DEMO_ACCOUNTS = env_bool("SMARTCITY_ALLOW_DEMO_ACCOUNTS", False)
 SMARTCITY_ALLOW_FOLDER_BROKER = env_bool("SMARTCITY_ALLOW_FOLDER_BROKER", False)  # E012: the demo's folder broker
 SMARTCITY_ALLOW_NO_AUDIT_CHECKPOINTS = env_bool("SMARTCITY_ALLOW_NO_AUDIT_CHECKPOINTS", False)  # E013: no anchors
 SMARTCITY_ALLOW_DERIVED_AUDIT_KEYS = env_bool("SMARTCITY_ALLOW_DERIVED_AUDIT_KEYS", False)  # E014: no AUDIT_KEYS
+
+# --- Rate limits (lib.ratelimit, django-ratelimit on the default cache): what one client address may repeat ----------
+# Each is "count/period" in django-ratelimit's notation ("30/5m": thirty per five minutes; s, m, h, d); empty turns a
+# limit off. Past a limit the caller gets 429 with Retry-After. The sign-in limits are the *_LOCKOUT_* settings above.
+RATE_LIMITS = {
+    "tracking": env_str("RATE_LIMIT_TRACKING", "30/5m"),  # /tra-cuu/ and GET /api/v1/track/{code}
+    "share_link": env_str("RATE_LIMIT_SHARE_LINK", "30/5m"),  # /kho-du-lieu/chia-se/<token>/ and its API
+    "signature_verify": env_str("RATE_LIMIT_SIGNATURE_VERIFY", "20/h"),  # /chu-ky-so/xac-minh/, POST …/verify
+    "subscription": env_str("RATE_LIMIT_SUBSCRIPTION", "10/h"),  # warning subscriptions from one address
+    "subscription_contact": env_str("RATE_LIMIT_SUBSCRIPTION_CONTACT", "3/d"),  # … to one e-mail address or phone
+    "subscription_token": env_str("RATE_LIMIT_SUBSCRIPTION_TOKEN", "30/h"),  # confirm / cancel links
+    "parse_address": env_str("RATE_LIMIT_PARSE_ADDRESS", "60/m"),  # POST /api/v1/places/parse-address
+    "payment_return": env_str("RATE_LIMIT_PAYMENT_RETURN", "30/5m"),  # the gateway's browser return
+    # Badly signed payment notifications audited per address; past it they are refused unaudited (a correctly
+    # signed IPN from the gateway is never counted nor held back).
+    "payment_refusal": env_str("RATE_LIMIT_PAYMENT_REFUSAL", "20/h"),
+    "oidc_callback": env_str("RATE_LIMIT_OIDC_CALLBACK", "20/15m"),  # refused VNeID call-backs (each is audited)
+}
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed for the client address
+# the limits count; empty: REMOTE_ADDR only (the header is never trusted blindly).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 # --- Sessions and headers (identity.middleware, lib.headers): session limits, re-authentication, CSP, caching -------
 # A staff session ends after this many idle minutes; a citizen's this many hours after signing in, however busy.

@@ -20,7 +20,7 @@ Level = Literal[tuple(Agency.Level.values)]  # type: ignore[valid-type]
 
 
 @router.get("", response={200: list[AgencyOut], **errors(400)}, summary="List agencies")
-def list_agencies(request: HttpRequest, kind: Kind | None = None, level: Level | None = None,
+def list_agencies(request: HttpRequest, kind: Kind | None = None, level: Level | None = None,  # type: ignore[valid-type]
                   parent: str | None = Query(None, max_length=64),  # noqa: B008 — ninja's style
                   active: bool | None = True) -> object:
     agencies = Agency.objects.select_related("parent", "unit")

@@ -23,7 +23,7 @@ from smartcity.dossiers.schemas import (
     TrackingOut,
 )
 from smartcity.identity import services as identity
-from smartcity.lib import export, formats
+from smartcity.lib import export, formats, ratelimit
 from smartcity.lib.contract import MAX_ID, SIGNED_IN, errors, session_auth
 from smartcity.lib.errors import Invalid, NotFound
 from smartcity.lib.http import pdf_attachment
@@ -183,10 +183,13 @@ def operate_in_bulk(request: HttpRequest, operation: BulkOperation, payload: Bul
 tracking_router = Router()
 
 
-@tracking_router.get("/{code}", response={200: TrackingOut, **errors(404)},
+@tracking_router.get("/{code}", response={200: TrackingOut, **errors(404, 429)},
                      summary="Track a dossier by code (public, no personal data)")
-def track(request: HttpRequest, code: str) -> object:
-    return services.track(code)
+@ratelimit.limit_operation("tracking")
+def track(request: HttpRequest, code: str, secret: str = Query("", max_length=32)) -> object:  # noqa: B008
+    """Anonymous callers give the tracking secret printed on the receipt (``?secret=``); a wrong secret and an
+    unknown code are the same 404. The applicant and staff who may see the dossier need none."""
+    return services.track(code, secret=secret, user=request.user)
 
 
 statistics_router = Router()

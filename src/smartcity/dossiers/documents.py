@@ -83,6 +83,8 @@ def render(dossier: Dossier, kind: str, *, tracking_url: str, officer: str = "")
         ("Số điện thoại / thư điện tử", " / ".join(filter(None, [applicant.phone, applicant.email])) or "—"),
         ("Kênh nộp", dossier.get_channel_display()),
     ]
+    if dossier.tracking_secret:
+        facts.append(("Mã bí mật tra cứu", dossier.tracking_secret))  # with the code, for tracking on the portal
     if kind == "tiep-nhan":
         facts += [("Thời điểm tiếp nhận", pdf.when(dossier.received_at)),
                   ("Ngày hẹn trả kết quả", pdf.when(dossier.appointment_at)),
@@ -106,7 +108,8 @@ def render(dossier: Dossier, kind: str, *, tracking_url: str, officer: str = "")
     if kind == "kiem-soat":
         parts += [Spacer(1, 4 * mm), _control_table(dossier.events.select_related("actor_agency", "actor"))]
     parts += [Spacer(1, 5 * mm),
-              _tracking(tracking_url, f"Tra cứu tiến độ hồ sơ tại {esc(tracking_url)} hoặc quét mã QR.")]
+              _tracking(tracking_url, f"Tra cứu tiến độ hồ sơ tại {esc(tracking_url.split('?')[0])} bằng mã hồ sơ và "
+                                      f"mã bí mật tra cứu, hoặc quét mã QR.")]
     parts += [Spacer(1, 6 * mm), _signature("NGƯỜI TIẾP NHẬN" if kind == "tiep-nhan" else "THỦ TRƯỞNG CƠ QUAN",
                                             officer)]
     return pdf.build(parts, title=f"{KINDS[kind]} — {dossier.code}", author=AUTHOR)

@@ -7,6 +7,8 @@ Time is kept as moments (UTC in the database): ``processing_start`` and ``appoin
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -57,6 +59,16 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         raise ValueError(name)
 
 
+# The tracking secret printed on the receipt: dossier codes (<agency>-<YYMMDD>-<NNNN>) are a walkable sequence, so
+# anonymous tracking needs this too. 8 characters of 31 (no 0/O, 1/I/L): about 40 bits, read aloud without mistakes.
+TRACKING_SECRET_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+TRACKING_SECRET_LENGTH = 8
+
+
+def new_tracking_secret() -> str:
+    return "".join(secrets.choice(TRACKING_SECRET_ALPHABET) for _ in range(TRACKING_SECRET_LENGTH))
+
+
 def _result_to(instance: Dossier, filename: str) -> str:
     return f"results/{instance.submitted_at:%Y/%m}/{instance.pk}/{filename}"
 
@@ -73,6 +85,10 @@ class ActingFor(models.TextChoices):
 
 class Dossier(models.Model):
     code = models.CharField("mã hồ sơ", max_length=40, unique=True)
+    # Printed on the receipt and shown to the applicant; anonymous tracking needs it with the code. Rows written
+    # around the ORM (bulk loads) get "" from the database and cannot be tracked anonymously.
+    tracking_secret = models.CharField("mã bí mật tra cứu", max_length=12, blank=True, default=new_tracking_secret,
+                                       db_default="")
     procedure = models.ForeignKey(Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(ProcedureVersion, verbose_name="phiên bản thủ tục", on_delete=models.PROTECT,
                                 related_name="+")

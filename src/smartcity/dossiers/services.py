@@ -9,12 +9,12 @@ Access is decided in one place: ``visible_dossiers(user)`` and ``get_dossier_for
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import hmac
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -58,8 +58,8 @@ from smartcity.procedures.models import OnlineLevel, Procedure
 from smartcity.signing import services as signing
 from smartcity.vault import services as vault
 
-# The type an attachment is served with comes from its checked extension, never from what the uploader claimed.
-_CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+# The type an attachment is served with comes from its checked extension (lib.uploads), never from what the uploader
+# claimed.
 
 
 # ------------------------------------------------------------------------------------------------ codes
@@ -294,14 +294,10 @@ def _attach(dossier: Dossier, cleaned: Mapping[str, Any], spec: list[dict[str, A
         upload = cleaned.get(item["name"]) if item["type"] == "file" else None
         if not upload:
             continue
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        stored = DossierFile(dossier=dossier, field=item["name"], original_name=upload.name[:255],
-                             content_type=_CONTENT_TYPES[Path(upload.name).suffix.lower()], size=upload.size,
-                             sha256=digest.hexdigest())
-        stored.file.save(upload.name, upload, save=False)
+        checked = check_upload(upload)  # already done by the form: the result it kept
+        stored = DossierFile(dossier=dossier, field=item["name"], original_name=checked.name,
+                             content_type=checked.content_type, size=checked.size, sha256=checked.sha256)
+        stored.file.save(checked.name, upload, save=False)
         stored.save()
 
 
@@ -476,11 +472,12 @@ def _unpause(d: Dossier, *, now: dt.datetime, cal: WorkCalendar) -> None:
 
 def _supplement(d: Dossier, *, now: dt.datetime, files: Mapping[str, Any], cal: WorkCalendar, **_: Any) -> None:
     _unpause(d, now=now, cal=cal)
-    for name, upload in files.items():
+    for name, upload in files.items():  # every file checked before any is stored
         try:
             check_upload(upload)
         except ValidationError as exc:
             raise Invalid(exc.messages[0], field=name) from None
+    for name, upload in files.items():
         _attach(d, {name: upload}, [{"name": name, "type": "file"}])
 
 
@@ -576,8 +573,11 @@ def payment_received(*, reference: str, stage: str | None = None) -> Dossier | N
     return d
 
 
-def tracking_url(dossier: Dossier) -> str:
-    return f"{settings.SITE_URL}/tra-cuu/?code={dossier.code}"
+def tracking_url(dossier: Dossier, base: str | None = None) -> str:
+    """The public tracking page of ``dossier`` with its tracking secret (the QR code on the receipt and the result):
+    scanning it opens the tracking without typing the secret."""
+    query = urlencode({"code": dossier.code, "secret": dossier.tracking_secret})
+    return f"{(base if base is not None else settings.SITE_URL).rstrip('/')}/tra-cuu/?{query}"
 
 
 def _approve(d: Dossier, *, now: dt.datetime, user: Principal, **_: Any) -> None:
@@ -699,10 +699,29 @@ class Tracking:
     finished_at: dt.datetime | None
 
 
-def track(code: str) -> Tracking:
-    """Public tracking by code: progress only, no name, ID number or form content."""
-    d = Dossier.objects.select_related("procedure", "agency").filter(code=(code or "").strip()).first()
-    if d is None:
-        raise NotFound("Không tìm thấy hồ sơ với mã này", field="code")
+def track(code: str, *, secret: str = "", user: Principal | None = None) -> Tracking:
+    """Public tracking: progress only, no name, ID number or form content.
+
+    Codes are a guessable sequence (<agency>-<YYMMDD>-<NNNN>), so an anonymous caller also needs the dossier's
+    tracking secret from the receipt (or the receipt's QR code); a wrong secret and an unknown code get the same 404.
+    The applicant and staff who may see the dossier (``visible_dossiers``) need no secret."""
+    code = (code or "").strip()
+    d = Dossier.objects.select_related("procedure", "agency").filter(code=code).first()
+    allowed = d is not None and (
+        _secret_matches(d.tracking_secret, secret)
+        or (user is not None and visible_dossiers(user).filter(pk=d.pk).exists())
+    )
+    if d is None or not allowed:
+        raise NotFound("Không tìm thấy hồ sơ với mã và mã bí mật tra cứu này", field="code")
     return Tracking(d.code, d.procedure.name, d.agency.name, d.status, d.get_status_display(), d.submitted_at,
                     d.received_at, d.appointment_at, d.finished_at)
+
+
+def normalise_tracking_secret(secret: str) -> str:
+    """The secret as typed (lower case, spaces or a hyphen in the middle) in its stored form."""
+    return "".join(ch for ch in (secret or "").upper() if ch.isalnum())[:32]
+
+
+def _secret_matches(stored: str, given: str) -> bool:
+    given = normalise_tracking_secret(given)
+    return bool(stored) and bool(given) and hmac.compare_digest(stored.encode(), given.encode())

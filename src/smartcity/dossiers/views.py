@@ -19,7 +19,7 @@ from smartcity.dossiers import documents, scorecard, services
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, ActingFor, Satisfaction
 from smartcity.identity import services as identity
-from smartcity.lib import collation, formats, svg
+from smartcity.lib import collation, formats, ratelimit, svg
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.lib.http import pdf_attachment
 from smartcity.lib.principal import is_staff
@@ -201,7 +201,7 @@ def document(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         raise Http404 from None
     if kind not in documents.available(dossier):
         raise Http404("Hồ sơ chưa có giấy tờ này")
-    tracking = request.build_absolute_uri(reverse("dossiers:track") + f"?code={dossier.code}")
+    tracking = services.tracking_url(dossier, base=request.build_absolute_uri("/"))
     officer = request.user.get_full_name() if is_staff(request.user) else ""
     pdf = documents.render(dossier, kind, tracking_url=tracking, officer=officer)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -302,19 +302,23 @@ def queue(request: HttpRequest) -> HttpResponse:
         "bulk_operations": [(op, services.OPERATIONS[op].label) for op in services.BULK_OPERATIONS]})
 
 
+@ratelimit.rate_limit("tracking", when=lambda request: bool(request.GET.get("code")))
 def track(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "").strip()
+    secret = services.normalise_tracking_secret(request.GET.get("secret", ""))
     result, error, qr = None, None, None
     if code:
         try:
-            result = services.track(code)
+            result = services.track(code, secret=secret, user=request.user)
         except NotFound as exc:
             error = exc.message
         else:
-            url = request.build_absolute_uri(reverse("dossiers:track") + f"?code={result.code}")
-            qr = svg.qr_code(url, scale=4)
-    return render(request, "dossiers/track.html", {"code": code, "result": result, "error": error, "qr": qr},
-                  status=404 if error else 200)
+            if secret:  # the QR code opens this page again; only with the secret the caller already has
+                url = request.build_absolute_uri(reverse("dossiers:track") + "?" + urlencode(
+                    {"code": result.code, "secret": secret}))
+                qr = svg.qr_code(url, scale=4)
+    return render(request, "dossiers/track.html", {"code": code, "secret": secret, "result": result, "error": error,
+                                                   "qr": qr}, status=404 if error else 200)
 
 
 def statistics_page(request: HttpRequest) -> HttpResponse:

@@ -26,6 +26,7 @@ from smartcity.environment.schemas import (
     TokenIn,
     WarningPage,
 )
+from smartcity.lib import ratelimit
 from smartcity.lib.contract import MAX_ID, errors
 from smartcity.lib.errors import Invalid
 from smartcity.places import services as places
@@ -161,21 +162,30 @@ def _subscription_out(sub, message: str) -> dict:
             "parameters": sub.parameters, "confirmed": sub.confirmed_at is not None, "message": message}
 
 
-@router.post("/subscriptions", response={201: SubscriptionOut, **errors(400, 404)},
+@router.post("/subscriptions", response={201: SubscriptionOut, **errors(400, 404, 429)},
              summary="Subscribe an e-mail address or phone number to warnings (confirmed by the link sent there)")
+@ratelimit.limit_operation("subscription")
 def create_subscription(request: HttpRequest, payload: SubscriptionIn) -> Status:
+    # Bounded per recipient too: nobody floods someone's inbox or phone from many client addresses.
+    contact = (payload.email or payload.phone or "").strip().lower()
+    wait = ratelimit.exceeded("subscription_contact", contact)
+    if wait is not None:
+        raise ratelimit.RateLimited(retry_after=wait)
     sub = services.subscribe(email=payload.email, phone=payload.phone, unit_key=payload.unit,
                              parameters=payload.parameters)
+    ratelimit.count_failure("subscription_contact", contact)  # one more message sent there
     return Status(201, _subscription_out(sub, "Đã gửi liên kết xác nhận; cảnh báo chỉ được gửi sau khi xác nhận."))
 
 
-@router.post("/subscriptions/confirm", response={200: SubscriptionOut, **errors(400, 404)},
+@router.post("/subscriptions/confirm", response={200: SubscriptionOut, **errors(400, 404, 429)},
              summary="Confirm a subscription by its token")
+@ratelimit.limit_operation("subscription_token")
 def confirm_subscription(request: HttpRequest, payload: TokenIn) -> dict:
     return _subscription_out(services.confirm_subscription(token=payload.token), "Đã xác nhận đăng ký.")
 
 
-@router.post("/subscriptions/cancel", response={200: SubscriptionOut, **errors(400, 404)},
+@router.post("/subscriptions/cancel", response={200: SubscriptionOut, **errors(400, 404, 429)},
              summary="Cancel a subscription by its token")
+@ratelimit.limit_operation("subscription_token")
 def cancel_subscription(request: HttpRequest, payload: TokenIn) -> dict:
     return _subscription_out(services.cancel_subscription(token=payload.token), "Đã hủy đăng ký.")

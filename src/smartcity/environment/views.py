@@ -18,7 +18,7 @@ from smartcity.environment import exports, services
 from smartcity.environment.models import Station
 from smartcity.environment.ngsi_ld import entities as ngsi_ld
 from smartcity.environment.parameters import Kind
-from smartcity.lib import export, svg
+from smartcity.lib import export, ratelimit, svg
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.places.models import Level, Structure, Unit
 
@@ -100,6 +100,7 @@ def _area_choices() -> list[tuple[str, str]]:
     return [(u.key, u.name) for u in rows]
 
 
+@ratelimit.rate_limit("subscription", methods=("POST",))
 def subscribe(request: HttpRequest) -> HttpResponse:
     citizen = request.user.is_authenticated and getattr(request.user, "person_id", None) is not None
     values: dict[str, Any] = {"unit": "", "parameters": [], "channel": "account" if citizen else "email",
@@ -115,11 +116,20 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                                    parameters=values["parameters"])
                 messages.success(request, _("Đã đăng ký nhận cảnh báo vào liên hệ trong hồ sơ của bạn."))
             else:
+                # Each subscription sends a message to the address given: bounded per recipient too, so nobody can
+                # flood someone's inbox or phone from many client addresses.
+                contact = (values["email"] if values["channel"] == "email" else values["phone"]).strip().lower()
+                wait = ratelimit.exceeded("subscription_contact", contact)
+                if wait is not None:
+                    raise ratelimit.RateLimited(retry_after=wait)
                 services.subscribe(email=values["email"] if values["channel"] == "email" else "",
                                    phone=values["phone"] if values["channel"] == "phone" else "",
                                    unit_key=values["unit"] or None, parameters=values["parameters"])
+                ratelimit.count_failure("subscription_contact", contact)  # one more message sent there
                 messages.success(request, _("Đã gửi liên kết xác nhận. Cảnh báo chỉ được gửi sau khi bạn xác nhận."))
             return redirect("environment:subscribe")
+        except ratelimit.RateLimited as exc:
+            return ratelimit.rate_limited_response(request, exc)
         except ServiceError as exc:
             error = exc.message
     return render(request, "environment/subscribe.html", {
@@ -145,9 +155,11 @@ def _token_page(request: HttpRequest, token: str, *, action: str) -> HttpRespons
                   status=status)
 
 
+@ratelimit.rate_limit("subscription_token", methods=("POST",))
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return _token_page(request, token, action="confirm")
 
 
+@ratelimit.rate_limit("subscription_token", methods=("POST",))
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return _token_page(request, token, action="cancel")

@@ -42,6 +42,7 @@ from oauthlib.openid.connect.core.grant_types.dispatchers import (
 from smartcity.identity import services
 from smartcity.identity.forms import IdpLoginForm
 from smartcity.identity.models import IdpAccount, User
+from smartcity.lib import ratelimit
 from smartcity.lib.errors import ServiceError
 from smartcity.population.models import Citizen, Sex
 
@@ -164,18 +165,19 @@ def login(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         next_url = ""
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST":
         form = IdpLoginForm(request.POST)
         if form.is_valid():
             try:
                 account = services.authenticate_idp_account(
                     id_number=form.cleaned_data["id_number"], password=form.cleaned_data["password"],
-                    address=request.META.get("REMOTE_ADDR") or None,
+                    address=ratelimit.client_address(request),
                 )
             except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = exc.status
+                retry_after = getattr(exc, "retry_after", None)
             else:
                 request.session.cycle_key()  # no session fixation across the sign-in
                 request.session[services.IDP_SESSION_KEY] = account.pk
@@ -186,4 +188,7 @@ def login(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = IdpLoginForm()
-    return render(request, "identity/idp/login.html", {"form": form, "next": next_url}, status=status)
+    response = render(request, "identity/idp/login.html", {"form": form, "next": next_url}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

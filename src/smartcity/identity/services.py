@@ -6,16 +6,22 @@ Citizens sign in the way the national VNeID is used, as an OpenID Connect relyin
 ``sign_in_citizen``, which maps the ID-number claim to the population record and creates or links the account.
 
 Staff sign in with a password and a TOTP code (``check_staff_password``, then ``confirm_totp_enrolment`` the first
-time or ``verify_staff_code``). Every failed password or code counts towards a temporary lock
-(``STAFF_LOCKOUT_THRESHOLD`` failures lock for ``STAFF_LOCKOUT_MINUTES``); a correct password alone does not clear
-the count, only a completed sign-in does, so knowing the password does not buy unlimited guesses at the code.
+time or ``verify_staff_code``). Wrong passwords are held back per client address, never for the account as a whole
+(anyone who knows an officer's username could otherwise lock them out at will): ``STAFF_LOCKOUT_THRESHOLD`` wrong
+passwords for one account from one address refuse that account *from that address* for up to
+``STAFF_LOCKOUT_MINUTES``, and ``STAFF_ADDRESS_LOCKOUT_THRESHOLD`` failures from one address refuse the address
+whatever username it tries (spraying). The officer signs in from their own address meanwhile. Wrong TOTP codes —
+which only someone holding the password can send — lock the account itself (``STAFF_LOCKOUT_THRESHOLD`` wrong codes
+lock it for ``STAFF_LOCKOUT_MINUTES``); a correct password alone does not clear that count, only a completed
+sign-in does, so knowing the password does not buy unlimited guesses at the code. The counters live in the cache
+(``lib.ratelimit``, django-ratelimit).
 
 Every sign-in, refusal and lock is in the audit log. Neither the log nor the audit log ever holds a password, a code,
 a TOTP secret or an ID number.
 
 The development identity provider (``/idp/``) keeps its own accounts: ``set_idp_password``,
-``authenticate_idp_account`` (locked after repeated failures per identity and per client address, audited like the
-staff sign-in) and ``ensure_demo_client`` (the portal's registration there).
+``authenticate_idp_account`` (held back after repeated failures per identity and client address, and per client
+address, by the same counters as the staff sign-in, and audited like it) and ``ensure_demo_client`` (the portal's registration there).
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.identity import oidc, totp
 from smartcity.identity.models import IdpAccount, User, new_subject
+from smartcity.lib import ratelimit
 from smartcity.lib.errors import Invalid, ServiceError
 from smartcity.lib.idnumber import clean_id_number
 from smartcity.population.models import Citizen
@@ -88,6 +95,17 @@ class AccountLocked(SignInRefused):
     code = "locked"
 
 
+class TooManyAttempts(SignInRefused):
+    """Too many failures from this client address (for this account, or for any): 429 with ``Retry-After``."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, reason: str, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, reason=reason, field=field)
+        self.retry_after = max(1, int(retry_after))
+
+
 def _bad_credentials() -> str:
     return _("Tên đăng nhập hoặc mật khẩu không đúng.")
 
@@ -102,21 +120,30 @@ def _locked_message(until: dt.datetime) -> str:
 # ============================================================================================== staff sign-in
 
 
-def check_staff_password(*, username: str, password: str) -> User:
+def check_staff_password(*, username: str, password: str, address: str | None = None) -> User:
     """The staff account for ``username`` if ``password`` is right and the account is not locked.
 
+    ``address`` is the client's (``lib.ratelimit.client_address``): failures are held back per address and per
+    (account, address), so guesses from one place never stop the officer signing in from another.
     This is only the first step: the caller keeps the account as *pending* and asks for the TOTP code next.
     """
+    limits = _staff_limits()
+    address = address or "unknown"
+    _refuse_if_address_limited(limits, address)
     user = User.objects.filter(username=username).first()
     if user is None or user.kind != User.Kind.STAFF or not user.is_active:
         make_password(password)  # same cost as a real check: response time does not tell which usernames exist
         audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=USER_SUBJECT,
                      subject_id=user.pk if user else "",
                      detail={"method": "password", "reason": "unknown_account" if user is None else "not_staff"})
-        raise SignInRefused(_bad_credentials(), reason="password")
+        _count_sign_in_failure(limits, address, message=_bad_credentials(), reason="password")
     _refuse_if_locked(user, step="password")
+    _refuse_if_pair_limited(limits, user, address)
     if not user.check_password(password):
-        _count_failure(user, reason="password")
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=USER_SUBJECT, subject_id=user.pk,
+                     detail={"method": "password", "reason": "password"})
+        _count_sign_in_failure(limits, address, account=user, message=_bad_credentials(), reason="password")
+    _forget_pair_failures(limits, user, address)
     return user
 
 
@@ -203,49 +230,144 @@ def reset_staff_totp(*, actor: User, user: User) -> User:
 
 
 def unlock_staff(*, actor: User, user: User) -> User:
-    """Lift a lock before it runs out (the person was identified another way)."""
+    """Lift a lock before it runs out (the person was identified another way): the account's own (wrong codes) and
+    every per-address hold on it (wrong passwords)."""
     with transaction.atomic():
         user.failed_logins, user.locked_until = 0, None
         user.save(update_fields=["failed_logins", "locked_until"])
+        _forget_pair_failures(_staff_limits(), user, address=None)
         audit.record(actor=agencies.actor_for(actor), action=Action.UPDATE, subject_type=USER_SUBJECT,
                      subject_id=user.pk, detail={"change": "unlocked"})
     return user
 
 
-def _refuse_if_locked(user: User, *, step: str, subject_type: str = USER_SUBJECT) -> None:
+def _refuse_if_locked(user: User, *, step: str) -> None:
     if user.is_locked():
         assert user.locked_until is not None
-        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=subject_type, subject_id=user.pk,
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=USER_SUBJECT, subject_id=user.pk,
                      detail={"method": step, "reason": "locked"})
         raise AccountLocked(_locked_message(user.locked_until), reason="locked")
 
 
-def _count_failure(user: User, *, reason: str, message: str | None = None, method: str | None = None,
-                   threshold: int | None = None, minutes: int | None = None,
-                   subject_type: str = USER_SUBJECT) -> NoReturn:
-    """Record a failed password or code, lock the account at the threshold, and refuse (always raises).
+def _count_failure(user: User, *, reason: str, message: str | None = None) -> NoReturn:
+    """Record a wrong TOTP code, lock the account at the threshold, and refuse (always raises).
 
-    Staff by default; the development provider passes its own ``method``, ``threshold`` and ``minutes``. The lock
+    Only someone who holds the password gets to the code, so this lock is the account's own (not per address). It
     always runs out: an attacker can delay a sign-in, never shut an account for good."""
-    threshold = max(1, int(settings.STAFF_LOCKOUT_THRESHOLD if threshold is None else threshold))
-    minutes = int(settings.STAFF_LOCKOUT_MINUTES if minutes is None else minutes)
+    threshold = max(1, int(settings.STAFF_LOCKOUT_THRESHOLD))
+    minutes = int(settings.STAFF_LOCKOUT_MINUTES)
     with transaction.atomic():
         fresh = User.objects.select_for_update().get(pk=user.pk)
         fresh.failed_logins += 1
-        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=subject_type, subject_id=fresh.pk,
-                     detail={"method": method or ("totp" if reason.startswith("totp") else "password"),
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=USER_SUBJECT, subject_id=fresh.pk,
+                     detail={"method": "totp" if reason.startswith("totp") else "password",
                              "reason": reason, "failures": fresh.failed_logins})
         locked = fresh.failed_logins >= threshold
         if locked:
             fresh.locked_until = timezone.now() + timedelta(minutes=minutes)
             fresh.failed_logins = 0
-            audit.record(actor=None, action=Action.LOCKED, subject_type=subject_type, subject_id=fresh.pk,
+            audit.record(actor=None, action=Action.LOCKED, subject_type=USER_SUBJECT, subject_id=fresh.pk,
                          detail={"failures": threshold, "minutes": minutes})
         fresh.save(update_fields=["failed_logins", "locked_until"])
     if locked:
         assert fresh.locked_until is not None
         raise AccountLocked(_locked_message(fresh.locked_until), reason="locked")
     raise SignInRefused(message or _bad_credentials(), reason=reason)
+
+
+# Wrong passwords, per client address (``lib.ratelimit``). Two counters, both in fixed windows of ``minutes``:
+# failures for one account from one address (the account is refused from that address only), and failures from one
+# address whatever the account (guessing across many accounts). A refusal is audited once per window.
+
+
+@dataclass(frozen=True)
+class _SignInLimits:
+    subject_type: str  # the audit subject, and the counters' namespace
+    method: str
+    account_threshold: int  # failures for one account from one address
+    address_threshold: int  # failures from one address, any account
+    minutes: int
+
+    def rate(self, threshold: int) -> str:
+        return f"{max(1, threshold)}/{max(1, self.minutes)}m"
+
+
+def _staff_limits() -> _SignInLimits:
+    return _SignInLimits(USER_SUBJECT, "password", int(settings.STAFF_LOCKOUT_THRESHOLD),
+                         int(settings.STAFF_ADDRESS_LOCKOUT_THRESHOLD), int(settings.STAFF_LOCKOUT_MINUTES))
+
+
+def _idp_limits() -> _SignInLimits:
+    return _SignInLimits(IDP_SUBJECT, IDP_METHOD, int(settings.IDP_LOCKOUT_THRESHOLD),
+                         int(settings.IDP_ADDRESS_LOCKOUT_THRESHOLD), int(settings.IDP_LOCKOUT_MINUTES))
+
+
+def _epoch_key(limits: _SignInLimits, account: User, address: str | None) -> str:
+    where = hashlib.sha256(address.encode()).hexdigest()[:32] if address else "*"
+    return f"identity:sign-in:epoch:{limits.subject_type}:{account.pk}:{where}"
+
+
+def _pair_key(limits: _SignInLimits, account: User, address: str) -> str:
+    # Two epochs: a completed sign-in from this address clears its count; an unlock clears every address's.
+    epochs = cache.get_many([_epoch_key(limits, account, None), _epoch_key(limits, account, address)])
+    return (f"{account.pk}:{epochs.get(_epoch_key(limits, account, None), 0)}:"
+            f"{epochs.get(_epoch_key(limits, account, address), 0)}:{address}")
+
+
+def _forget_pair_failures(limits: _SignInLimits, account: User, address: str | None) -> None:
+    """Start the failures of ``account`` from ``address`` (every address when None) from zero."""
+    key = _epoch_key(limits, account, address)
+    cache.set(key, int(cache.get(key, 0)) + 1, timeout=max(60, limits.minutes * 60 * 2))
+
+
+def _refuse_if_address_limited(limits: _SignInLimits, address: str) -> None:
+    wait = ratelimit.exceeded(f"{limits.subject_type}:address", address, rate=limits.rate(limits.address_threshold))
+    if wait is None:
+        return
+    if ratelimit.first_refusal(f"{limits.subject_type}:address", address, wait):
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=limits.subject_type, subject_id="",
+                     detail={"method": limits.method, "reason": "address_locked"})
+    raise TooManyAttempts(_address_limited_message(wait), reason="address_locked", retry_after=wait)
+
+
+def _refuse_if_pair_limited(limits: _SignInLimits, account: User, address: str) -> None:
+    key = _pair_key(limits, account, address)
+    wait = ratelimit.exceeded(f"{limits.subject_type}:account", key, rate=limits.rate(limits.account_threshold))
+    if wait is None:
+        return
+    if ratelimit.first_refusal(f"{limits.subject_type}:account", key, wait):
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=limits.subject_type,
+                     subject_id=account.pk, detail={"method": limits.method, "reason": "locked"})
+    raise TooManyAttempts(_pair_limited_message(wait), reason="locked", retry_after=wait)
+
+
+def _count_sign_in_failure(limits: _SignInLimits, address: str, *, message: str, reason: str,
+                           account: User | None = None, field: str | None = None) -> NoReturn:
+    """Count a wrong password (already audited by the caller) from ``address``, for ``account`` if known; refuse."""
+    ratelimit.count_failure(f"{limits.subject_type}:address", address, rate=limits.rate(limits.address_threshold))
+    if account is not None:
+        wait = ratelimit.count_failure(f"{limits.subject_type}:account", _pair_key(limits, account, address),
+                                       rate=limits.rate(limits.account_threshold))
+        if wait is not None:
+            audit.record(actor=None, action=Action.LOCKED, subject_type=limits.subject_type, subject_id=account.pk,
+                         detail={"failures": limits.account_threshold, "minutes": limits.minutes,
+                                 "scope": "address"})
+            raise TooManyAttempts(_pair_limited_message(wait), reason="locked", retry_after=wait)
+    raise SignInRefused(message, reason=reason, field=field)
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, -(-int(seconds) // 60))
+
+
+def _pair_limited_message(wait: int) -> str:
+    return _("Tài khoản đang bị tạm khóa đối với địa chỉ này do nhập sai nhiều lần. Vui lòng thử lại sau %(n)d "
+             "phút.") % {"n": _minutes(wait)}
+
+
+def _address_limited_message(wait: int) -> str:
+    return _("Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau %(n)d phút.") % {
+        "n": _minutes(wait)}
 
 
 def _record_staff_sign_in(user: User, *, enrolled: bool) -> None:
@@ -533,39 +655,39 @@ def set_idp_password(citizen: Citizen, password: str) -> IdpAccount:
 def authenticate_idp_account(*, id_number: str, password: str, address: str | None = None) -> IdpAccount:
     """The identity at the development provider for this ID number and password; ``SignInRefused`` otherwise.
 
-    The provider's form is guarded as the staff sign-in is: ``IDP_LOCKOUT_THRESHOLD`` failures on one identity lock
-    it for ``IDP_LOCKOUT_MINUTES`` (on its principal, the staff lockout's own fields), and
-    ``IDP_ADDRESS_LOCKOUT_THRESHOLD`` failures from one client ``address`` within that time refuse that address
-    whatever ID number it tries (guessing across many citizens). Both locks run out on their own. Every sign-in,
-    refusal and lock is audited, never with the ID number or the password.
+    The provider's form is guarded as the staff sign-in is, by the same counters: ``IDP_LOCKOUT_THRESHOLD`` wrong
+    passwords for one identity from one client ``address`` refuse that identity from that address for up to
+    ``IDP_LOCKOUT_MINUTES``, and ``IDP_ADDRESS_LOCKOUT_THRESHOLD`` failures from one address refuse the address
+    whatever ID number it tries (guessing across many citizens). Nobody can lock a citizen out from elsewhere, and
+    both holds run out on their own. Every sign-in, refusal and hold is audited (a refusal once per window), never
+    with the ID number or the password.
     """
-    minutes = int(settings.IDP_LOCKOUT_MINUTES)
-    if address and _address_failures(address) >= max(1, int(settings.IDP_ADDRESS_LOCKOUT_THRESHOLD)):
-        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=IDP_SUBJECT, subject_id="",
-                     detail={"method": IDP_METHOD, "reason": "address_locked"})
-        raise AccountLocked(_("Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau %(n)d phút.")
-                            % {"n": minutes}, reason="address_locked")
+    limits = _idp_limits()
+    address = address or "unknown"
+    _refuse_if_address_limited(limits, address)
     number = clean_id_number(id_number)
     account = IdpAccount.objects.select_related("citizen", "principal").filter(citizen__id_number=number).first()
     if account is None:
         make_password(password)  # same cost as a real check
-        _count_address_failure(address)
         audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=IDP_SUBJECT, subject_id="",
                      detail={"method": IDP_METHOD, "reason": "unknown_account"})
-        raise SignInRefused(_idp_bad_credentials(), reason="unknown_account", field="password")
+        _count_sign_in_failure(limits, address, message=_idp_bad_credentials(), reason="unknown_account",
+                               field="password")
     principal = account.principal
-    _refuse_if_locked(principal, step=IDP_METHOD, subject_type=IDP_SUBJECT)
+    _refuse_if_pair_limited(limits, principal, address)
 
     def upgrade(raw: str) -> None:
         IdpAccount.objects.filter(pk=account.pk).update(password=make_password(raw))
 
     if not check_password(password, account.password, setter=upgrade):
-        _count_address_failure(address)
-        _count_failure(principal, reason="password", message=_idp_bad_credentials(), method=IDP_METHOD,
-                       threshold=int(settings.IDP_LOCKOUT_THRESHOLD), minutes=minutes, subject_type=IDP_SUBJECT)
+        audit.record(actor=None, action=Action.SIGN_IN_FAILED, subject_type=IDP_SUBJECT, subject_id=principal.pk,
+                     detail={"method": IDP_METHOD, "reason": "password"})
+        _count_sign_in_failure(limits, address, account=principal, message=_idp_bad_credentials(),
+                               reason="password", field="password")
+    _forget_pair_failures(limits, principal, address)
     with transaction.atomic():
         # ID tokens carry ``auth_time``, which django-oauth-toolkit reads from the principal's last_login.
-        User.objects.filter(pk=principal.pk).update(last_login=timezone.now(), failed_logins=0, locked_until=None)
+        User.objects.filter(pk=principal.pk).update(last_login=timezone.now())
         audit.record(actor=None, action=Action.SIGN_IN, subject_type=IDP_SUBJECT, subject_id=principal.pk,
                      detail={"method": IDP_METHOD})
     return account
@@ -573,26 +695,6 @@ def authenticate_idp_account(*, id_number: str, password: str, address: str | No
 
 def _idp_bad_credentials() -> str:
     return _("Số định danh cá nhân hoặc mật khẩu không đúng.")
-
-
-def _address_key(address: str) -> str:
-    return f"identity:idp:failures:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
-
-
-def _address_failures(address: str) -> int:
-    return int(cache.get(_address_key(address), 0))
-
-
-def _count_address_failure(address: str | None) -> None:
-    """One more failure from ``address`` in the current window (which starts at its first failure)."""
-    if not address:
-        return
-    key = _address_key(address)
-    cache.add(key, 0, timeout=int(settings.IDP_LOCKOUT_MINUTES) * 60)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.add(key, 1, timeout=int(settings.IDP_LOCKOUT_MINUTES) * 60)
 
 
 def ensure_demo_client(redirect_uri_base: str) -> AbstractApplication:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smartcity.identity import services, totp
 from smartcity.identity.forms import StaffLoginForm, TotpForm
 from smartcity.identity.models import User
+from smartcity.lib import ratelimit
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -45,17 +46,19 @@ def _go_on(next_url: str) -> HttpResponseRedirect:
 def login(request: HttpRequest) -> HttpResponse:
     """Citizens go on to VNeID; staff type their password here, then their code."""
     next_url = _next_url(request)
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST":
         form = StaffLoginForm(request.POST)
         if form.is_valid():
             try:
                 user = services.check_staff_password(
-                    username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+                    username=form.cleaned_data["username"], password=form.cleaned_data["password"],
+                    address=ratelimit.client_address(request),
                 )
             except services.SignInRefused as exc:
                 form.add_error(None, exc.message)
                 status = exc.status
+                retry_after = getattr(exc, "retry_after", None)
             else:
                 services.remember_pending_staff(request.session, user, next_url)
                 return redirect("identity:totp" if user.totp_confirmed else "identity:totp_setup")
@@ -63,7 +66,10 @@ def login(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = StaffLoginForm()
-    return render(request, "identity/login.html", {"form": form, "next": next_url}, status=status)
+    response = render(request, "identity/login.html", {"form": form, "next": next_url}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @never_cache
@@ -82,10 +88,18 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def oidc_callback(request: HttpRequest) -> HttpResponse:
-    """The identity provider sends the citizen back here with a code (or an error)."""
+    """The identity provider sends the citizen back here with a code (or an error).
+
+    Each refusal is audited, so refusals are counted per client address (``RATE_LIMITS["oidc_callback"]``): past
+    the limit the address gets 429 and nothing more is audited until the window ends."""
+    address = ratelimit.client_address(request)
+    wait = ratelimit.exceeded("oidc_callback", address)
+    if wait is not None:
+        return ratelimit.rate_limited_response(request, ratelimit.RateLimited(retry_after=wait))
     try:
         user, next_url = services.complete_citizen_sign_in(session=request.session, params=request.GET.dict())
     except services.SignInRefused as exc:
+        ratelimit.count_failure("oidc_callback", address)
         return render(request, "identity/sign_in_error.html", {"message": exc.message}, status=exc.status)
     auth_login(request, user, backend=MODEL_BACKEND)
     services.start_session(request.session, user)

@@ -10,6 +10,7 @@ import logging
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
+from smartcity.lib import ratelimit
 from smartcity.lib.contract import SIGNED_IN, ErrorsOut, errors, session_auth
 from smartcity.payments import services, vnpay
 from smartcity.payments.schemas import (
@@ -39,17 +40,18 @@ def ipn(request: HttpRequest) -> dict[str, str]:
     """Server to server. Always HTTP 200 with ``{"RspCode", "Message"}``: 00 confirmed, 01 order not found, 02
     already confirmed, 04 invalid amount, 97 invalid signature, 99 other error."""
     try:
-        return services.handle_ipn(_params(request)).as_json()
+        return services.handle_ipn(_params(request), address=ratelimit.client_address(request)).as_json()
     except Exception:  # noqa: BLE001 - the gateway gets "99" and retries; the error is logged
         log.exception("IPN failed")
         return vnpay.UNKNOWN_ERROR.as_json()
 
 
-@router.get("/return", auth=None, response={200: ReturnOut, 400: ReturnOut, 503: ErrorsOut},
+@router.get("/return", auth=None, response={200: ReturnOut, 400: ReturnOut, 429: ErrorsOut, 503: ErrorsOut},
             summary="Check a browser return from the gateway")
+@ratelimit.limit_operation("payment_return")
 def browser_return(request: HttpRequest) -> Status:
     """What the return page shows, as JSON. Never marks a payment paid: only the IPN or a status query does."""
-    result = services.read_return(_params(request))
+    result = services.read_return(_params(request), address=ratelimit.client_address(request))
     body = ReturnOut(verified=result.verified, message=result.message,
                      code=result.payment.code if result.payment else None,
                      state=result.payment.state if result.payment else None,

@@ -32,6 +32,7 @@ from smartcity.agencies.models import Agency, Role
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.audit.services import Actor
+from smartcity.lib import ratelimit
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from smartcity.lib.principal import Principal
 from smartcity.payments import gateways, receipts, report, vnpay
@@ -348,19 +349,42 @@ def _refuse(answer: vnpay.IpnAnswer, params: Mapping[str, object], reason: str, 
     return answer
 
 
-def _read(params: Mapping[str, str], *, channel: str) -> gateways.Outcome | vnpay.IpnAnswer:
+def _read(params: Mapping[str, str], *, channel: str, address: str | None = None) -> gateways.Outcome | vnpay.IpnAnswer:
     try:
         return gateways.get().read_notification(params)
     except gateways.BadSignature as exc:
-        return _refuse(vnpay.INVALID_SIGNATURE, params, str(exc), channel=channel)
+        return _refuse_unsigned(vnpay.INVALID_SIGNATURE, params, str(exc), channel=channel, address=address)
     except gateways.BadMessage as exc:
-        return _refuse(vnpay.UNKNOWN_ERROR, params, str(exc), channel=channel)
+        return _refuse_unsigned(vnpay.UNKNOWN_ERROR, params, str(exc), channel=channel, address=address)
 
 
-def handle_ipn(params: Mapping[str, str]) -> vnpay.IpnAnswer:
+def _refuse_unsigned(answer: vnpay.IpnAnswer, params: Mapping[str, object], reason: str, *, channel: str,
+                     address: str | None) -> vnpay.IpnAnswer:
+    """A notification whose signature does not hold. Anyone can send those, so past ``RATE_LIMITS["payment_refusal"]``
+    from one client address they are no longer audited one by one (one entry says so, once per window). A correctly
+    signed notification — the gateway's — is never counted nor held back, so the IPN cannot be starved."""
+    if address:
+        wait = ratelimit.exceeded("payment_refusal", address)
+        if wait is not None:
+            if ratelimit.first_refusal("payment_refusal", address, wait):
+                audit.record(actor=BROWSER if channel == "return" else GATEWAY, action=Action.STATE,
+                             subject_type=f"payments.{channel}", subject_id="",
+                             purpose="Từ chối thông báo sai chữ ký; các lần sau từ cùng địa chỉ không ghi từng lần",
+                             detail={"refused": True, "rsp_code": answer.code, "rate_limited": True,
+                                     "seconds": wait})
+            log.warning("payments %s refused: %s %s (%s; not audited, rate limited)", channel, answer.code,
+                        answer.message, reason)
+            return answer
+        ratelimit.count_failure("payment_refusal", address)
+    return _refuse(answer, params, reason, channel=channel)
+
+
+def handle_ipn(params: Mapping[str, str], *, address: str | None = None) -> vnpay.IpnAnswer:
     """The gateway's server-to-server notification: verified (signature, order, amount), idempotent (a repeat
-    answers "02" and changes nothing), then recorded. Returns what to answer the gateway."""
-    outcome = _read(params, channel="ipn")
+    answers "02" and changes nothing), then recorded. Returns what to answer the gateway.
+
+    ``address`` (the caller's) bounds how many badly signed notifications are audited one by one."""
+    outcome = _read(params, channel="ipn", address=address)
     if isinstance(outcome, vnpay.IpnAnswer):
         return outcome
     with transaction.atomic():
@@ -415,8 +439,8 @@ class ReturnResult:
         return self.payment is not None and self.payment.state == State.PENDING
 
 
-def read_return(params: Mapping[str, str]) -> ReturnResult:
-    outcome = _read(params, channel="return")
+def read_return(params: Mapping[str, str], *, address: str | None = None) -> ReturnResult:
+    outcome = _read(params, channel="return", address=address)
     if isinstance(outcome, vnpay.IpnAnswer):
         return ReturnResult(False, _("Dữ liệu cổng thanh toán trả về không hợp lệ (sai chữ ký hoặc thiếu thông "
                                      "tin). Kết quả thanh toán không được ghi nhận từ trang này."))

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from smartcity.lib import ratelimit
 from smartcity.lib.errors import Forbidden, NotFound, ServiceError
 from smartcity.payments import services
 from smartcity.payments.models import State
@@ -58,10 +59,12 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@ratelimit.rate_limit("payment_return")
 def gateway_return(request: HttpRequest) -> HttpResponse:
     """Where the gateway sends the browser back (vnp_ReturnUrl). Shows what the platform knows; the payment is
     confirmed only by the gateway's IPN (or a status query), so until then it says "awaiting confirmation"."""
-    result = services.read_return({key: value for key, value in request.GET.items()})
+    result = services.read_return({key: value for key, value in request.GET.items()},
+                                  address=ratelimit.client_address(request))
     return render(request, "payments/return.html", {"result": result, "payment": result.payment},
                   status=200 if result.verified else 400)
 

@@ -7,8 +7,9 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from smartcity.lib import ratelimit
 from smartcity.lib.contract import errors
-from smartcity.lib.text import fold_key
+from smartcity.lib.text import bounded, fold_key
 from smartcity.places import services
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.places.schemas import AddressIn, AddressOut, UnitDetailOut, UnitOut
@@ -41,7 +42,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter],
     if filters.parent:
         units = units.filter(parent=services.get_unit(filters.parent))
     if filters.q:
-        units = units.filter(keywords__icontains=fold_key(filters.q))
+        units = units.filter(keywords__icontains=fold_key(bounded(filters.q, field="q")))
     return units[offset : offset + limit]
 
 
@@ -51,7 +52,8 @@ def get_unit(request: HttpRequest, key: str) -> object:
     return services.get_unit(key)
 
 
-@router.post("/parse-address", response={200: AddressOut, **errors(400)},
+@router.post("/parse-address", response={200: AddressOut, **errors(400, 429)},
              summary="Resolve a free-text address to a unit")
+@ratelimit.limit_operation("parse_address")
 def parse_address(request: HttpRequest, payload: AddressIn) -> object:
     return services.parse_address(payload.address, default_province=payload.default_province)

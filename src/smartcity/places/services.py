@@ -17,6 +17,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import vietnamadminunits
@@ -25,12 +26,15 @@ from django.db import transaction
 from django.db.models import Count, Max
 
 from smartcity.lib.errors import Invalid, NotFound
-from smartcity.lib.text import fold, fold_key
+from smartcity.lib.text import bounded, fold, fold_key
 from smartcity.places.models import REFORM_DATE, Level, Structure, Succession, Unit
 
 DATA_DIR = Path(vietnamadminunits.__file__).parent / "data"
 
 # --------------------------------------------------------------------------------------------------- loading
+
+
+MAX_ADDRESS_CHARS = 300  # the longest address a form takes; a longer text is no address, only work for the parser
 
 
 @dataclass
@@ -45,6 +49,21 @@ def _rows(table: str) -> list[dict[str, object]]:
     with sqlite3.connect(f"file:{DATA_DIR / 'dataset.db'}?mode=ro", uri=True) as conn:
         conn.row_factory = sqlite3.Row
         return [dict(r) for r in conn.execute(f"SELECT * FROM [{table}]")]  # noqa: S608 - fixed table names
+
+
+@lru_cache(maxsize=1)
+def _reference_province_codes() -> frozenset[str]:
+    codes: set[str] = set()
+    with sqlite3.connect(f"file:{DATA_DIR / 'dataset.db'}?mode=ro", uri=True) as conn:
+        for table in ("admin_units", "admin_units_legacy"):
+            codes.update(str(c) for (c,) in conn.execute(f"SELECT DISTINCT provinceCode FROM [{table}]"))  # noqa: S608
+    return frozenset(c.zfill(2) for c in codes if c and c != "None")
+
+
+def province_codes() -> set[str]:
+    """Every province code of the reference data, before and after the 2025 reform, loaded in the database or
+    not (an ID number's first digits name the province where the birth was registered)."""
+    return set(_reference_province_codes())
 
 
 def _keywords(*values: object) -> list[str]:
@@ -222,7 +241,7 @@ def _load_successions(rows_new: list[dict[str, object]], rows_old: list[dict[str
 
 def get_unit(key: str) -> Unit:
     """The unit named by its key ``structure:level:code``, or by a bare code of a current (2025) commune/province."""
-    parts = key.split(":")
+    parts = bounded(key, field="unit", limit=40, what="Mã đơn vị hành chính").split(":")
     try:
         if len(parts) == 3:
             return Unit.objects.select_related("parent__parent").get(structure=parts[0], level=parts[1], code=parts[2])
@@ -356,7 +375,8 @@ def parse_address(text: str, *, default_province: str | None = None) -> ParsedAd
     """
     if default_province is None:
         default_province = settings.CITY_PROVINCE_CODE
-    parts = [p.strip() for p in re.split(r"[,;\n]+", text or "") if p.strip()]
+    text = bounded(text, field="address", limit=MAX_ADDRESS_CHARS, what="Địa chỉ")
+    parts = [p.strip() for p in re.split(r"[,;\n]+", text) if p.strip()]
     if not parts:
         raise Invalid("Địa chỉ trống", field="address")
     index = unit_index()

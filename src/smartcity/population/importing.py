@@ -23,7 +23,8 @@ without changing anything. How, and why:
    makes a second run a no-op. A household whose head comes in a later chunk gets its head with that chunk.
 5. **One audit entry** per import, with the counts and the file's SHA-256, never an ID number.
 
-ID numbers whose legacy structure disagrees with the record are kept, with the warnings in ``Citizen.id_warnings``.
+An ID number whose province, sex/century digit or birth year disagrees with the row's sex and date of birth is
+refused like any other bad value (``lib.idnumber.check_structure``): the row is in the error report, not the registry.
 """
 
 from __future__ import annotations

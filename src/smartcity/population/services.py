@@ -20,9 +20,10 @@ from smartcity.agencies import services as agencies
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
-from smartcity.lib.idnumber import clean_id_number, structure_warnings
+from smartcity.lib.idnumber import check_structure, clean_id_number
 from smartcity.lib.principal import Principal
-from smartcity.lib.text import fold
+from smartcity.lib.text import bounded, clean_name, clean_text, fold
+from smartcity.places import services as places
 from smartcity.places.models import Level, Unit
 from smartcity.population.ethnicities import ETHNICITIES
 from smartcity.population.models import Citizen, Household, Sex
@@ -33,8 +34,9 @@ _SEXES = frozenset(Sex.values)  # Sex.values builds a new list on every access: 
 
 
 def province_codes() -> set[str]:
-    """Province codes an ID number may start with (birth registration before or after 2025)."""
-    return set(Unit.objects.filter(level=Level.PROVINCE).values_list("code", flat=True))
+    """Province codes an ID number may start with (birth registration before or after 2025): every province of the
+    reference data, loaded or not, and any loaded in this registry."""
+    return places.province_codes() | set(Unit.objects.filter(level=Level.PROVINCE).values_list("code", flat=True))
 
 
 @dataclass
@@ -55,14 +57,15 @@ class CitizenData:
 
 def validate_citizen(data: CitizenData, *, today: dt.date | None = None,
                      provinces: Collection[str] | None = None) -> list[str]:
-    """Raise ``Invalid`` naming the field for bad data; return the ID-structure warnings.
+    """Raise ``Invalid`` naming the field for bad data — an ID number whose structure disagrees with the person's
+    sex and date of birth included; return the remaining ID-structure warnings (none today).
 
     ``provinces`` (the known province codes) saves a query per call when validating many rows."""
     today = today or timezone.localdate()
     data.id_number = clean_id_number(data.id_number)
-    data.full_name = " ".join((data.full_name or "").split())
-    if not data.full_name:
-        raise Invalid("Họ và tên không được để trống", field="full_name")
+    data.full_name = clean_name(data.full_name, field="full_name")
+    data.permanent_address = clean_text(data.permanent_address, field="permanent_address")
+    data.temporary_address = clean_text(data.temporary_address, field="temporary_address")
     if data.date_of_birth > today:
         raise Invalid("Ngày sinh không được ở tương lai", field="date_of_birth")
     if data.date_of_birth.year < 1880:
@@ -84,10 +87,9 @@ def validate_citizen(data: CitizenData, *, today: dt.date | None = None,
             validate_email(data.email)
         except ValidationError:
             raise Invalid("Thư điện tử không hợp lệ", field="email") from None
-    return structure_warnings(
-        data.id_number, sex=data.sex, date_of_birth=data.date_of_birth,
-        province_codes=set(provinces) if provinces is not None else province_codes(),
-    )
+    check_structure(data.id_number, sex=data.sex, date_of_birth=data.date_of_birth,
+                    province_codes=set(provinces) if provinces is not None else province_codes())
+    return []
 
 
 @transaction.atomic
@@ -116,8 +118,9 @@ def lookup_by_id_number(*, actor: Principal, id_number: str, purpose: str) -> Ci
     cannot probe which numbers exist elsewhere; callers without a look-up role are refused before the registry is
     consulted.
     """
-    number = clean_id_number(id_number)
-    purpose = " ".join((purpose or "").split())
+    number = clean_id_number(bounded(id_number, field="id_number", what="Số định danh"))
+    purpose = " ".join(clean_text(bounded(purpose, field="purpose", limit=500, what="Mục đích"),
+                                  field="purpose").split())
     if len(purpose) < 5:
         raise Invalid("Cần nêu mục đích tra cứu (ít nhất 5 ký tự)", field="purpose")
     scope = agencies.scope_of(actor, LOOKUP_ROLES)
@@ -145,7 +148,7 @@ def applicant_for_reception(*, actor: Principal, id_number: str, full_name: str,
     enters the ID number, full name and date of birth from the applicant's card, and only a person matching all
     three is found. An unknown number and a known number with other details get the same answer, so the desk
     cannot be used to learn which numbers exist; every attempt, found or not, is audited."""
-    number = clean_id_number(id_number)
+    number = clean_id_number(bounded(id_number, field="id_number", what="Số định danh"))
     scope = agencies.scope_of(actor, ["reception"])
     if not scope.memberships:
         raise Forbidden("Chỉ cán bộ bộ phận một cửa mới tiếp nhận hồ sơ")
@@ -165,6 +168,10 @@ def applicant_for_reception(*, actor: Principal, id_number: str, full_name: str,
     assert citizen is not None
     audit.record(actor=agencies.actor_for(actor, scope), action=Action.READ, subject_type="population.citizen",
                  subject_id=citizen.pk, person_id=citizen.pk, purpose=purpose)
+    # A record whose ID number disagrees with the person's sex or birthday (kept from before these were refused) is
+    # not received on: the desk corrects the record first.
+    check_structure(citizen.id_number, sex=citizen.sex, date_of_birth=citizen.date_of_birth,
+                    province_codes=province_codes())
     return citizen
 
 

@@ -1,8 +1,8 @@
 """A procedure's electronic form: built from the version's field definitions, rendered as a web form and validated
 on the server (the same validation serves the HTML page and the JSON API).
 
-Files are checked for type (by extension and by their first bytes) and size; addresses resolve to an administrative
-unit; ID numbers are 12 digits.
+Files are checked by ``lib.uploads`` (type by extension and content, size, polyglots, active PDF content, bombs,
+the malware scanner); addresses resolve to an administrative unit; ID numbers are 12 digits.
 """
 
 from __future__ import annotations
@@ -12,34 +12,31 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from smartcity.lib import uploads
 from smartcity.lib.errors import Invalid
-from smartcity.lib.idnumber import clean_id_number
+from smartcity.lib.idnumber import check_structure, clean_id_number
+from smartcity.lib.text import clean_name, clean_text
+from smartcity.lib.uploads import MAX_UPLOAD_BYTES, CheckedUpload
 from smartcity.places import services as places
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# Accepted attachments and the bytes each kind of file starts with.
-ACCEPTED_FILES = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
 
-
-def check_upload(upload: Any) -> None:
-    """Refuse empty, oversized, or wrongly typed files (a .pdf that is not a PDF counts as wrongly typed)."""
-    name = (upload.name or "").lower()
-    extension = name[name.rfind("."):] if "." in name else ""
-    if extension not in ACCEPTED_FILES:
-        raise ValidationError("Chỉ nhận tệp PDF, JPG hoặc PNG")
-    if upload.size == 0:
-        raise ValidationError("Tệp rỗng")
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(f"Tệp vượt quá {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in ACCEPTED_FILES[extension]):
-        raise ValidationError("Nội dung tệp không đúng định dạng khai báo")
+def check_upload(upload: Any) -> CheckedUpload:
+    """``lib.uploads.check_upload`` on a Django upload, as a ``ValidationError``; the result is also kept on the
+    upload (``upload.checked``) for whoever stores it. The size is checked before the file is read."""
+    checked = getattr(upload, "checked", None)
+    if checked is not None:
+        return checked
+    try:
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise Invalid(f"Tệp vượt quá {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        upload.seek(0)
+        data = upload.read()
+        upload.seek(0)
+        checked = uploads.check_upload(upload.name or "", getattr(upload, "content_type", None), data)
+    except Invalid as exc:
+        raise ValidationError(exc.message) from None
+    upload.checked = checked
+    return checked
 
 
 class _IdNumberField(forms.CharField):
@@ -53,7 +50,36 @@ class _IdNumberField(forms.CharField):
             raise ValidationError(exc.message) from None
 
 
-class _AddressField(forms.CharField):
+def _is_person_name(item: dict[str, Any]) -> bool:
+    """Fields where people type a person's name (the catalogue's naming: ``applicant_full_name``, ``owner_name`` …)."""
+    name = item["name"]
+    return item.get("prefill") == "full_name" or name.endswith(("full_name", "head_name", "owner_name")) \
+        or name == "intended_spouse"
+
+
+class _TextField(forms.CharField):
+    """Free text as NFC, bidirectional controls refused (``lib.text.clean_text``)."""
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        try:
+            return clean_text(value, field="") if value else value
+        except Invalid as exc:
+            raise ValidationError(exc.message) from None
+
+
+class _NameField(forms.CharField):
+    """A person's name: NFC, single spaces, invisible and bidirectional characters refused (``lib.text``)."""
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        try:
+            return clean_name(value, field="") if value else value
+        except Invalid as exc:
+            raise ValidationError(exc.message) from None
+
+
+class _AddressField(_TextField):
     def clean(self, value: Any) -> str:
         value = super().clean(value)
         if not value:
@@ -80,7 +106,7 @@ def build_form_class(spec: list[dict[str, Any]]) -> type[forms.Form]:
         common = {"label": item["label"], "required": bool(item.get("required")), "help_text": item.get("help", "")}
         kind = item["type"]
         if kind == "text":
-            field: forms.Field = forms.CharField(max_length=500, **common)
+            field: forms.Field = (_NameField if _is_person_name(item) else _TextField)(max_length=500, **common)
         elif kind == "number":
             field = forms.DecimalField(max_digits=18, decimal_places=4, **common)
         elif kind == "date":
@@ -98,7 +124,30 @@ def build_form_class(spec: list[dict[str, Any]]) -> type[forms.Form]:
         else:  # a version is validated on publication, so this is a programming error
             raise ValueError(f"unknown field type {kind!r}")
         fields[item["name"]] = field
+    by_prefill = {item["prefill"]: item["name"] for item in spec if item.get("prefill")}
+    if {"id_number", "date_of_birth", "sex"} <= by_prefill.keys():
+        fields["clean"] = _id_number_matches(by_prefill["id_number"], by_prefill["date_of_birth"], by_prefill["sex"])
     return type("ProcedureForm", (forms.Form,), fields)
+
+
+_SEX_CHOICES = {"Nam": "M", "Nữ": "F"}
+
+
+def _id_number_matches(id_field: str, birth_field: str, sex_field: str) -> Any:
+    """A form-wide check: the applicant's ID number agrees with the date of birth and sex they declared
+    (``lib.idnumber.check_structure``), an error on the ID number field otherwise."""
+
+    def clean(form: forms.Form) -> dict[str, Any]:
+        cleaned = forms.Form.clean(form)
+        number, born, sex = cleaned.get(id_field), cleaned.get(birth_field), _SEX_CHOICES.get(cleaned.get(sex_field))
+        if number and born and sex:
+            try:
+                check_structure(number, sex=sex, date_of_birth=born, province_codes=places.province_codes())
+            except Invalid as exc:
+                form.add_error(id_field, exc.message)
+        return cleaned
+
+    return clean
 
 
 def prefill(spec: list[dict[str, Any]], citizen: Any) -> dict[str, Any]:

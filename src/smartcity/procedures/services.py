@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from smartcity.agencies.models import Agency
 from smartcity.lib.errors import Invalid, NotFound
-from smartcity.lib.text import fold
+from smartcity.lib.text import bounded, fold
 from smartcity.procedures.models import Field, OnlineLevel, Procedure, ProcedureVersion
 from smartcity.procedures.schemas import VersionSpec
 
@@ -98,7 +98,7 @@ def search(*, q: str = "", field: str | None = None, agency: str | None = None, 
            level: str | None = None):
     """Published procedures matching every word of ``q`` (diacritics optional) and the filters."""
     procedures = Procedure.objects.published().select_related("field")
-    phrase = fold(q)
+    phrase = fold(bounded(q, field="q"))
     for word in phrase.split():
         procedures = procedures.filter(search_text__contains=word)
     # Names holding the words as typed, in that order, come first ("chung thuc" before "chứng nhận … thực phẩm").

@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 EPS = 1e-12
+# A sensor's Location or a FeatureOfInterest is a point or a modest area; every spatial filter walks the candidates'
+# positions, so one huge geometry would slow every query (and a deep one would exhaust the stack). City-district
+# boundaries fit well within these.
+MAX_POSITIONS = 20_000
+MAX_NESTING = 4  # Features and GeometryCollections inside one another
 GEOJSON_ENCODINGS = ("application/geo+json", "application/vnd.geo+json")  # encodingTypes we can read
 
 Point = tuple[float, float]
@@ -80,13 +85,16 @@ def _ring(coords: Any) -> Ring:
     return ring
 
 
-def shape(geojson: Any) -> Shape:
-    """GeoJSON (a geometry or a Feature) → Shape; ``GeometryError`` for anything else."""
+def shape(geojson: Any, *, _depth: int = 0) -> Shape:
+    """GeoJSON (a geometry or a Feature) → Shape; ``GeometryError`` for anything else, and for more than
+    ``MAX_POSITIONS`` positions or ``MAX_NESTING`` levels of Features and collections."""
+    if _depth > MAX_NESTING:
+        raise GeometryError(f"the geometry nests deeper than {MAX_NESTING} levels of Features and collections")
     if not isinstance(geojson, dict):
         raise GeometryError("a GeoJSON geometry must be an object")
     kind = geojson.get("type")
     if kind == "Feature":
-        return shape(geojson.get("geometry"))
+        return shape(geojson.get("geometry"), _depth=_depth + 1)
     coords = geojson.get("coordinates")
     out = Shape()
     try:
@@ -104,7 +112,7 @@ def shape(geojson: Any) -> Shape:
             out.polygons.extend([_ring(r) for r in poly] for poly in coords)
         elif kind == "GeometryCollection":
             for part in geojson.get("geometries") or []:
-                sub = shape(part)
+                sub = shape(part, _depth=_depth + 1)
                 out.points += sub.points
                 out.lines += sub.lines
                 out.polygons += sub.polygons
@@ -114,9 +122,15 @@ def shape(geojson: Any) -> Shape:
         raise GeometryError(f"malformed coordinates of a {kind}") from None
     if any(len(line) < 2 for line in out.lines):
         raise GeometryError("a line needs at least two positions")
+    if _count(out) > MAX_POSITIONS:
+        raise GeometryError(f"the geometry has more than {MAX_POSITIONS} positions")
     if not out.vertices():
         raise GeometryError("empty geometry")
     return out
+
+
+def _count(s: Shape) -> int:
+    return len(s.points) + sum(map(len, s.lines)) + sum(len(ring) for poly in s.polygons for ring in poly)
 
 
 def bbox(geojson: Any) -> tuple[float, float, float, float] | None:

@@ -28,6 +28,8 @@ from typing import Any
 
 from django.conf import settings
 
+from smartcity.lib.dbint import as_db_int
+from smartcity.lib.nul import contains_nul
 from smartcity.sensing import geo
 from smartcity.sensing.geo import GEOJSON_ENCODINGS
 from smartcity.sensing.isotime import parse_datetime
@@ -119,7 +121,10 @@ def check_json(value: Any, what: str) -> Any:
 
 
 def check_json_or_text(value: Any) -> Any:
-    """``value`` if it is storable JSON, else its repr: a dead letter keeps whatever arrived."""
+    """``value`` if it is storable JSON, else its repr: a dead letter keeps whatever arrived (a NUL, which
+    PostgreSQL cannot store, only as its repr)."""
+    if contains_nul(value):
+        return repr(value)
     try:
         json.dumps(value, allow_nan=False)
         return value
@@ -166,11 +171,10 @@ def _link_id(value: Any, what: str) -> int | None:
         value = value.get("@iot.id", MISSING)
         if value is MISSING:
             raise Refused(f"{what} must name an existing entity as {{\"@iot.id\": …}}")
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise Refused(f"{what} id must be an integer, not {value!r}")
-    return value
+    number = as_db_int(value) if isinstance(value, int | str) else None
+    if number is None:
+        raise Refused(f"{what} id must be an integer of at most 19 digits, not {str(value)[:40]!r}")
+    return number
 
 
 def _first(raw: dict[str, Any], *names: str) -> Any:
@@ -193,6 +197,8 @@ class Fields:
 
 
 def read_fields(raw: Any) -> Fields:
+    if contains_nul(raw):  # PostgreSQL cannot store U+0000; an MQTT payload is not filtered by the HTTP middleware
+        raise Refused("the row contains a NUL character (\\u0000)")
     if isinstance(raw, list | tuple):
         if len(raw) != 3:
             raise Refused("a row given as an array must be [datastream, phenomenonTime, result]")

@@ -179,7 +179,8 @@ class IngestResult:
 def record_dead_letters(items: Iterable[tuple[Any, str, int | None]], *, source: str, now: dt.datetime) -> None:
     """Keep what could not be stored — (payload as it arrived, reason, datastream id if known) — for review."""
     DeadLetter.objects.bulk_create(
-        [DeadLetter(received_at=now, source=source, payload=reading.check_json_or_text(payload), reason=reason,
+        [DeadLetter(received_at=now, source=source, payload=reading.check_json_or_text(payload),
+                    reason=reason.replace("\x00", "\\x00"),
                     datastream_id=ds) for payload, reason, ds in items], batch_size=1000)
 
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import File, Router
 from ninja.files import UploadedFile
 
+from smartcity.lib import ratelimit
 from smartcity.lib.contract import errors
 from smartcity.lib.errors import Invalid
 from smartcity.signing import services
@@ -16,10 +17,11 @@ router = Router()
 
 # ``file`` defaults to None only so that a request without it gets the Vietnamese message below; the document says
 # it is required.
-@router.post("/verify", response={200: VerificationOut, **errors(400, 413)},
+@router.post("/verify", response={200: VerificationOut, **errors(400, 413, 429)},
              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                  "required": ["file"]}}}}},
              summary="Verify the signatures of a PDF (multipart field `file`)")
+@ratelimit.limit_operation("signature_verify")
 def verify(request: HttpRequest, file: UploadedFile = File(None)) -> object:  # type: ignore[assignment]  # noqa: B008
     """Who signed, when, whether the file changed after signing, whether each certificate chains to a trusted root
     and whether it was revoked. 400 for an empty or non-PDF file, 413 above the size limit."""

@@ -50,6 +50,7 @@ from smartcity.agencies import services as agencies
 from smartcity.agencies.models import Agency, Membership, Role
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
+from smartcity.lib import uploads
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from smartcity.lib.principal import Principal, is_staff
 from smartcity.signing import keystores, pki, stamp, tsa
@@ -111,6 +112,9 @@ def check_pdf(data: bytes, *, field: str = "file") -> None:
     check_size(len(data), field=field)
     if b"%PDF-" not in data[:1024]:
         raise Invalid("Tệp không phải PDF (the file is not a PDF)", field=field)
+    # Objects, nesting and stream sizes bounded before pyHanko reads it (a PDF may carry active content here: it is
+    # only read, never stored or shown).
+    uploads.check_pdf_structure(data, field=field)
 
 
 # ------------------------------------------------------------------------------------------------ storing

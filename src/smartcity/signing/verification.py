@@ -252,7 +252,8 @@ def evaluate(data: bytes, *, context: Callable[[], ValidationContext],
         embedded = list(reader.embedded_regular_signatures)
     except Invalid:
         raise
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
+        # RecursionError: objects that refer to themselves, which pyHanko follows until the stack runs out
         raise Invalid(_("Không đọc được tệp PDF: tệp bị hỏng hoặc không đúng định dạng."), field="file") from None
     reports = []
     for sig in embedded:

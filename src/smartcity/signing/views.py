@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from smartcity.lib import ratelimit
 from smartcity.lib.errors import Invalid, NotFound, ServiceError
 from smartcity.signing import services, tsa
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit.rate_limit("signature_verify", methods=("POST",))
 def verify_page(request: HttpRequest) -> HttpResponse:
     report = error = None
     upload = None

@@ -8,6 +8,7 @@ from typing import Annotated
 from django.http import FileResponse, HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
+from smartcity.lib import ratelimit
 from smartcity.lib.contract import MAX_ID, SIGNED_IN, errors, session_auth
 from smartcity.lib.http import pdf_attachment
 from smartcity.vault import services
@@ -80,14 +81,16 @@ def revoke(request: HttpRequest, link_id: RowId) -> Status:
     return Status(204, None)
 
 
-@router.get("/shared/{token}", auth=None, response={200: DocumentOut, **errors(400, 403, 404, 410)},
+@router.get("/shared/{token}", auth=None, response={200: DocumentOut, **errors(400, 403, 404, 410, 429)},
             summary="The document behind a share link")
+@ratelimit.limit_operation("share_link")
 def shared(request: HttpRequest, token: Token) -> object:
     return services.open_shared(token=token, user=request.user)
 
 
-@router.get("/shared/{token}/file", auth=None, response=errors(400, 403, 404, 410), openapi_extra=_PDF,
+@router.get("/shared/{token}/file", auth=None, response=errors(400, 403, 404, 410, 429), openapi_extra=_PDF,
             summary="Download the document behind a share link")
+@ratelimit.limit_operation("share_link")
 def shared_file(request: HttpRequest, token: Token) -> FileResponse:
     document = services.open_shared(token=token, user=request.user)
     return pdf_attachment(document.file, document.download_name)

@@ -19,6 +19,7 @@ from smartcity.agencies import services as agencies
 from smartcity.agencies.models import Agency, Membership
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
+from smartcity.lib import uploads
 from smartcity.lib.errors import Forbidden, Gone, Invalid, NotFound
 from smartcity.lib.principal import Principal
 from smartcity.vault.models import Document, ShareLink
@@ -34,9 +35,12 @@ def _digest(data: bytes) -> str:
 def store(*, owner_id: int, pdf: bytes, title: str, kind: str = Document.Kind.RESULT, issuer: Agency | None = None,
           reference: str = "", procedure_code: str = "", signed: bool = False,
           issued_at: dt.datetime | None = None) -> Document:
-    """Put a document into a citizen's store (a result lands here when the dossier's result is returned)."""
+    """Put a document into a citizen's store (a result lands here when the dossier's result is returned). What
+    enters the store passes the same checks as a citizen's upload (``lib.uploads``), since it is handed out again
+    for reuse in other dossiers."""
     if not pdf.startswith(b"%PDF-"):
         raise Invalid("Kho dữ liệu chỉ nhận tệp PDF", field="file")
+    uploads.check_upload("document.pdf", uploads.PDF, pdf, field="file")
     document = Document(owner_id=owner_id, kind=kind, title=title[:300], issuer=issuer, reference=reference,
                         procedure_code=procedure_code, size=len(pdf), sha256=_digest(pdf), signed=signed,
                         issued_at=issued_at or timezone.now())

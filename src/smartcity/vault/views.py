@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from smartcity.lib import ratelimit
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.lib.http import pdf_attachment
 from smartcity.vault import services
@@ -57,6 +58,7 @@ def revoke(request: HttpRequest, link_id: int) -> HttpResponse:
     return redirect("vault:mine")
 
 
+@ratelimit.rate_limit("share_link")
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     try:
         document = services.open_shared(token=token, user=request.user)

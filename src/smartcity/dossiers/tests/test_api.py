@@ -87,16 +87,22 @@ def test_staff_work_their_queue_and_out_of_order_operations_are_409(client, an, 
     assert client.get("/api/v1/dossiers", {"queue": "sideways"}).status_code == 400
 
 
-def test_tracking_is_public_and_shows_no_personal_data(client, an):
+def test_tracking_is_public_with_the_receipts_secret_and_shows_no_personal_data(client, an):
     code = submit(client, an).json()["code"]
+    assert client.get(f"/api/v1/track/{code}").status_code == 200  # the applicant needs no secret
     client.logout()
-    response = client.get(f"/api/v1/track/{code}")
+    secret = Dossier.objects.get(code=code).tracking_secret
+    response = client.get(f"/api/v1/track/{code}", {"secret": secret.lower()})
     assert response.status_code == 200
     text = response.content.decode()
     assert response.json()["procedure"] == "Đăng ký khai sinh"
     assert response.json()["status_label"] == "Mới đăng ký"
     assert "001090012345" not in text and "Nguy" not in text
     assert client.get("/api/v1/track/khong-co").status_code == 404
+    # Without the secret, or with a wrong one, the dossier answers exactly as an unknown code does.
+    unknown = client.get("/api/v1/track/khong-co", {"secret": secret})
+    for answer in (client.get(f"/api/v1/track/{code}"), client.get(f"/api/v1/track/{code}", {"secret": "SAI23456"})):
+        assert (answer.status_code, answer.json()) == (404, unknown.json())
 
 
 def test_anonymous_callers_cannot_list_or_submit(client):
@@ -184,7 +190,7 @@ def test_attachments_are_served_with_the_type_of_their_checked_extension(client,
     from smartcity.dossiers.models import DossierFile
 
     name = next(iter(birth_files()))
-    submit(client, an, **{name: SimpleUploadedFile("a.pdf", b"%PDF-1.7 x", "text/html")})
+    submit(client, an, **{name: SimpleUploadedFile("a.pdf", b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n", "text/html")})
     assert set(DossierFile.objects.values_list("content_type", flat=True)) == {"application/pdf"}
 
 

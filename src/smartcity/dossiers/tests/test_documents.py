@@ -79,3 +79,21 @@ def test_the_ledger_lists_the_months_dossiers(client, received, officer_ba_dinh)
 def test_citizens_have_no_ledger(client, an):
     client.force_login(an)
     assert client.get("/mot-cua/so-theo-doi.pdf").status_code == 404
+
+
+def test_the_receipt_prints_the_tracking_secret_and_its_qr_code_opens_the_tracking(client, received, officer_ba_dinh,
+                                                                                  monkeypatch):
+    from smartcity.dossiers import documents
+
+    secret = Dossier.objects.get(code=received).tracking_secret
+    client.force_login(officer_ba_dinh)
+    text = text_of(client.get(f"/ho-so/{received}/giay-to/tiep-nhan.pdf"))
+    assert "Mã bí mật tra cứu" in text and secret in text
+
+    seen = {}
+    real = documents.render
+    monkeypatch.setattr(documents, "render", lambda *a, **kw: seen.update(kw) or real(*a, **kw))
+    client.get(f"/ho-so/{received}/giay-to/tiep-nhan.pdf")
+    client.logout()
+    scanned = client.get(seen["tracking_url"].removeprefix("http://testserver"))  # what the QR code encodes
+    assert scanned.status_code == 200 and received in scanned.content.decode()

@@ -267,12 +267,23 @@ def test_the_applicant_withdraws(an):
 
 def test_tracking_shows_progress_without_personal_data(an):
     dossier = submit(an)
-    tracked = services.track(dossier.code)
+    tracked = services.track(dossier.code, secret=dossier.tracking_secret)
     text = str(tracked)
     assert tracked.status_label == "Mới đăng ký"
     assert "Nguyễn Văn An" not in text and "001090012345" not in text
     with pytest.raises(NotFound):
         services.track("000.00.00.H26-000000-0000")
+    with pytest.raises(NotFound):
+        services.track(dossier.code)  # the code alone is a guessable sequence
+    with pytest.raises(NotFound):
+        services.track(dossier.code, secret="")
+    assert services.track(dossier.code, user=an).code == dossier.code  # the applicant needs no secret
+
+
+def test_every_dossier_gets_its_own_tracking_secret(an, binh):
+    first, second = submit(an), submit(binh)
+    assert len(first.tracking_secret) == 8 and first.tracking_secret != second.tracking_secret
+    assert services.tracking_url(first).endswith(f"/tra-cuu/?code={first.code}&secret={first.tracking_secret}")
 
 
 def test_a_dossier_state_change_queues_the_applicants_notice(settings, an, officer_ba_dinh):
@@ -324,3 +335,15 @@ def test_a_document_from_the_applicants_store_stands_in_for_an_upload(an, binh):
         services.submit_online(user=binh, procedure_key="1.001193", unit_key="2025:commune:00004",
                                data={**fill(), f"{name}__kho": str(stored.pk)}, files=birth_files() | {name: None})
     assert foreign.value.field == name and Dossier.objects.count() == 1
+
+
+def test_the_migration_gives_each_existing_dossier_its_own_tracking_secret(an, binh):
+    import importlib
+
+    from django.apps import apps
+
+    submit(an), submit(binh)
+    Dossier.objects.update(tracking_secret="")  # as the column's database default leaves existing rows
+    importlib.import_module("smartcity.dossiers.migrations.0013_tracking_secret").backfill(apps, None)
+    secrets = set(Dossier.objects.values_list("tracking_secret", flat=True))
+    assert len(secrets) == 2 and all(len(s) == 8 for s in secrets)

@@ -75,12 +75,17 @@ def test_another_citizens_dossier_page_is_404(client, an, binh):
 def test_the_tracking_page_shows_a_qr_code_and_no_personal_data(client, an):
     client.force_login(an)
     client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **birth_files()})
-    code = Dossier.objects.get().code
+    dossier = Dossier.objects.get()
+    code, secret = dossier.code, dossier.tracking_secret
+    assert secret in client.get(f"/ho-so/{code}/").content.decode()  # shown to the applicant on the dossier page
     client.logout()
-    html = client.get("/tra-cuu/", {"code": code}).content.decode()
+    html = client.get("/tra-cuu/", {"code": code, "secret": secret}).content.decode()
     assert "Mới đăng ký" in html and "<svg" in html
     assert "Nguyễn Văn An" not in html and "001090012345" not in html
-    assert client.get("/tra-cuu/", {"code": "khong-co"}).status_code == 404
+    unknown = client.get("/tra-cuu/", {"code": "khong-co", "secret": secret})
+    assert unknown.status_code == 404
+    for response in (client.get("/tra-cuu/", {"code": code}), client.get("/tra-cuu/", {"code": code, "secret": "X"})):
+        assert response.status_code == 404 and "Mới đăng ký" not in response.content.decode()
 
 
 def test_attachments_download_only_for_those_who_see_the_dossier(client, an, binh, officer_ba_dinh):

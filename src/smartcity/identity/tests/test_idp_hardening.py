@@ -1,9 +1,10 @@
 """The development provider offers only what the portal uses, guards its own sign-in form, and stays off unless on.
 
 Only the authorization code grant with PKCE: the password grant once confirmed any account's password (staff
-included) past the staff lockout, second factor and audit. The provider's form locks an identity after
-``IDP_LOCKOUT_THRESHOLD`` failures and a client address after ``IDP_ADDRESS_LOCKOUT_THRESHOLD``, both for
-``IDP_LOCKOUT_MINUTES``, and every attempt is audited.
+included) past the staff lockout, second factor and audit. The provider's form holds an identity back from one client
+address after ``IDP_LOCKOUT_THRESHOLD`` failures from there, and a client address after
+``IDP_ADDRESS_LOCKOUT_THRESHOLD``, both for up to ``IDP_LOCKOUT_MINUTES`` (429), never the identity from elsewhere;
+every attempt is audited, a refusal once per window.
 """
 
 from __future__ import annotations
@@ -109,10 +110,13 @@ def test_the_provider_locks_an_identity_for_a_while_after_repeated_failures(clie
         for _attempt in range(2):
             assert client.post("/idp/login/", {"id_number": AN, "password": WRONG}).status_code == 400
         locked = client.post("/idp/login/", {"id_number": AN, "password": WRONG})
-        assert locked.status_code == 403 and "tạm khóa" in locked.content.decode()
-        # Locked: even the right password is refused, and nobody is signed in at the provider.
+        assert locked.status_code == 429 and "tạm khóa" in locked.content.decode()
+        assert 0 < int(locked["Retry-After"]) <= 15 * 60
+        # Held back from this address: even the right password is refused, and nobody is signed in at the provider.
         refused = client.post("/idp/login/", {"id_number": AN, "password": IDP_PASSWORD})
-        assert refused.status_code == 403 and services.IDP_SESSION_KEY not in client.session
+        assert refused.status_code == 429 and services.IDP_SESSION_KEY not in client.session
+        refused_again = client.post("/idp/login/", {"id_number": AN, "password": IDP_PASSWORD})
+        assert refused_again.status_code == 429  # refused again, but audited once per window
 
         clock.shift(dt.timedelta(minutes=16))  # the lock runs out on its own
         assert client.post("/idp/login/", {"id_number": AN, "password": IDP_PASSWORD}).status_code == 200
@@ -134,11 +138,25 @@ def test_the_provider_refuses_an_address_that_guesses_across_many_identities(cli
     for number in ["001090000001", "001090000002", "001185004321", "001090000003"]:
         assert client.post("/idp/login/", {"id_number": number, "password": WRONG}).status_code == 400
     refused = client.post("/idp/login/", {"id_number": AN, "password": IDP_PASSWORD})
-    assert refused.status_code == 403 and services.IDP_SESSION_KEY not in client.session
+    assert refused.status_code == 429 and services.IDP_SESSION_KEY not in client.session
+    assert client.post("/idp/login/", {"id_number": AN, "password": IDP_PASSWORD}).status_code == 429
     assert Entry.objects.filter(subject_type=services.IDP_SUBJECT, detail__reason="address_locked").count() == 1
     # Another address is not held back by this one's guesses.
     other = client.post("/idp/login/", {"id_number": AN, "password": IDP_PASSWORD}, REMOTE_ADDR="198.51.100.7")
     assert other.status_code == 200
+
+
+def test_guesses_from_one_address_do_not_lock_the_citizen_out_from_another(client, an, settings):
+    settings.IDP_LOCKOUT_THRESHOLD = 3
+    account = services.set_idp_password(an.person, IDP_PASSWORD)
+    with time_machine.travel(dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC), tick=False):
+        for _attempt in range(10):
+            client.post("/idp/login/", {"id_number": AN, "password": WRONG}, REMOTE_ADDR="203.0.113.9")
+        assert client.post("/idp/login/", {"id_number": AN, "password": IDP_PASSWORD},
+                           REMOTE_ADDR="203.0.113.9").status_code == 429
+        assert client.post("/idp/login/", {"id_number": AN, "password": IDP_PASSWORD},
+                           REMOTE_ADDR="198.51.100.7").status_code == 200
+        assert client.session[services.IDP_SESSION_KEY] == account.pk
 
 
 def test_a_successful_sign_in_at_the_provider_is_audited_and_clears_the_count(client, an, settings):

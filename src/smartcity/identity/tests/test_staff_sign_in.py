@@ -1,4 +1,5 @@
-"""Staff sign in with a password and a TOTP code; repeated failures lock the account; the back office needs both."""
+"""Staff sign in with a password and a TOTP code; repeated wrong passwords hold an account back from the address
+that sent them (never from everywhere), repeated wrong codes lock the account; the back office needs both."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 
 import pyotp
 import pytest
+import time_machine
 from django.utils import timezone
 
 from smartcity.audit.models import Action, Entry
@@ -119,7 +121,7 @@ def test_a_wrong_password_is_refused_with_the_same_message_as_an_unknown_usernam
         assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.content.decode()
     assert services.PENDING_STAFF_SESSION_KEY not in client.session
     enrolled.refresh_from_db()
-    assert enrolled.failed_logins == 1
+    assert enrolled.failed_logins == 0  # wrong passwords are counted per client address, not on the account
     assert [e.detail["reason"] for e in Entry.objects.filter(action=Action.SIGN_IN_FAILED).order_by("seq")] == [
         "password", "unknown_account"]
 
@@ -132,12 +134,13 @@ def test_a_citizen_account_cannot_use_the_staff_sign_in(client, an):
     assert Entry.objects.get(action=Action.SIGN_IN_FAILED).detail == {"method": "password", "reason": "not_staff"}
 
 
-def test_repeated_failures_of_password_or_code_lock_the_account(client, enrolled, settings, monkeypatch):
+def test_repeated_wrong_codes_lock_the_account(client, enrolled, settings, monkeypatch):
     settings.STAFF_LOCKOUT_THRESHOLD, settings.STAFF_LOCKOUT_MINUTES = 3, 15
     frozen = timezone.now().replace(microsecond=0)
     monkeypatch.setattr(timezone, "now", lambda: frozen)
-    _password(client, password="sai-lan-1")
-    _password(client, password="sai-lan-2")
+    for _attempt in range(2):
+        _password(client)
+        client.post("/account/totp/", {"code": _wrong_code(SECRET)})
     _password(client)
     locking = client.post("/account/totp/", {"code": _wrong_code(SECRET)})
 
@@ -148,7 +151,89 @@ def test_repeated_failures_of_password_or_code_lock_the_account(client, enrolled
     locked = Entry.objects.get(action=Action.LOCKED)
     assert (locked.subject_id, locked.detail) == (str(enrolled.pk), {"failures": 3, "minutes": 15})
     assert [e.detail["reason"] for e in Entry.objects.filter(action=Action.SIGN_IN_FAILED).order_by("seq")] == [
-        "password", "password", "totp"]
+        "totp", "totp", "totp"]
+
+
+WHEN = dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC)
+ATTACKER, OFFICE = "203.0.113.66", "198.51.100.20"
+
+
+def test_repeated_wrong_passwords_hold_the_account_back_from_that_address_only(client, enrolled, settings):
+    settings.STAFF_LOCKOUT_THRESHOLD, settings.STAFF_LOCKOUT_MINUTES = 3, 15
+    with time_machine.travel(WHEN, tick=False):
+        for attempt in range(2):
+            assert client.post("/account/login/", {"username": "officer.badinh", "password": f"sai-{attempt}"},
+                               REMOTE_ADDR=ATTACKER).status_code == 400
+        held = client.post("/account/login/", {"username": "officer.badinh", "password": "sai-3"},
+                           REMOTE_ADDR=ATTACKER)
+        assert held.status_code == 429 and 0 < int(held["Retry-After"]) <= 15 * 60
+        assert "tạm khóa đối với địa chỉ này" in held.content.decode()
+        # Even the right password is refused from there, and that refusal is audited once, however often it comes.
+        for _attempt in range(3):
+            again = client.post("/account/login/", {"username": "officer.badinh", "password": PASSWORD},
+                                REMOTE_ADDR=ATTACKER)
+            assert again.status_code == 429 and services.PENDING_STAFF_SESSION_KEY not in client.session
+    enrolled.refresh_from_db()
+    assert (enrolled.failed_logins, enrolled.locked_until) == (0, None)  # the account itself is not locked
+    locked = Entry.objects.get(action=Action.LOCKED)
+    assert (locked.subject_id, locked.detail) == (str(enrolled.pk), {"failures": 3, "minutes": 15,
+                                                                     "scope": "address"})
+    assert [e.detail["reason"] for e in Entry.objects.filter(action=Action.SIGN_IN_FAILED).order_by("seq")] == [
+        "password", "password", "password", "locked"]
+
+
+def test_an_attacker_hammering_an_officers_username_cannot_stop_the_officer_signing_in(enrolled, settings):
+    from django.test import Client
+
+    attacker, officer = Client(REMOTE_ADDR=ATTACKER), Client(REMOTE_ADDR=OFFICE)
+    with time_machine.travel(WHEN, tick=False):
+        for attempt in range(100):
+            attacker.post("/account/login/", {"username": "officer.badinh", "password": f"doan-{attempt}"})
+        assert attacker.post("/account/login/", {"username": "officer.badinh",
+                                                 "password": PASSWORD}).status_code == 429
+
+        assert officer.post("/account/login/", {"username": "officer.badinh", "password": PASSWORD}).status_code == 302
+        done = officer.post("/account/totp/", {"code": pyotp.TOTP(SECRET).now()})
+        assert done.status_code == 302 and officer.session["_auth_user_id"] == str(enrolled.pk)
+    # At most the address limit's worth of guesses were audited, and the refusals once.
+    assert Entry.objects.filter(action=Action.SIGN_IN_FAILED).count() <= settings.STAFF_ADDRESS_LOCKOUT_THRESHOLD + 2
+
+
+def test_one_address_guessing_across_usernames_is_refused_whatever_it_tries(client, enrolled, settings):
+    settings.STAFF_ADDRESS_LOCKOUT_THRESHOLD = 4
+    with time_machine.travel(WHEN, tick=False):
+        for name in ["a.nguyen", "b.tran", "c.le", "d.pham"]:
+            assert client.post("/account/login/", {"username": name, "password": "sai"},
+                               REMOTE_ADDR=ATTACKER).status_code == 400
+        refused = client.post("/account/login/", {"username": "officer.badinh", "password": PASSWORD},
+                              REMOTE_ADDR=ATTACKER)
+        assert refused.status_code == 429 and "Retry-After" in refused
+        assert client.post("/account/login/", {"username": "officer.badinh", "password": PASSWORD},
+                           REMOTE_ADDR=OFFICE).status_code == 302
+    assert Entry.objects.filter(action=Action.SIGN_IN_FAILED, detail__reason="address_locked").count() == 1
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_one_counted(client, enrolled, settings):
+    settings.STAFF_ADDRESS_LOCKOUT_THRESHOLD, settings.TRUSTED_PROXIES = 2, ["10.0.0.0/8"]
+    with time_machine.travel(WHEN, tick=False):
+        for name in ["a.nguyen", "b.tran"]:
+            client.post("/account/login/", {"username": name, "password": "sai"}, REMOTE_ADDR="10.0.0.2",
+                        HTTP_X_FORWARDED_FOR=f"1.2.3.4, {ATTACKER}")
+        # The proxy's own address, and the client-written part of the header, do not decide anything.
+        assert client.post("/account/login/", {"username": "c.le", "password": "sai"}, REMOTE_ADDR="10.0.0.2",
+                           HTTP_X_FORWARDED_FOR=f"9.9.9.9, {ATTACKER}").status_code == 429
+        assert client.post("/account/login/", {"username": "officer.badinh", "password": PASSWORD},
+                           REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=OFFICE).status_code == 302
+
+
+def test_an_untrusted_client_cannot_choose_its_address_with_x_forwarded_for(client, enrolled, settings):
+    settings.STAFF_ADDRESS_LOCKOUT_THRESHOLD = 2
+    with time_machine.travel(WHEN, tick=False):
+        for n, name in enumerate(["a.nguyen", "b.tran"]):
+            client.post("/account/login/", {"username": name, "password": "sai"}, REMOTE_ADDR=ATTACKER,
+                        HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+        assert client.post("/account/login/", {"username": "c.le", "password": "sai"}, REMOTE_ADDR=ATTACKER,
+                           HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
 
 
 def test_a_locked_account_is_refused_even_with_the_right_password_and_code(client, enrolled):
@@ -254,6 +339,20 @@ def test_an_administrator_unlocks_an_account_from_the_back_office_and_it_is_audi
     assert (enrolled.failed_logins, enrolled.locked_until) == (0, None)
     entry = Entry.objects.get(action=Action.UPDATE, detail__change="unlocked")
     assert (entry.actor_id, entry.subject_id) == (admin_user.pk, str(enrolled.pk))
+
+
+def test_unlocking_also_lifts_the_per_address_holds(client, admin_user, enrolled, settings):
+    settings.STAFF_LOCKOUT_THRESHOLD = 2
+    with time_machine.travel(WHEN, tick=False):
+        for _attempt in range(2):
+            client.post("/account/login/", {"username": "officer.badinh", "password": "sai"}, REMOTE_ADDR=OFFICE)
+        assert _password_from(client, OFFICE).status_code == 429
+        services.unlock_staff(actor=admin_user, user=enrolled)
+        assert _password_from(client, OFFICE).status_code == 302
+
+
+def _password_from(client, address):
+    return client.post("/account/login/", {"username": "officer.badinh", "password": PASSWORD}, REMOTE_ADDR=address)
 
 
 def test_resetting_the_second_factor_sends_the_next_sign_in_to_enrolment(client, admin_user, enrolled):

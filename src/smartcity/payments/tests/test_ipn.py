@@ -166,3 +166,21 @@ def test_an_unexpected_error_answers_99(client, attempt, monkeypatch):
     monkeypatch.setattr(services, "handle_ipn", boom)
     response = client.get(IPN, gateway_result(attempt))
     assert response.status_code == 200 and response.json() == vnpay.UNKNOWN_ERROR.as_json()
+
+
+def test_badly_signed_notifications_cannot_grow_the_audit_log_nor_starve_the_gateway(client, attempt, settings):
+    import datetime as dt
+
+    import time_machine
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "payment_refusal": "3/h"}
+    forged = {**gateway_result(attempt), "vnp_SecureHash": "00" * 64}
+    with time_machine.travel(dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC), tick=False):
+        for _attempt in range(10):
+            assert client.get(IPN, forged, REMOTE_ADDR="203.0.113.5").json()["RspCode"] == "97"
+        refusals = Entry.objects.filter(subject_type="payments.ipn")
+        assert refusals.count() == 3 + 1  # three one by one, then one saying the rest are not audited
+        assert refusals.filter(detail__rate_limited=True).count() == 1
+        # The gateway's correctly signed notification from that same address still goes through.
+        answer = client.get(IPN, gateway_result(attempt), REMOTE_ADDR="203.0.113.5").json()
+    assert answer["RspCode"] == "00"

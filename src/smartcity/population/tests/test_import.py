@@ -219,7 +219,7 @@ def test_decomposed_vietnamese_text_is_stored_composed(tmp_path):
 @pytest.mark.parametrize("chunk_rows", [50_000, 1], ids=["one chunk", "a chunk per row"])
 def test_households_are_created_with_their_head_and_members_linked(tmp_path, chunk_rows):
     path = write(tmp_path, [
-        person("001300000081", "Trịnh Minh Anh", sex="F", date_of_birth="2005-06-01", household_code="HK-81",
+        person("001305000081", "Trịnh Minh Anh", sex="F", date_of_birth="2005-06-01", household_code="HK-81",
                relation_to_head="Con"),
         person("001080000082", "Trịnh Văn Sơn", sex="M", date_of_birth="1980-02-02", household_code="HK-81",
                relation_to_head="Chủ hộ", permanent_unit=HOAN_KIEM, permanent_address="5 Tràng Tiền"),
@@ -241,8 +241,10 @@ def test_households_are_created_with_their_head_and_members_linked(tmp_path, chu
 
 def test_household_problems_are_rejected_naming_the_household(tmp_path):
     path = write(tmp_path, [
-        person("001080000091", "Lý Văn Long", sex="M", household_code="HK-91", relation_to_head="Chủ hộ"),
-        person("001080000092", "Lý Văn Lâm", sex="M", household_code="HK-91", relation_to_head="chủ hộ"),
+        person("001080000091", "Lý Văn Long", sex="M", date_of_birth="1980-01-01", household_code="HK-91",
+               relation_to_head="Chủ hộ"),
+        person("001080000092", "Lý Văn Lâm", sex="M", date_of_birth="1980-01-02", household_code="HK-91",
+               relation_to_head="chủ hộ"),
         person("001190000093", "Tạ Thị Vân", household_code="HK-404", relation_to_head="Con"),
         person("001190000094", "Tạ Thị Vy", relation_to_head="Con"),
     ])
@@ -259,12 +261,13 @@ def test_household_problems_are_rejected_naming_the_household(tmp_path):
 
 
 def test_a_new_member_joins_a_household_already_in_the_registry(tmp_path):
-    first = write(tmp_path, [person("001080000101", "Hồ Văn Việt", sex="M", household_code="HK-101",
-                                    relation_to_head="Chủ hộ")], name="first.csv")
+    first = write(tmp_path, [person("001080000101", "Hồ Văn Việt", sex="M", date_of_birth="1980-01-01",
+                                    household_code="HK-101", relation_to_head="Chủ hộ")], name="first.csv")
     later = write(tmp_path, [
         person("001324000102", "Hồ Thị Mai", date_of_birth="2024-01-05", household_code="HK-101",
                relation_to_head="Con"),
-        person("001081000103", "Chu Văn Tùng", sex="M", household_code="HK-101", relation_to_head="Chủ hộ"),
+        person("001081000103", "Chu Văn Tùng", sex="M", date_of_birth="1981-01-01", household_code="HK-101",
+               relation_to_head="Chủ hộ"),
     ], name="later.csv")
     import_citizens(path=first)
 
@@ -277,20 +280,24 @@ def test_a_new_member_joins_a_household_already_in_the_registry(tmp_path):
     assert household.head.full_name == "Hồ Văn Việt"
 
 
-def test_id_numbers_that_disagree_with_the_record_are_kept_with_warnings(tmp_path):
+def test_id_numbers_that_disagree_with_the_record_are_reported_not_imported(tmp_path):
     path = write(tmp_path, [
         person("001099001234", "Đinh Thị Mai", date_of_birth="2000-03-08"),  # says a man born in 1999
         person("001300001235", "Đinh Thị Hoa", date_of_birth="2000-03-08"),
+        person("100300001236", "Đinh Thị Hà", date_of_birth="2000-03-08"),  # province 100 does not exist
     ])
 
     result = import_citizens(path=path)
 
-    assert (result.inserted, result.rejected, result.warnings) == (2, 0, 1)
-    assert Citizen.objects.get(id_number="001099001234").id_warnings == [
-        "Chữ số thứ 4 (0) không khớp giới tính và thế kỷ sinh (mong đợi 3)",
-        "Chữ số 5–6 (99) không khớp năm sinh 2000",
+    assert (result.inserted, result.rejected, result.warnings) == (1, 2, 0)
+    assert [(e.row, e.field, e.reason) for e in result.errors] == [
+        (2, "id_number", "Số định danh cá nhân không khớp với thông tin của người này: Chữ số thứ 4 (0) không khớp "
+                         "giới tính và thế kỷ sinh (mong đợi 3); Chữ số 5–6 (99) không khớp năm sinh 2000"),
+        (4, "id_number", "Số định danh cá nhân không khớp với thông tin của người này: Mã tỉnh 100 trong số định "
+                         "danh không phải mã tỉnh đã biết"),
     ]
-    assert Citizen.objects.get(id_number="001300001235").id_warnings == []
+    assert list(Citizen.objects.filter(full_name__startswith="Đinh").values_list("id_number", flat=True)) == [
+        "001300001235"]
 
 
 def test_rows_with_too_long_values_or_the_wrong_number_of_fields_are_rejected(tmp_path):
@@ -356,3 +363,15 @@ def test_the_command_refuses_a_file_with_wrong_columns_with_a_clear_error(tmp_pa
 
     with pytest.raises(CommandError, match="thiếu cột bắt buộc: id_number, full_name, date_of_birth, sex"):
         call_command("population", "-v", "0", "import", str(path))
+
+
+def test_a_name_with_invisible_characters_is_reported_and_the_others_kept(tmp_path):
+    path = write(tmp_path, [person("001190000151", "Hà Thị\u200b Lan"), person("001190000152", "Hà \u202eThị Liên"),
+                            person("001190000153", "Hà Thị Loan")])
+
+    result = import_citizens(path=path)
+
+    assert [(e.row, e.field) for e in result.errors] == [(2, "full_name"), (3, "full_name")]
+    assert "U+200B" in result.errors[0].reason and "U+202E" in result.errors[1].reason
+    assert list(Citizen.objects.filter(full_name__startswith="Hà").values_list("full_name", flat=True)) == [
+        "Hà Thị Loan"]

@@ -116,3 +116,15 @@ def test_staff_have_no_access_log_of_their_own(client, officer_ba_dinh):
 
 def test_commune_helper_finds_units():
     assert commune("Phường Ba Đình").code == "00004"
+
+
+@pytest.mark.parametrize(("number", "purpose", "field"), [
+    ("0" * 5000, "Giải quyết hồ sơ khai sinh", "id_number"),
+    ("001090012345", "Giải quyết " * 100, "purpose"),
+    ("001090012345", "Giải quyết hồ sơ \u202ekhai sinh", "purpose"),
+])
+def test_an_overlong_or_disguised_look_up_is_a_400_naming_the_field(client, an, officer_ba_dinh, number, purpose,
+                                                                    field):
+    response = lookup(client, officer_ba_dinh, number, purpose)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field

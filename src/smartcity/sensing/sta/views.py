@@ -26,7 +26,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from smartcity.lib.errors import NotFound, ServiceError
+from smartcity.lib.dbint import MAX_DB_INT, as_db_int
+from smartcity.lib.errors import Invalid, NotFound, ServiceError
 from smartcity.sensing import services
 from smartcity.sensing.sta import auth
 from smartcity.sensing.sta.entities import BY_PLURAL, TYPES, EntityType, Nav, Prop, entity_json, prop_value
@@ -77,20 +78,38 @@ def _options(request: HttpRequest) -> tuple[Options, dict[str, str]]:
     return parse_options(params), params
 
 
-def _body(request: HttpRequest) -> Any:
+# An entity (a Thing with its Locations, a Datastream …) is a few kilobytes; a megabyte leaves room for a detailed
+# FeatureOfInterest while keeping one write from carrying millions of positions. Observation batches (ingest,
+# CreateObservations) are bounded by DATA_UPLOAD_MAX_MEMORY_SIZE instead.
+MAX_ENTITY_BODY_BYTES = 1024 * 1024
+
+
+class BodyTooLarge(ServiceError):
+    status = 413
+    code = "too_large"
+
+
+def _body(request: HttpRequest, *, limit: int | None = None) -> Any:
+    if limit is not None and len(request.body) > limit:
+        raise BodyTooLarge(f"the request body is larger than {limit // 1024} KiB", field="body")
     try:
         return json.loads(request.body.decode("utf-8") or "null")
     except (UnicodeDecodeError, ValueError) as exc:
         raise QueryError(f"the request body is not valid JSON: {exc}", option="body") from None
+    except RecursionError:
+        raise QueryError("the request body nests too deeply", option="body") from None
 
 
 def _key(text: str | None, etype: EntityType) -> int:
     value = (text or "").strip()
     if len(value) >= 2 and value[0] == value[-1] == "'":
         value = value[1:-1]
-    if not value.isdigit():
-        raise NotFound(f"{etype.plural}({text}) does not exist: ids are integers")
-    return int(value)
+    if not value.isascii() or not value.isdigit():
+        raise NotFound(f"{etype.plural}({(text or '')[:40]}) does not exist: ids are integers")
+    pk = as_db_int(value, minimum=0)
+    if pk is None:
+        raise Invalid(f"{etype.plural}: the id {value[:40]}… is out of range (at most {MAX_DB_INT})", field="id")
+    return pk
 
 
 def _get(etype: EntityType, pk: int, qs: Any = None) -> Any:
@@ -286,7 +305,7 @@ def _resource(request: HttpRequest, method: str, base: str, segments: list[str])
     mode = "json-patch" if content_type == "application/json-patch+json" else (
         "replace" if method == "PUT" else "merge")
     services.update_entity(principal=principal, entity_type_name=state.etype.name, obj=state.obj,
-                           body=_body(request), mode=mode)
+                           body=_body(request, limit=MAX_ENTITY_BODY_BYTES), mode=mode)
     fresh = _get(state.etype, state.obj.pk)
     return _json(entity_json(state.etype, fresh, base))
 
@@ -296,7 +315,7 @@ def _post(request: HttpRequest, base: str, state: _State) -> HttpResponse:
     if principal is None:
         raise auth.Unauthenticated("Writing needs authentication: an ingest key (Authorization: Bearer <key>, "
                                    "X-Api-Key, or HTTP Basic with the key as password) or a staff session")
-    body = _body(request)
+    body = _body(request, limit=MAX_ENTITY_BODY_BYTES)
     if state.parent is not None and isinstance(body, dict):
         parent, nav = state.parent
         inverse = state.etype.nav(nav.inverse)

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 
+from smartcity.lib.dbint import as_db_int
 from smartcity.lib.errors import Conflict, Invalid
 from smartcity.sensing import geo, ingest, storage
 from smartcity.sensing.geo import GEOJSON_ENCODINGS
@@ -113,11 +114,12 @@ class Writer:
         return self.create(etype, data, where)
 
     def get(self, etype: EntityType, pk: Any, where: str) -> models.Model:
-        if isinstance(pk, str) and pk.isdigit():
-            pk = int(pk)
         field = where.rstrip(".")
-        if not isinstance(pk, int) or isinstance(pk, bool):
-            raise Invalid(f"{field}: @iot.id must be an integer, not {pk!r}", field=field)
+        number = as_db_int(pk) if isinstance(pk, int | str) else None
+        if number is None:
+            raise Invalid(f"{field}: @iot.id must be an integer of at most 19 digits, not {str(pk)[:40]!r}",
+                          field=field)
+        pk = number
         obj = etype.model.objects.filter(pk=pk).first()
         if obj is None:
             raise Invalid(f"{field}: there is no {etype.name} with @iot.id {pk}", field=field)
@@ -425,6 +427,11 @@ def _pointer(path: Any) -> list[str]:
     return [p.replace("~1", "/").replace("~0", "~") for p in path.split("/")[1:]]
 
 
+def _index(part: str) -> int | None:
+    """A JSON Pointer array index (RFC 6901 §4: ASCII digits), bounded."""
+    return as_db_int(part, minimum=0) if part.isascii() else None
+
+
 def _parent(doc: Any, parts: list[str]) -> tuple[Any, str]:
     if not parts:
         raise Invalid("JSON Patch cannot replace the whole entity", field="path")
@@ -432,7 +439,7 @@ def _parent(doc: Any, parts: list[str]) -> tuple[Any, str]:
     for part in parts[:-1]:
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and _index(part) is not None and int(part) < len(node):
             node = node[int(part)]
         else:
             raise Invalid(f"JSON Patch path /{'/'.join(parts)} does not exist", field="path")
@@ -443,7 +450,7 @@ def _get(doc: Any, parts: list[str]) -> Any:
     node, key = _parent(doc, parts)
     if isinstance(node, dict) and key in node:
         return node[key]
-    if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+    if isinstance(node, list) and _index(key) is not None and int(key) < len(node):
         return node[int(key)]
     raise Invalid(f"JSON Patch path /{'/'.join(parts)} does not exist", field="path")
 
@@ -455,7 +462,7 @@ def _put(doc: Any, parts: list[str], value: Any, *, insert: bool) -> None:
     elif isinstance(node, list):
         if key == "-":
             node.append(value)
-        elif key.isdigit() and int(key) <= len(node):
+        elif _index(key) is not None and int(key) <= len(node):
             if insert:
                 node.insert(int(key), value)
             else:

@@ -231,3 +231,24 @@ def test_json_results_and_qualities_come_back_as_they_were_sent(station):
         (None, True, "đạt", None),
         (None, {"hướng": "Đông Bắc", "tốc độ": [1, 2.5]}, None, None),
     ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_row_with_a_nul_character_is_refused_and_kept_as_a_dead_letter_without_it(station):
+    """MQTT payloads do not pass the HTTP middleware: the ingest refuses a NUL itself (PostgreSQL cannot store it)."""
+    result = services.ingest([{"datastream": station.pm25, "t": "2026-03-01T10:00:00Z", "v": 20,
+                               "parameters": {"note": "a\x00b"}},
+                              *rows(station.pm25, ("2026-03-01T10:01:00Z", 21))])
+    assert (result.accepted, result.rejected) == (1, 1)
+    assert "NUL" in result.errors[0][1]
+    letter = DeadLetter.objects.get()
+    assert "\x00" not in str(letter.payload) and "\\x00" in str(letter.payload)
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("datastream", [99999999999999999999999, "9" * 5000, "\u00b2", {"@iot.id": 2**64}])
+def test_a_datastream_id_beyond_a_database_integer_is_a_refused_row_not_an_overflow(station, datastream):
+    result = services.ingest([{"datastream": datastream, "t": "2026-03-01T10:00:00Z", "v": 1},
+                              *rows(station.pm25, ("2026-03-01T10:01:00Z", 21))])
+    assert (result.accepted, result.rejected) == (1, 1)
+    assert "at most 19 digits" in result.errors[0][1]

@@ -103,3 +103,22 @@ def test_a_signed_in_request_without_its_boundary_is_a_400_too(officer_ba_dinh):
                               content_type="multipart/form-data", headers={"X-CSRFToken": token})
     assert response.status_code == 400
     assert "malformed multipart body" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("data", [
+    b"%PDF-1.7\n1 0 obj<</Type/Catalog/K " + b"[" * 20000 + b"]" * 20000 + b">>endobj\n%%EOF\n",
+    b"%PDF-1.7\n1 0 obj<</Length 99999999999>>\nstream\nabc\nendstream\nendobj\n%%EOF\n",
+])
+def test_a_pdf_built_to_exhaust_the_reader_is_a_400_not_a_crash(client, demo_pki, data):
+    client.raise_request_exception = False
+    response = post(client, data)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "file"
+
+
+def test_a_pdf_whose_objects_refer_to_themselves_is_a_400(client, demo_pki):
+    data = (b"%PDF-1.7\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[2 0 R]/Count 1>>endobj\n"
+            b"trailer<</Root 1 0 R/Size 3>>\n%%EOF\n")
+    client.raise_request_exception = False
+    response = post(client, data)
+    assert response.status_code in (200, 400)

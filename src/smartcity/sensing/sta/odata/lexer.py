@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from smartcity.lib.dbint import MAX_DB_INT
 from smartcity.sensing import geo
 from smartcity.sensing.isotime import parse_datetime
 from smartcity.sensing.sta.odata.ast import Literal
@@ -35,7 +36,8 @@ _TOKEN = re.compile(
     re.X,
 )
 
-MAX_INT = 2**63 - 1  # what a database integer holds
+MAX_INT = MAX_DB_INT  # what a database integer holds
+MAX_NUMBER_CHARS = 40  # a longer numeric literal is no measurement; int() of thousands of digits is slow, then fails
 KEYWORD_OPS = {"and", "or", "not", "eq", "ne", "gt", "ge", "lt", "le", "add", "sub", "mul", "div", "mod", "in",
                "asc", "desc"}
 COMPARISONS = ("eq", "ne", "gt", "ge", "lt", "le")
@@ -68,6 +70,9 @@ def literal(tok: Token, option: str) -> Literal:
         return Literal(tok.text[1:-1].replace("''", "'"), "str")
     if tok.kind == "num":
         text = tok.text
+        if len(text) > MAX_NUMBER_CHARS:
+            raise QueryError(f"{option}: the number at position {tok.pos} is too long (at most {MAX_NUMBER_CHARS} "
+                             "characters)", option=option)
         number = int(text) if re.fullmatch(r"-?\d+", text) else float(text)
         if not math.isfinite(number) or (isinstance(number, int) and abs(number) > MAX_INT):
             raise QueryError(f"{option}: the number {text} at position {tok.pos} is out of range", option=option)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from smartcity.lib.dbint import as_db_int
 from smartcity.sensing.sta.odata.errors import QueryError
-from smartcity.sensing.sta.odata.lexer import MAX_INT
 
 
 @dataclass
@@ -63,12 +63,10 @@ def split_top_level(text: str, sep: str) -> list[str]:
 
 
 def _int_option(name: str, value: str) -> int:
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise QueryError(f"{name} must be a non-negative integer, not {value!r}", option=name) from None
-    if number < 0 or number > MAX_INT:
-        raise QueryError(f"{name} must be a non-negative integer, not {value!r}", option=name)
+    number = as_db_int(value, minimum=0)
+    if number is None:
+        raise QueryError(f"{name} must be a non-negative integer of at most 19 digits, not {value[:40]!r}",
+                         option=name)
     return number
 
 

@@ -91,3 +91,38 @@ def test_nesting_and_chains_within_the_bounds_still_answer(api, network):
 def test_odd_paths_are_not_server_errors(api, network, path):
     api.client.raise_request_exception = False
     assert api.get(path).status_code in (200, 400, 404)
+
+
+HUGE = "9" * 5000  # past Python's 4,300-digit int() limit: a ValueError, not a QueryError, before the bound
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"$filter": f"id eq {HUGE}"}, "$filter"), ({"$filter": "result gt 1e999999"}, "$filter"),
+    ({"$filter": f"result gt {HUGE}.5"}, "$filter"), ({"$filter": "id eq 99999999999999999999999"}, "$filter"),
+    ({"$top": HUGE}, "$top"), ({"$skip": "99999999999999999999999"}, "$skip"), ({"$top": "1_0"}, "$top"),
+    ({"$top": "\u0661\u0662"}, "$top"), ({"$skip": "-0.0"}, "$skip"),
+    ({"$expand": f"Datastream($top={HUGE})"}, "$top"),
+])
+def test_huge_or_odd_numbers_are_a_400_naming_the_option(api, network, params, field):
+    api.client.raise_request_exception = False
+    response = api.get("/Observations", params)
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_minus_zero_is_an_ordinary_zero(api, network):
+    assert api.get("/Things", {"$filter": "id gt -0", "$skip": "-0"}).status_code in (200, 400)
+    assert api.get("/Things", {"$filter": "id gt -0.0"}).json()["value"]
+
+
+@pytest.mark.parametrize("key", ["99999999999999999999999", HUGE])
+def test_an_id_beyond_a_database_integer_is_a_400_naming_the_id(api, network, key):
+    api.client.raise_request_exception = False
+    response = api.get(f"/Things({key})")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "id"
+
+
+def test_an_id_of_superscript_digits_does_not_exist(api, network):
+    api.client.raise_request_exception = False
+    assert api.get("/Things(\u00b2)").status_code == 404

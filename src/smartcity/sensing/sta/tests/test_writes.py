@@ -237,3 +237,52 @@ def test_deleting_a_feature_of_interest_removes_its_observations(api, station):
     foi = FeatureOfInterest.objects.get()
     assert api.delete(f"/FeaturesOfInterest({foi.pk})").status_code == 200
     assert Observation.objects.count() == 0 and LatestObservation.objects.count() == 0
+
+
+def _nested(levels):
+    geometry = POINT
+    for _ in range(levels):
+        geometry = {"type": "GeometryCollection", "geometries": [geometry]}
+    return geometry
+
+
+def _location(geometry):
+    return {"name": "Trạm", "description": "d", "encodingType": "application/geo+json", "location": geometry}
+
+
+@pytest.mark.parametrize(("geometry", "message"), [
+    ({"type": "LineString", "coordinates": [[105.0 + i / 1e5, 21.0] for i in range(20_001)]}, "more than 20000"),
+    ({"type": "MultiPoint", "coordinates": [[105.0, 21.0]] * 20_001}, "more than 20000 positions"),
+    (_nested(6), "nests deeper than 4 levels"),
+])
+def test_a_location_too_big_or_too_deep_is_a_400_naming_location_and_nothing_is_stored(api, geometry, message):
+    response = api.post("/Locations", _location(geometry))
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["field"] == "location" and message in error["message"]
+    assert Location.objects.count() == 0
+
+
+def test_a_feature_of_interest_too_big_is_a_400_naming_feature(api):
+    many = {"type": "MultiPoint", "coordinates": [[105.0, 21.0]] * 20_001}
+    response = api.post("/FeaturesOfInterest", {"name": "Vùng", "description": "d",
+                                                "encodingType": "application/geo+json", "feature": many})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "feature"
+    assert FeatureOfInterest.objects.count() == 0
+
+
+def test_a_geometry_nested_thousands_deep_is_a_400_not_a_recursion_crash(api):
+    api.client.raise_request_exception = False
+    body = '{"name": "T", "description": "d", "encodingType": "application/geo+json", "location": ' + \
+        '{"type": "Feature", "geometry": ' * 5000 + '{"type": "Point", "coordinates": [1, 2]}' + "}" * 5001
+    response = api.client.post("/sta/v1.1/Locations", body, content_type="application/json", headers=api._headers())
+    assert response.status_code == 400
+    assert Location.objects.count() == 0
+
+
+def test_an_entity_body_over_a_megabyte_is_refused_before_it_is_read(api):
+    response = api.post("/Things", {"name": "T", "description": "x" * (1024 * 1024)})
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["field"] == "body"
+    assert Thing.objects.count() == 0
