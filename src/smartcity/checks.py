@@ -11,7 +11,9 @@ the demo's site address or host names, notices only on the console — are warni
 The checks run with ``smartcity check --deploy``, and ``refuse_to_serve`` runs them when the WSGI or ASGI
 application loads: a server with any error does not serve (``gunicorn smartcity.wsgi`` exits with the list).
 ``production_problems`` is the settings half, a pure function of a settings object (the tests hand it their own);
-``demo_data_problems`` looks at the database (certificates and accounts the demo loader made).
+``demo_data_problems`` looks at the database (certificates whose keys the demo CA made). The demo's staff accounts
+with their published credentials (E011) are checked by the demo app itself (``smartcity.demo.checks``), the only
+place that knows them, under the same tag — so nothing here imports the demo.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ DEMO_SITE_URL = "http://127.0.0.1:8000"
 DEMO_ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 
-def _switch(name: str) -> str:
+def switch_hint(name: str) -> str:
     return f"Nếu đây là máy thử nghiệm và bạn chấp nhận điều đó, đặt {name}=true (docs/configuration.md)."
 
 
@@ -41,7 +43,7 @@ def production_problems(conf: Any) -> list[CheckMessage]:
 
     def error(number: int, message: str, switch: str) -> None:
         if not getattr(conf, switch, False):
-            problems.append(Error(message, hint=_switch(switch), id=f"smartcity.E{number:03d}"))
+            problems.append(Error(message, hint=switch_hint(switch), id=f"smartcity.E{number:03d}"))
 
     engine = conf.DATABASES["default"]["ENGINE"]
     if engine == "django.db.backends.sqlite3":
@@ -94,9 +96,7 @@ def production_problems(conf: Any) -> list[CheckMessage]:
 
 
 def demo_data_problems(conf: Any) -> list[CheckMessage]:
-    """Certificates whose keys the demo CA made, and demo staff accounts with their published credentials."""
-    from smartcity.identity.models import User
-    from smartcity.portal.demo import STAFF_PASSWORD, TOTP_SECRETS
+    """Certificates whose keys the demo CA made (the demo's staff accounts: ``smartcity.demo.checks``)."""
     from smartcity.signing.models import Certificate
 
     problems: list[CheckMessage] = []
@@ -106,14 +106,7 @@ def demo_data_problems(conf: Any) -> list[CheckMessage]:
             problems.append(Error(
                 f"{demo_keys} chứng thư số còn hiệu lực có khóa do CA thử nghiệm tạo (`demo load`): kết quả sẽ được "
                 "ký bằng khóa demo. Thu hồi chúng và đăng ký chứng thư của CA thật (docs/signing.md).",
-                hint=_switch("SMARTCITY_ALLOW_DEMO_CA"), id="smartcity.E010"))
-    if not conf.SMARTCITY_ALLOW_DEMO_ACCOUNTS:
-        known = [user.username for user in User.objects.filter(username__in=list(TOTP_SECRETS), is_active=True)
-                 if user.totp_secret == TOTP_SECRETS[user.username] or user.check_password(STAFF_PASSWORD)]
-        if known:
-            problems.append(Error(
-                f"Tài khoản cán bộ của bản demo còn mật khẩu hoặc khóa TOTP công khai: {', '.join(sorted(known))}.",
-                hint=_switch("SMARTCITY_ALLOW_DEMO_ACCOUNTS"), id="smartcity.E011"))
+                hint=switch_hint("SMARTCITY_ALLOW_DEMO_CA"), id="smartcity.E010"))
     return problems
 
 

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "smartcity.environment",
     "smartcity.portal",
     "smartcity.ops",
+    "smartcity.demo",  # last: the top layer, it loads every app's demo data
 ]
 
 MIDDLEWARE = [

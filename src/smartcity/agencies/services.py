@@ -146,7 +146,7 @@ def add_membership(*, user: Principal, agency: Agency, role: str, title: str = "
     return membership
 
 
-# --------------------------------------------------------------------------------------------- demo data
+# ----------------------------------------------------- Hà Nội's agencies (reference data, not demo data)
 
 HANOI = "01"
 HANOI_CODE = "H26"  # Hà Nội's level-1 group in the national agency identifier list

@@ -1,7 +1,7 @@
 """Back office of environmental monitoring: stations (thresholds, ward, noise zone), warning rules and the noise
 limits of each regulation (reference data: a new regulation is entered here from its official text) are the city's
 configuration and are edited here; warnings (the history) and subscriptions (personal data) are read-only.
-Registering a new station goes through ``smartcity environment register-demo`` or ``services.register_station``,
+Registering a new station goes through ``smartcity environment register-things`` or ``services.register_station``,
 which check that the Thing measures what the kind needs."""
 
 from __future__ import annotations

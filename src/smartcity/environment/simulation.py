@@ -97,7 +97,7 @@ SENSORS: dict[str, tuple[str, str]] = {
 class Site(simulate.Site):
     """A monitoring site. ``kind``: air · rain · water · noise; ``district`` is the district before the 2025
     reorganisation, as the sites are still known; ``station`` holds the Thing's properties that make it a public
-    station (``environment.services.ensure_demo_stations``): floodLevels [I, II, III] m of a water gauge, noiseZone
+    station (``environment.services.register_things``): floodLevels [I, II, III] m of a water gauge, noiseZone
     ("special"/"normal") of a noise monitor."""
 
     traffic: float = 1.0  # how much road traffic weighs on the readings (air, noise)

@@ -111,21 +111,6 @@ def test_keys_the_demo_ca_made_are_an_error_until_revoked(db, settings):
     assert checks.demo_data_problems(settings) == []
 
 
-def test_demo_staff_accounts_with_their_published_password_are_an_error(db, settings, ba_dinh):
-    from smartcity.conftest import make_staff
-    from smartcity.portal.demo import STAFF_PASSWORD
-
-    settings.SMARTCITY_ALLOW_DEMO_ACCOUNTS = False
-    leader = make_staff("leader.badinh", "Lê Văn Lãnh Đạo")
-    assert checks.demo_data_problems(settings) == []  # the demo's name, not its password
-    leader.set_password(STAFF_PASSWORD)
-    leader.save()
-    found = checks.demo_data_problems(settings)
-    assert [m.id for m in found] == ["smartcity.E011"] and "leader.badinh" in found[0].msg
-    settings.SMARTCITY_ALLOW_DEMO_ACCOUNTS = True
-    assert checks.demo_data_problems(settings) == []
-
-
 # ------------------------------------------------------------------- the command and the server, as deployed
 
 

@@ -68,7 +68,8 @@ def test_the_desk_does_not_receive_for_a_record_whose_id_number_disagrees_with_t
     from smartcity.dossiers.tests.test_api import desk
 
     make_citizen(ba_dinh, id_number="001099001234", full_name="Đinh Thị Mai", dob=dt.date(2000, 3, 8), sex="F")
-    response = desk(client, officer_ba_dinh, id_number="001099001234")
+    response = desk(client, officer_ba_dinh, id_number="001099001234", full_name="Đinh Thị Mai",
+                    date_of_birth="08/03/2000")
     assert response.status_code == 400
     error = response.json()["errors"][0]
     assert error["field"] == "id_number" and "không khớp" in error["message"]

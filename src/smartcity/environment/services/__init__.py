@@ -20,13 +20,14 @@ services; services.current_statuses()``. One module per concern, every public na
     ``confirm_subscription``, ``cancel_subscription``.
 ``pages`` — what the public pages show
     ``station_page`` (a ``StationPage``: readings, highest sub-index, charts with their bands and reference lines,
-    the hourly table, warnings, the noise regulation note, the forecast of an air station as a ``ForecastSection``) and ``map_page`` (a ``MapPage``: dots, legend, wards).
+    the hourly table, warnings, the noise regulation note, an air station's forecast as a ``ForecastSection``) and
+    ``map_page`` (a ``MapPage``: dots, legend, wards).
 ``forecasts`` — the next 24 hours of air quality
     ``refresh_forecasts`` (fit ``forecast``'s model on every air station's last 60 days of hourly PM and store the
     next 24 hours, run hourly by the job ``environment.forecast``), ``station_forecast`` (a ``StationForecast`` for
     the page and the API, or the reason there is none).
 ``demo``
-    ``ensure_demo_stations`` (a Station for every Thing whose datastreams make one, for the demo load).
+    ``register_things`` (a Station for every Thing whose datastreams make one and is not registered yet).
 
 The modules are named apart from the functions (``registry``, not ``stations``; ``tables``, not ``history``;
 ``warning_rules``, not ``warnings``) so that ``services.stations`` stays the function.
@@ -34,7 +35,7 @@ The modules are named apart from the functions (``registry``, not ``stations``; 
 
 from __future__ import annotations
 
-from smartcity.environment.services.demo import DEMO_FLOOD_LEVELS, ensure_demo_stations
+from smartcity.environment.services.autoregister import register_things
 from smartcity.environment.services.forecasts import (
     ForecastHour,
     ForecastRun,
@@ -124,5 +125,5 @@ __all__ = [
     "Chart", "ChartBar", "DailyValue", "ForecastRow", "ForecastSection", "MapDot", "MapPage", "ReferenceLine", "StationPage", "Ward", "map_page",
     "station_page",
     # demo
-    "DEMO_FLOOD_LEVELS", "ensure_demo_stations",
+    "register_things",
 ]

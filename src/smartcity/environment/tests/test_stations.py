@@ -20,7 +20,7 @@ def test_demo_stations_are_registered_for_every_thing_that_makes_one(db, capsys)
                            properties={"noiseZone": "special"})
     make_thing("Trạm khí tượng", HA_DONG, {"t": ("Temperature", "Cel")})  # makes no station
 
-    created = services.ensure_demo_stations()
+    created = services.register_things(default_flood_levels=(9.5, 10.5, 11.5))
 
     assert sorted((s.thing_id, s.kind) for s in created) == sorted(
         [(air.pk, "air"), (hydro.pk, "rain"), (hydro.pk, "water_level"), (school.pk, "noise")])
@@ -32,7 +32,7 @@ def test_demo_stations_are_registered_for_every_thing_that_makes_one(db, capsys)
     assert Station.objects.get(thing=air).code == "tram-khong-khi-hoan-kiem-kk"
     assert WarningRule.objects.filter(parameter="flood_level").count() == 3
 
-    assert services.ensure_demo_stations() == []  # idempotent
-    call_command("environment", "register-demo")
+    assert services.register_things(default_flood_levels=(9.5, 10.5, 11.5)) == []  # idempotent
+    call_command("environment", "register-things")
     assert "Đã đăng ký 0 trạm" in capsys.readouterr().out
     assert Station.objects.count() == 4 and WarningRule.objects.count() == len(services.DEFAULT_RULES)

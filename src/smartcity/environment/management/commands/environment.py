@@ -2,7 +2,7 @@
 
     smartcity environment check-warnings [--now ISO]   compute current values, open/close warnings, queue notices
                                                         (every few minutes, after `smartcity sensors maintain`)
-    smartcity environment register-demo               a Station for every sensing Thing that makes one, and the
+    smartcity environment register-things             a Station for every sensing Thing that makes one, and the
                                                         default warning rules
     smartcity environment default-rules               only the default warning rules
 """
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         check = sub.add_parser("check-warnings", help="Tính giá trị hiện tại, mở/đóng cảnh báo, gửi thông báo")
         check.add_argument("--now", help="thời điểm đánh giá (ISO 8601; mặc định: bây giờ)")
-        sub.add_parser("register-demo", help="Đăng ký trạm cho các thiết bị cảm biến và quy tắc cảnh báo mặc định")
+        sub.add_parser("register-things", help="Đăng ký trạm cho các thiết bị cảm biến chưa có trạm và quy tắc cảnh báo mặc định")
         sub.add_parser("default-rules", help="Tạo các quy tắc cảnh báo mặc định còn thiếu")
 
     def handle(self, *args: object, action: str, **options: Any) -> None:
@@ -43,8 +43,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Cảnh báo mở mới: {len(result.opened)}, tiếp diễn: {len(result.updated)}, "
                           f"đã đóng: {len(result.closed)}, thông báo xếp hàng: {result.notified}")
 
-    def _register_demo(self, options: dict[str, Any]) -> None:
-        created = services.ensure_demo_stations()
+    def _register_things(self, options: dict[str, Any]) -> None:
+        created = services.register_things()
         for station in created:
             self.stdout.write(f"trạm mới: {station.code} ({station.get_kind_display()})")
         self.stdout.write(f"Đã đăng ký {len(created)} trạm")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pyotp
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from smartcity.portal import demo
+from smartcity.demo import services as demo
 
 
 class Command(BaseCommand):
@@ -18,15 +17,16 @@ class Command(BaseCommand):
         totp = sub.add_parser("totp", help="Mã TOTP hiện tại của một tài khoản cán bộ trình diễn")
         totp.add_argument("username")
 
-    def handle(self, *args: object, action: str, **options: object) -> None:
+    def handle(self, *args: object, action: str, synthetic: int = 2000, username: str = "",
+               **options: object) -> None:
         if action == "totp":
-            secret = demo.TOTP_SECRETS.get(str(options["username"]))
-            if secret is None:
-                raise CommandError(f"Không phải tài khoản trình diễn: {options['username']}")
-            self.stdout.write(pyotp.TOTP(secret).now())
+            code = demo.totp_code(username)
+            if code is None:
+                raise CommandError(f"Không phải tài khoản trình diễn: {username}")
+            self.stdout.write(code)
             return
         try:
-            demo.load(synthetic=int(options["synthetic"]), out=self.stdout.write)
+            demo.load_demo(synthetic=synthetic, out=self.stdout.write)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(demo.accounts_text())

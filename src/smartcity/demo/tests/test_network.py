@@ -1,54 +1,20 @@
-"""`smartcity demo load`: everything the README promises is there, and loading twice changes nothing."""
+"""The demo's monitoring network: what the simulated Things say of themselves reaches the public stations."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import numpy as np
-import pyotp
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.core.management import call_command
 
+from smartcity.demo import network
 from smartcity.environment import noise, noise_limits
 from smartcity.environment import simulation as simulate
 from smartcity.environment.models import Station
-from smartcity.identity.models import User
-from smartcity.population.models import Citizen
-from smartcity.portal import demo
-from smartcity.procedures.models import Procedure
 
 pytestmark = pytest.mark.django_db
-
-
-def test_the_demo_loads_once_and_again_without_change(settings, capsys):
-    settings.DEBUG = True
-    call_command("demo", "load", "--synthetic", "50")
-    out = capsys.readouterr().out
-    assert "http://127.0.0.1:8000/" in out and "officer.badinh" in out and "001090012345" in out
-    counts = (Citizen.objects.count(), User.objects.count(), Procedure.objects.count())
-    assert counts[0] >= 52 and counts[2] >= 25
-    staff = User.objects.get(username="officer.badinh")
-    assert staff.check_password("demo-HaNoi-2026") and staff.totp_confirmed
-    assert staff.memberships.get().agency.name == "Ủy ban nhân dân Phường Ba Đình"
-    call_command("demo", "load", "--synthetic", "50")
-    assert (Citizen.objects.count(), User.objects.count(), Procedure.objects.count()) == counts
-
-
-def test_the_demo_totp_command_prints_the_current_code(capsys):
-    from smartcity.portal.demo import TOTP_SECRETS
-
-    call_command("demo", "totp", "officer.badinh")
-    assert capsys.readouterr().out.strip() == pyotp.TOTP(TOTP_SECRETS["officer.badinh"]).now()
-
-
-def test_the_demo_refuses_to_load_without_debug(settings):
-    from django.core.management.base import CommandError
-
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
-        call_command("demo", "load")
 
 
 def test_the_demo_stations_carry_their_address_and_their_own_flood_levels(db):
@@ -56,7 +22,7 @@ def test_the_demo_stations_carry_their_address_and_their_own_flood_levels(db):
     levels of Decision 05/2020/QĐ-TTg, the Tô Lịch gauges at the demo's own (lower) levels, every station has its
     street address."""
     with time_machine.travel(dt.datetime(2026, 3, 2, 5, 30, tzinfo=dt.UTC), tick=False):
-        demo._demo_sensors(lambda line: None)
+        network.load_network(lambda line: None)
     gauges = {s.thing.properties["stationCode"]: s for s in Station.objects.filter(kind="water_level")}
     levels = {code: (s.flood_level_i, s.flood_level_ii, s.flood_level_iii) for code, s in gauges.items()}
     assert levels["HN-WL-RED"] == (9.5, 10.5, 11.5)
@@ -73,7 +39,7 @@ def test_the_demo_noise_monitors_are_noise_stations_showing_their_hourly_laeq_ag
     now = dt.datetime(2026, 3, 2, 5, 30, tzinfo=dt.UTC)  # 12:30 in Hà Nội: the day limits apply
     cache.clear()
     with time_machine.travel(now, tick=False):
-        demo._demo_sensors(lambda line: None)
+        network.load_network(lambda line: None)
         stations = {s.thing.properties["stationCode"]: s for s in Station.objects.filter(kind="noise")}
         assert sorted(stations) == ["HN-NS-BM", "HN-NS-NTS"]
         assert stations["HN-NS-BM"].noise_zone == "special" and stations["HN-NS-NTS"].noise_zone == "normal"

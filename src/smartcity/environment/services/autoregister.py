@@ -1,10 +1,11 @@
-"""Demo only: a public station for every simulated sensing Thing, so the demo (``smartcity demo load``, or
-``smartcity environment register-demo`` after ``smartcity sensors simulate``) shows a populated map.
-
-A later step moves this module, with the rest of the demo code, into the top-level demo app.
-"""
+"""A public station for every sensing Thing that makes one and is not registered yet, from what the Thing says of
+itself (its datastreams and ``properties``): what the demo loader and ``smartcity environment register-things`` (after
+``smartcity sensors simulate``, or a batch of real Things) call. The demo's own defaults (the Red River's flood
+levels for a gauge that states none) are the demo app's, passed in."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from smartcity.environment.models import NoiseZone, Station
 from smartcity.environment.parameters import Kind, kinds_measured, parameter_of
@@ -12,16 +13,12 @@ from smartcity.environment.services.registry import register_station
 from smartcity.environment.services.warning_rules import ensure_default_rules
 from smartcity.sensing import services as sensing
 
-# Decision 05/2020/QĐ-TTg: the alarm levels of the Red River at Hà Nội (Long Biên) station, used by the demo for a
-# water-level Thing that does not state its own (properties.floodLevels).
-DEMO_FLOOD_LEVELS = (9.5, 10.5, 11.5)
 
-
-def ensure_demo_stations() -> list[Station]:
+def register_things(*, default_flood_levels: Sequence[float] | None = None) -> list[Station]:
     """Register a Station for every sensing Thing (and every kind its datastreams make) not yet registered, and
     the default warning rules. Reads, from the Thing's ``properties``: ``referenceElevation`` (m, the water-level
-    sensor's reference point), ``floodLevels`` ([I, II, III] m), ``noiseZone`` ("special"/"normal"), ``address``.
-    Idempotent; answers the stations created."""
+    sensor's reference point), ``floodLevels`` ([I, II, III] m; else ``default_flood_levels``), ``noiseZone``
+    ("special"/"normal"), ``address``. Idempotent; answers the stations created."""
     created: list[Station] = []
     done = set(Station.objects.values_list("thing_id", "kind"))
     by_thing: dict[int, set[str]] = {}
@@ -36,7 +33,7 @@ def ensure_demo_stations() -> list[Station]:
             props = sensing.datastreams(thing_id=thing_id).first().thing.properties or {}
             levels = props.get("floodLevels") if kind == Kind.WATER_LEVEL else None
             if kind == Kind.WATER_LEVEL and not levels:
-                levels = DEMO_FLOOD_LEVELS
+                levels = default_flood_levels
             zone = props.get("noiseZone") if props.get("noiseZone") in NoiseZone.values else NoiseZone.NORMAL
             reference = props.get("referenceElevation") if kind == Kind.WATER_LEVEL else None
             created.append(register_station(
