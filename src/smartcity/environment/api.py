@@ -1,5 +1,6 @@
-"""Read API of environmental monitoring at /api/v1/environment: stations, current values, history, warnings; and
-subscribing to warnings by e-mail or phone (a citizen's own account subscribes on the site)."""
+"""Read API of environmental monitoring at /api/v1/environment: stations, current values, history, the air
+forecast, warnings; and subscribing to warnings by e-mail or phone (a citizen's own account subscribes on the
+site)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from smartcity.environment.ngsi_ld import entities as ngsi_ld
 from smartcity.environment.parameters import Kind
 from smartcity.environment.schemas import (
     CurrentOut,
+    ForecastOut,
     HistoryOut,
     StationOut,
     StationPage,
@@ -121,6 +123,17 @@ def station_history(request: HttpRequest, code: str,
     return {"station": station.code, "resolution": span.resolution, "start": span.start, "end": span.end,
             "columns": {c: services.column_label(c) for c in columns},
             "rows": [{"time": t, **{c: table.value(c, i) for c in columns}} for i, t in enumerate(table.times)]}
+
+
+@router.get("/stations/{code}/forecast", response={200: ForecastOut, **errors(404)},
+            summary="Next-24-hour forecast of an air station (VN_AQI from PM only, PM2.5 with its 80 % interval)")
+def station_forecast(request: HttpRequest, code: str) -> dict:
+    fc = services.station_forecast(services.get_station(code))
+    return {"station": fc.station.code, "issued_at": fc.issued_at if fc.hours else None, "interval": fc.interval,
+            "degraded": fc.degraded, "reason": fc.reason, "caveat": services.forecast_caveat(),
+            "hours": [{"time": h.start, "aqi": h.aqi, "level_label": h.band, "colour": h.colour,
+                       "pm25": round(h.pm25, 1), "pm25_low": round(h.pm25_low, 1),
+                       "pm25_high": round(h.pm25_high, 1)} for h in fc.hours]}
 
 
 def warning_out(e: WarningEvent) -> dict:

@@ -298,3 +298,31 @@ class NoiseLimit(models.Model):
         for other in others:
             if self.hours() & other.hours():
                 raise ValidationError(f"Khung giờ trùng với dòng «{other}» của cùng quy chuẩn và khu vực")
+
+
+class AirForecast(models.Model):
+    """One hour of an air station's current next-24-hour forecast (``forecast``'s model, issued by the hourly job
+    ``environment.forecast``). Only the latest forecast is kept: each run replaces a station's 24 rows in one
+    transaction, so the page and the API read it without recomputing, and a station that no longer has enough data
+    loses its stale forecast instead of showing it."""
+
+    station = models.ForeignKey(Station, verbose_name="trạm", on_delete=models.CASCADE, related_name="forecasts")
+    issued_at = models.DateTimeField("phát hành lúc")
+    hour_start = models.DateTimeField("đầu giờ dự báo")
+    pm25 = models.FloatField("PM2.5 dự báo (µg/m³)")
+    pm25_low = models.FloatField("PM2.5 cận dưới khoảng 80 % (µg/m³)")
+    pm25_high = models.FloatField("PM2.5 cận trên khoảng 80 % (µg/m³)")
+    aqi = models.PositiveSmallIntegerField("VN_AQI giờ dự báo", null=True, blank=True)
+    degraded = models.BooleanField("thiếu số liệu gần đây", default=False,
+                                   help_text="Một giá trị gần đây hoặc mức của tuần trước bị thiếu khi dự báo")
+
+    class Meta:
+        verbose_name = "dự báo không khí"
+        verbose_name_plural = "dự báo không khí (24 giờ tới)"
+        ordering = ["station", "hour_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "hour_start"], name="environment_forecast_hour_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} @ {self.hour_start:%Y-%m-%d %H:%M}: PM2.5 {self.pm25:.1f}"

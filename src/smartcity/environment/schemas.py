@@ -70,6 +70,26 @@ class HistoryOut(Schema):
     rows: list[dict[str, Any]]
 
 
+class ForecastHourOut(Schema):
+    time: dt.datetime  # start of the hour
+    aqi: int | None
+    level_label: str
+    colour: str
+    pm25: float
+    pm25_low: float
+    pm25_high: float
+
+
+class ForecastOut(Schema):
+    station: str
+    issued_at: dt.datetime | None
+    interval: float
+    degraded: bool
+    reason: str  # why there is no forecast; "" when there is one
+    caveat: str
+    hours: list[ForecastHourOut]
+
+
 class WarningOut(Schema):
     id: int
     rule: str

@@ -13,3 +13,11 @@ def check_warnings() -> dict[str, int]:
     result = services.evaluate_warnings()
     return {"opened": len(result.opened), "updated": len(result.updated), "closed": len(result.closed),
             "notified": result.notified}
+
+
+@job()
+def refresh_forecasts() -> dict[str, int]:
+    """Forecast the next 24 hours at every air station and replace the stored forecasts. A repeated run in the same
+    hour reads the same data and leaves the same rows (each run replaces a station's rows in one transaction)."""
+    run = services.refresh_forecasts()
+    return {"forecast": len(run.forecast), "skipped": len(run.skipped)}

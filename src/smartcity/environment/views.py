@@ -59,7 +59,8 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "environment/station.html", {
         "station": page.station, "status": page.status, "page": page, "ngsi_id": ngsi_ld.entity_id(page.station),
         "chart_hours": _draw(page.hour_chart, ident="chart-24h"),
-        "chart_days": _draw(page.day_chart, ident="chart-30d")})
+        "chart_days": _draw(page.day_chart, ident="chart-30d"),
+        "chart_forecast": _draw(page.forecast.chart if page.forecast else None, ident="chart-forecast")})
 
 
 @require_GET

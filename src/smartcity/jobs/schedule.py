@@ -34,6 +34,8 @@ SCHEDULE: tuple[Periodic, ...] = (
              "Tính trước số liệu thống kê và bộ chỉ số của tháng này cho trang công khai"),
     Periodic("environment.warnings", "smartcity.environment.tasks.check_warnings", "*/5 * * * *",
              "Tính giá trị hiện tại của các trạm, mở/đóng cảnh báo môi trường, gửi thông báo"),
+    Periodic("environment.forecast", "smartcity.environment.tasks.refresh_forecasts", "12 * * * *",
+             "Dự báo chất lượng không khí 24 giờ tới cho các trạm không khí (từ số liệu PM theo giờ của 60 ngày)"),
     Periodic("sensing.stale", "smartcity.sensing.tasks.check_stale", "*/5 * * * *",
              "Mở/đóng cảnh báo cảm biến ngừng gửi dữ liệu"),
     Periodic("sensing.rollup", "smartcity.sensing.tasks.rollup_recent", "*/10 * * * *",

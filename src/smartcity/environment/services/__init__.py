@@ -20,7 +20,12 @@ services; services.current_statuses()``. One module per concern, every public na
     ``confirm_subscription``, ``cancel_subscription``.
 ``pages`` — what the public pages show
     ``station_page`` (a ``StationPage``: readings, highest sub-index, charts with their bands and reference lines,
-    the hourly table, warnings, the noise regulation note) and ``map_page`` (a ``MapPage``: dots, legend, wards).
+    the hourly table, warnings, the noise regulation note, an air station's forecast as a ``ForecastSection``) and
+    ``map_page`` (a ``MapPage``: dots, legend, wards).
+``forecasts`` — the next 24 hours of air quality
+    ``refresh_forecasts`` (fit ``forecast``'s model on every air station's last 60 days of hourly PM and store the
+    next 24 hours, run hourly by the job ``environment.forecast``), ``station_forecast`` (a ``StationForecast`` for
+    the page and the API, or the reason there is none).
 ``demo``
     ``register_things`` (a Station for every Thing whose datastreams make one and is not registered yet).
 
@@ -31,10 +36,20 @@ The modules are named apart from the functions (``registry``, not ``stations``; 
 from __future__ import annotations
 
 from smartcity.environment.services.autoregister import register_things
+from smartcity.environment.services.forecasts import (
+    ForecastHour,
+    ForecastRun,
+    StationForecast,
+    forecast_caveat,
+    refresh_forecasts,
+    station_forecast,
+)
 from smartcity.environment.services.pages import (
     Chart,
     ChartBar,
     DailyValue,
+    ForecastRow,
+    ForecastSection,
     MapDot,
     MapPage,
     ReferenceLine,
@@ -104,8 +119,10 @@ __all__ = [
     "evaluate_warnings", "open_warnings", "warnings",
     # subscriptions
     "cancel_subscription", "confirm_subscription", "subscribe",
+    # forecasts
+    "ForecastHour", "ForecastRun", "StationForecast", "forecast_caveat", "refresh_forecasts", "station_forecast",
     # pages
-    "Chart", "ChartBar", "DailyValue", "MapDot", "MapPage", "ReferenceLine", "StationPage", "Ward", "map_page",
+    "Chart", "ChartBar", "DailyValue", "ForecastRow", "ForecastSection", "MapDot", "MapPage", "ReferenceLine", "StationPage", "Ward", "map_page",
     "station_page",
     # demo
     "register_things",

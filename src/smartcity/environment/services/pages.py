@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from smartcity.environment import aqi, noise_limits, readings, wqi
 from smartcity.environment.models import Station, WarningEvent
 from smartcity.environment.parameters import Kind
+from smartcity.environment.services.forecasts import StationForecast, forecast_caveat, station_forecast
 from smartcity.environment.services.registry import communes
 from smartcity.environment.services.status import (
     FLOOD_LEVELS,
@@ -34,6 +35,7 @@ from smartcity.environment.services.status import (
 )
 from smartcity.environment.services.tables import column_label, history, ordered_columns, parse_range
 from smartcity.environment.services.warning_rules import open_warnings, warnings
+from smartcity.lib import formats
 
 # The column each kind charts: hourly over the last 24 hours, daily over the last 30 days.
 CHART_COLUMN: dict[str, str] = {Kind.AIR: "aqi", Kind.WATER_LEVEL: "water_level", Kind.RAIN: "rain_1h", Kind.NOISE: "laeq",
@@ -81,6 +83,30 @@ class DailyValue:
     dominant: str  # label of the parameter with the highest daily sub-index (air), else ""
 
 
+@dataclass(frozen=True)
+class ForecastRow:
+    """One hour of the forecast table, its texts formatted (Hà Nội time, Vietnamese numbers)."""
+
+    time: str  # "HH:MM dd/mm", the start of the hour
+    aqi: str  # "" without an AQI
+    band: str
+    colour: str
+    pm25: str  # µg/m³, one decimal
+    pm25_interval: str  # "low–high"
+
+
+@dataclass
+class ForecastSection:
+    """The forecast on an air station's page: the chart and table of the next hours, when it was issued and the
+    caveat; or only the reason there is none."""
+
+    forecast: StationForecast
+    chart: Chart | None
+    rows: list[ForecastRow]
+    issued: str  # "HH:MM dd/mm/yyyy", "" without a forecast
+    caveat: str
+
+
 @dataclass
 class StationPage:
     station: Station
@@ -94,6 +120,7 @@ class StationPage:
     warnings: list[WarningEvent]
     regulation_note: str  # noise: the note of the regulation judging the readings (its transition…); "" otherwise
     regulation: str = ""  # noise: which regulation and area the readings are judged by, from the NoiseLimit table
+    forecast: ForecastSection | None = None  # air stations only
 
 
 def station_page(station: Station, *, now: dt.datetime | None = None) -> StationPage:
@@ -122,7 +149,35 @@ def station_page(station: Station, *, now: dt.datetime | None = None) -> Station
         day_chart=_chart(station, days, daily_column, daily=True),
         hour_columns=[(c, column_label(c)) for c in columns],
         hour_rows=[(t, [hours.value(c, i) for c in columns]) for i, t in enumerate(hours.times)][::-1],
-        warnings=list(warnings(station=station, limit=10).items), regulation_note=note, regulation=regulation)
+        warnings=list(warnings(station=station, limit=10).items), regulation_note=note, regulation=regulation,
+        forecast=forecast_section(station_forecast(station, now=now)) if station.kind == Kind.AIR else None)
+
+
+def forecast_section(fc: StationForecast) -> ForecastSection:
+    """The forecast's chart (VN_AQI bars coloured by band) and table, in Hà Nội time."""
+    zone = readings.zone()
+    bars, rows = [], []
+    for hour in fc.hours:
+        local = hour.start.astimezone(zone)
+        value = None if hour.aqi is None else float(hour.aqi)
+        pm25 = formats.number(hour.pm25, 1)
+        title = _("%(when)s: VN_AQI dự báo %(aqi)s, PM2.5 %(pm25)s µg/m³") % {
+            "when": local.strftime("%H:00 %d/%m/%Y"), "aqi": "—" if hour.aqi is None else hour.aqi, "pm25": pm25}
+        bars.append(ChartBar(local.strftime("%Hh"), value, hour.colour, title))
+        rows.append(ForecastRow(local.strftime("%H:%M %d/%m"), formats.number(hour.aqi), hour.band, hour.colour,
+                                pm25, f"{formats.number(hour.pm25_low, 1)}–{formats.number(hour.pm25_high, 1)}"))
+    chart = None
+    if bars:
+        present = [h for h in fc.hours if h.aqi is not None]
+        description = _("VN_AQI dự báo (chỉ từ PM2.5 và PM10), %(n)d giờ tới") % {"n": len(bars)}
+        if present:
+            top = max(present, key=lambda h: h.aqi or 0)
+            description += _("; cao nhất %(value)d lúc %(when)s") % {
+                "value": top.aqi, "when": top.start.astimezone(zone).strftime("%H:00 %d/%m/%Y")}
+        chart = Chart(title=_("VN_AQI dự báo — %(n)d giờ tới") % {"n": len(bars)}, description=description,
+                      bars=bars, lines=[], floor=0.0)
+    issued = fc.issued_at.astimezone(zone).strftime("%H:%M %d/%m/%Y") if fc.issued_at and fc.hours else ""
+    return ForecastSection(fc, chart, rows, issued, forecast_caveat())
 
 
 def _number(table: readings.Table, column: str, i: int) -> float | None:
