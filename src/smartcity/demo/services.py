@@ -25,9 +25,11 @@ from smartcity.signing import services as signing
 __all__ = ["accounts_text", "load_demo", "totp_code"]
 
 
-def load_demo(*, synthetic: int = 2000, out: Callable[[str], object] = print) -> None:
-    """Load whatever of the demo is missing; ``synthetic`` residents in all (0 for none). ``RuntimeError`` without
-    DEBUG: the data holds known passwords, so it never goes into a production database."""
+def load_demo(*, synthetic: int = 2000, network_days: int = network.DAYS, out: Callable[[str], object] = print
+              ) -> None:
+    """Load whatever of the demo is missing; ``synthetic`` residents in all (0 for none), ``network_days`` of
+    simulated readings. ``RuntimeError`` without DEBUG: the data holds known passwords, so it never goes into a
+    production database."""
     if not settings.DEBUG:
         raise RuntimeError("The demo data holds known passwords: load it only with DEBUG on.")
     if Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE, province_code="01").count() != 126:
@@ -44,5 +46,5 @@ def load_demo(*, synthetic: int = 2000, out: Callable[[str], object] = print) ->
     if settings.SMARTCITY_SIGNING_DEMO_CA:  # the returned demo dossier's result is signed with its certificates
         signing.ensure_demo_pki(out=out)
         dossiers.load_dossiers(out)
-    network.load_network(out)
+    network.load_network(out, days=network_days)
     people.load_residents(n=synthetic, out=out)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_loads_once_and_again_without_change(settings, capsys):
     settings.DEBUG = True
-    call_command("demo", "load", "--synthetic", "50")
+    call_command("demo", "load", "--synthetic", "50", "--network-days", "3")
     out = capsys.readouterr().out
     assert "http://127.0.0.1:8000/" in out and "officer.badinh" in out and "001090012345" in out
     counts = (Citizen.objects.count(), User.objects.count(), Procedure.objects.count())
@@ -25,7 +25,7 @@ def test_the_demo_loads_once_and_again_without_change(settings, capsys):
     staff = User.objects.get(username="officer.badinh")
     assert staff.check_password("demo-HaNoi-2026") and staff.totp_confirmed
     assert staff.memberships.get().agency.name == "Ủy ban nhân dân Phường Ba Đình"
-    call_command("demo", "load", "--synthetic", "50")
+    call_command("demo", "load", "--synthetic", "50", "--network-days", "3")
     assert (Citizen.objects.count(), User.objects.count(), Procedure.objects.count()) == counts
 
 

@@ -22,7 +22,7 @@ def test_the_demo_stations_carry_their_address_and_their_own_flood_levels(db):
     levels of Decision 05/2020/QĐ-TTg, the Tô Lịch gauges at the demo's own (lower) levels, every station has its
     street address."""
     with time_machine.travel(dt.datetime(2026, 3, 2, 5, 30, tzinfo=dt.UTC), tick=False):
-        network.load_network(lambda line: None)
+        network.load_network(lambda line: None, days=3)
     gauges = {s.thing.properties["stationCode"]: s for s in Station.objects.filter(kind="water_level")}
     levels = {code: (s.flood_level_i, s.flood_level_ii, s.flood_level_iii) for code, s in gauges.items()}
     assert levels["HN-WL-RED"] == (9.5, 10.5, 11.5)
@@ -39,7 +39,7 @@ def test_the_demo_noise_monitors_are_noise_stations_showing_their_hourly_laeq_ag
     now = dt.datetime(2026, 3, 2, 5, 30, tzinfo=dt.UTC)  # 12:30 in Hà Nội: the day limits apply
     cache.clear()
     with time_machine.travel(now, tick=False):
-        network.load_network(lambda line: None)
+        network.load_network(lambda line: None, days=3)
         stations = {s.thing.properties["stationCode"]: s for s in Station.objects.filter(kind="noise")}
         assert sorted(stations) == ["HN-NS-BM", "HN-NS-NTS"]
         assert stations["HN-NS-BM"].noise_zone == "special" and stations["HN-NS-NTS"].noise_zone == "normal"
@@ -69,3 +69,16 @@ def test_the_demo_noise_monitors_are_noise_stations_showing_their_hourly_laeq_ag
             assert f"Giới hạn theo QCVN 26:2010/BTNMT: {limits.zone_name}" in detail
             assert "QCVN 26:2025/BNNMT thay thế QCVN 26:2010/BTNMT từ ngày 14/11/2025" in detail  # said, not hidden
     cache.clear()
+
+
+def test_the_demo_network_has_the_history_the_air_quality_forecast_needs(db):
+    """15 days of readings by default: every air station gets its next-24-hour forecast when the demo loads."""
+    from smartcity.environment.models import AirForecast
+
+    assert network.DAYS >= 14
+    with time_machine.travel(dt.datetime(2026, 3, 2, 5, 30, tzinfo=dt.UTC), tick=False):
+        network.load_network(lambda line: None)
+    air = Station.objects.filter(kind="air")
+    assert air.exists()
+    assert set(AirForecast.objects.values_list("station_id", flat=True)) == set(air.values_list("pk", flat=True))
+    assert AirForecast.objects.filter(station=air.first()).count() == 24

@@ -85,7 +85,7 @@ def test_a_backup_restores_into_an_empty_instance_with_everything_intact(tmp_pat
         source, target = _instance(tmp_path, "a", None), _instance(tmp_path, "b", None)
     try:
         _smartcity(source, "migrate", "--no-input", "-v", "0")
-        _smartcity(source, "demo", "load", "--synthetic", "20")
+        _smartcity(source, "demo", "load", "--synthetic", "20", "--network-days", "2")
         _smartcity(source, "backup", "--out", str(tmp_path / "backups"))
         before = json.loads(_smartcity(source, "shell", "-c", FACTS).splitlines()[-1])
         [archive] = (tmp_path / "backups").glob("smartcity-backup-*.tar.gz")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from smartcity.demo import network
 from smartcity.demo import services as demo
 
 
@@ -14,11 +15,13 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="Nạp dữ liệu trình diễn (idempotent)")
         load.add_argument("--synthetic", type=int, default=2000, help="số cư dân tổng hợp (default 2000)")
+        load.add_argument("--network-days", type=int, default=network.DAYS,
+                          help=f"số ngày số liệu quan trắc mô phỏng (default {network.DAYS}; dự báo cần ≥ 14)")
         totp = sub.add_parser("totp", help="Mã TOTP hiện tại của một tài khoản cán bộ trình diễn")
         totp.add_argument("username")
 
     def handle(self, *args: object, action: str, synthetic: int = 2000, username: str = "",
-               **options: object) -> None:
+               network_days: int = network.DAYS, **options: object) -> None:
         if action == "totp":
             code = demo.totp_code(username)
             if code is None:
@@ -26,7 +29,7 @@ class Command(BaseCommand):
             self.stdout.write(code)
             return
         try:
-            demo.load_demo(synthetic=synthetic, out=self.stdout.write)
+            demo.load_demo(synthetic=synthetic, network_days=network_days, out=self.stdout.write)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(demo.accounts_text())
