@@ -8,7 +8,7 @@ PORT   ?= 8000
 MYPY_PACKAGES := -p smartcity.lib -p smartcity.places -p smartcity.agencies -p smartcity.audit -p smartcity.jobs \
                  -p smartcity.ops -p smartcity.demo
 
-.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit
+.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit bench-ratelimit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,3 +76,7 @@ bench-sensing-ingest: install-dev
 ## bench-audit: audit appends/s with the keyed chain vs the old unkeyed SHA-256 chain, and one checkpoint (PostgreSQL)
 bench-audit: install-dev
 	$(BIN)/python bench/audit_append.py
+
+## bench-ratelimit: GET /api/v1/track/{unknown code} with the tracking limit counting in Redis vs off, same run (gunicorn, PostgreSQL, Redis)
+bench-ratelimit: install-dev
+	$(BIN)/python bench/ratelimit.py
