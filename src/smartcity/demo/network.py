@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from smartcity.environment import services as environment
 from smartcity.environment import simulation
+from smartcity.lib import formats
 from smartcity.sensing import services as sensing
 from smartcity.sensing.models import Thing
 
@@ -37,4 +38,4 @@ def load_network(out: Callable[[str], object], *, days: int = DAYS) -> None:
     sensing.rollup(now - dt.timedelta(days=days), now)
     environment.evaluate_warnings(now)
     environment.refresh_forecasts(now=now)
-    out(f"Trạm quan trắc mô phỏng: {environment.stations().count()} trạm, {sent.accepted:,} số liệu {days} ngày qua")
+    out(f"Trạm quan trắc mô phỏng: {environment.stations().count()} trạm, {formats.number(sent.accepted)} số liệu {days} ngày qua")

@@ -248,6 +248,7 @@ def receive_at_desk(*, user: Principal, procedure_key: str, id_number: str, full
         raise Forbidden("Chỉ cán bộ bộ phận một cửa mới tiếp nhận hồ sơ tại quầy")
     applicant = population.applicant_for_reception(actor=user, id_number=id_number, full_name=full_name,
                                                    date_of_birth=date_of_birth)
+    representation = _representation(data)
     with transaction.atomic():
         procedure, version = _in_force(procedure_key)
         form = _validated(version, bind_identity(version.form, data, applicant), files)
@@ -257,6 +258,7 @@ def receive_at_desk(*, user: Principal, procedure_key: str, id_number: str, full
                           channel=channel, note=Channel(channel).label)
         _receive(dossier, now=dossier.submitted_at, cal=agencies.working_calendar())
         dossier.status = Status.RECEIVED
+        dossier.acting_for, dossier.represented_name, dossier.represented_id_number = representation
         dossier.save()
         Event.objects.create(dossier=dossier, at=dossier.submitted_at, operation="receive", from_status=Status.NEW,
                              to_status=Status.RECEIVED, actor=user, actor_agency=desk.agency,

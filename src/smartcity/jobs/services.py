@@ -18,12 +18,13 @@ class JobFailed(RuntimeError):
 
 
 def run_now(name: str, **kwargs: Any) -> Any:
-    """Run the scheduled job ``name`` in this process (what a system timer calls), with the job's retries and the
-    result recorded like a worker's. ``KeyError`` for an unknown name; ``JobFailed`` once it has failed for good."""
+    """Run the scheduled job ``name`` once in this process (what a system timer calls), the result recorded like a
+    worker's. No retries here: in-process retries would not wait their back-off, so the timer's next tick is the
+    retry. ``KeyError`` for an unknown name; ``JobFailed`` when it fails."""
     periodic = by_name(name)
     app.loader.import_default_modules()  # the apps' tasks.py, as a worker imports them at start
     task = app.tasks[periodic.task]
-    result = task.apply(kwargs=kwargs)
+    result = task.apply(kwargs=kwargs, retries=task.max_retries)
     if result.failed():
         raise JobFailed(f"{name}: {result.result!r}")
     return result.result

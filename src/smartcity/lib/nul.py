@@ -73,9 +73,11 @@ def where_nul(request: HttpRequest) -> str | None:
             if NUL in name or any(NUL in (getattr(upload, "name", "") or "") for upload in uploads):
                 return name.replace(NUL, "") or "body"
         return None
-    if content_type == "application/json" or content_type.endswith("+json"):
-        if json_text_has_nul(request.body):
-            return "body"
+    # Any other body: the API and SensorThings parse JSON whatever the declared type, so look for a raw NUL and
+    # the JSON escape in every one.
+    body = request.body
+    if b"\x00" in body or json_text_has_nul(body):
+        return "body"
     return None
 
 

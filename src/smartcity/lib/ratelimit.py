@@ -77,6 +77,8 @@ def _bucket(address: str) -> str:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return address
+    if ip.version == 6 and ip.ipv4_mapped:  # ::ffff:1.2.3.4 on a dual-stack socket is the IPv4 client
+        return str(ip.ipv4_mapped)
     if ip.version == 6:
         mask = int(getattr(settings, "RATELIMIT_IPV6_MASK", 64))
         return f"{ipaddress.ip_network(f'{ip}/{mask}', strict=False).network_address}/{mask}"

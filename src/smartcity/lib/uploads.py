@@ -86,7 +86,7 @@ def check_upload(name: str, content_type: str | None, data: bytes, *, field: str
     _refuse_polyglot(data, field)
     if kind == PDF:
         _check_pdf_end(data, field)
-        _refuse_active_content(*check_pdf_structure(data, field=field), field=field)
+        _refuse_active_content(*check_pdf_structure(data, field=field), field=field, raw=data)
     elif kind == PNG:
         _check_png(data, field)
     else:
@@ -177,7 +177,9 @@ def _skeleton_and_object_streams(data: bytes, field: str) -> tuple[bytes, list[b
         if is_object_stream:
             # Objects hidden behind filters we do not decode (or a stream we cannot inflate) cannot be checked
             other_filters = _OTHER_FILTERS.search(stream.dictionary)
-            if (b"/Filter" in stream.dictionary and not flate) or other_filters or (flate and not decoded):
+            predictor = re.search(rb"/Predictor\s+(\d+)", stream.dictionary)
+            if (b"/Filter" in stream.dictionary and not flate) or other_filters or (flate and not decoded) or (
+                    predictor and int(predictor.group(1)) > 1):  # a PNG/TIFF predictor scrambles the names
                 raise Invalid("Tệp PDF không hợp lệ: không đọc được một luồng đối tượng (/ObjStm)", field=field)
             count = re.search(rb"/N\s+(\d{1,7})\b", stream.dictionary)
             objects += int(count.group(1)) if count else 0
@@ -219,7 +221,14 @@ def _check_pdf_end(data: bytes, field: str) -> None:
         raise Invalid("Tệp PDF có dữ liệu lạ sau dấu kết thúc %%EOF (tệp đa định dạng)", field=field)
 
 
-def _refuse_active_content(skeleton: bytes, object_streams: list[bytes], *, field: str) -> None:
+#: Active names long enough that binary stream data never holds them by chance: looked for in the raw bytes as well,
+#: so that a "stream" faked inside a comment cannot hide an object from the skeleton.
+_RAW_ACTIVE = re.compile(rb"/(?:JavaScript|Launch|EmbeddedFiles?|RichMedia|OpenAction\s*<<\s*/S\s*/JavaScript)\b")
+
+
+def _refuse_active_content(skeleton: bytes, object_streams: list[bytes], *, field: str, raw: bytes = b"") -> None:
+    if raw and _RAW_ACTIVE.search(raw):
+        raise Invalid("Tệp PDF chứa nội dung chủ động (mã lệnh hoặc tệp đính kèm), không được chấp nhận", field=field)
     for text in (skeleton, *object_streams):
         for raw in _NAME.findall(text):
             name = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw) if b"#" in raw else raw

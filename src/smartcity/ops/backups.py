@@ -167,6 +167,7 @@ def create(out_dir: Path, *, out: Callable[[str], Any] = print) -> Path:
             tar.add(dump, arcname=database_member)
             for member, path in files:
                 tar.add(path, arcname=member)
+        partial.chmod(0o600)  # it holds private keys
         partial.rename(archive)  # never a half-written archive under the final name
     out(f"tệp: {len(files)}; bản sao lưu: {archive}")
     return archive
@@ -215,6 +216,8 @@ def _restore_files(tar: tarfile.TarFile, manifest: dict[str, Any], report: Resto
             report.problems.append(f"{member}: kho {store!r} không có cấu hình ở đây (not configured here)")
             continue
         root = stores[store]
+        if store == "identity" and relative != root.name:  # that store is one file, not its folder
+            raise BackupError(f"{member}: không phải tệp khóa định danh (not the identity key file)")
         target = root.parent / relative if store == "identity" else root / relative
         resolved = target.resolve()
         base = (root.parent if store == "identity" else root).resolve()
@@ -229,7 +232,8 @@ def _restore_files(tar: tarfile.TarFile, manifest: dict[str, Any], report: Resto
         source = tar.extractfile(member)
         if source is None:
             raise BackupError(f"{member}: không phải tệp")
-        with source, open(target, "wb") as handle:
+        # Private keys among them: never readable by other local users, whatever the umask.
+        with source, os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
             shutil.copyfileobj(source, handle)
         if _sha256(target) != digest:
             report.problems.append(f"{member}: mã băm khác manifest (hash differs)")

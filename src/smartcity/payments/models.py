@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from smartcity.agencies.models import Agency
+from smartcity.lib import formats
 from smartcity.population.models import Citizen
 
 
@@ -89,7 +90,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.amount:,} đ ({self.get_state_display()})"
+        return f"{self.code} {formats.money(self.amount)} ({self.get_state_display()})"
 
     def can_move(self, to: str) -> bool:
         return to in TRANSITIONS[self.state]

@@ -18,7 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from smartcity.lib import fonts, pdf
+from smartcity.lib import fonts, formats, pdf
 from smartcity.lib.pdf import BODY, BOLD, CENTER, CENTER_BOLD, ITALIC, esc
 from smartcity.payments.models import Payment, State
 from smartcity.payments.words import amount_in_words
@@ -33,7 +33,7 @@ STAGES = {"receipt": "khi tiếp nhận hồ sơ", "supplement": "khi bổ sung 
 
 def money(amount: int) -> str:
     """1250000 → "1.250.000" (Vietnamese thousands separator)."""
-    return f"{amount:,}".replace(",", ".")
+    return formats.number(amount)
 
 
 def render(payment: Payment) -> bytes:

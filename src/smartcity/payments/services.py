@@ -32,7 +32,7 @@ from smartcity.agencies.models import Agency, Role
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.audit.services import Actor
-from smartcity.lib import ratelimit
+from smartcity.lib import formats, ratelimit
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from smartcity.lib.principal import Principal
 from smartcity.payments import gateways, receipts, report, vnpay
@@ -306,7 +306,7 @@ def _apply(attempt: Attempt, payment: Payment, outcome: gateways.Outcome, *, via
     In VNPAY's order: the amount, then whether the order was already confirmed, then the update."""
     if outcome.amount_x100 != payment.amount * 100:
         return vnpay.INVALID_AMOUNT, (f"Số tiền {outcome.amount_x100 / 100:,.0f} đ khác số tiền phải nộp "
-                                      f"{payment.amount:,} đ")
+                                      f"{formats.money(payment.amount)}")
     target = State.SUCCEEDED if outcome.succeeded else State.FAILED
     if attempt.state != AttemptState.PENDING:
         return vnpay.ALREADY_CONFIRMED, f"Giao dịch {attempt.txn_ref} đã được xác nhận trước đó"

@@ -177,7 +177,7 @@ def bound_fields(spec: list[dict[str, Any]]) -> list[str]:
     return [item["name"] for item in spec if item.get("prefill") in IDENTITY_FACTS]
 
 
-def _same(fact: str, submitted: str, recorded: Any) -> bool:
+def _same(fact: str, submitted: str, recorded: Any, citizen: Any = None) -> bool:
     from smartcity.lib.formats import parse_date
     from smartcity.lib.text import fold
 
@@ -190,6 +190,8 @@ def _same(fact: str, submitted: str, recorded: Any) -> bool:
             return parse_date(submitted) == recorded
         except ValueError:
             return False
+    if fact == "sex":  # the form shows and sends the word ("Nam", "Nữ"); the registry keeps the code
+        return submitted.strip() in {str(recorded), str(getattr(citizen, "get_sex_display", lambda: recorded)())}
     return submitted.strip() == str(recorded)
 
 
@@ -205,7 +207,7 @@ def bind_identity(spec: list[dict[str, Any]], data: Any, citizen: Any) -> Any:
         if fact not in IDENTITY_FACTS:
             continue
         submitted = str(data.get(name) or "")
-        if submitted and not _same(fact, submitted, getattr(citizen, fact)):
+        if submitted and not _same(fact, submitted, getattr(citizen, fact), citizen):
             raise Invalid("Trường này lấy từ định danh điện tử của bạn và không sửa được; nộp cho người khác thì "
                           "chọn “Nộp cho” (this field comes from your verified identity)", field=name)
         value = recorded[name]

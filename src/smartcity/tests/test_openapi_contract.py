@@ -9,6 +9,8 @@ couple of minutes and fails the same way twice. Every failing operation is liste
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 import schemathesis
 from django.conf import settings
@@ -74,6 +76,24 @@ def _failures(operation, headers: dict[str, str], cookies: dict[str, str]) -> li
     return found
 
 
+@contextmanager
+def _keeping_the_test_connection():
+    """The WSGI application closes the database connection after each request (``close_old_connections`` on
+    ``request_finished``), which on PostgreSQL ends the test's transaction; Django's own test client holds these
+    signals off around each of its requests in the same way (and connects them again after: so this wraps only the
+    schemathesis run, after any test-client request)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def _offline_gateway(monkeypatch):
     """The gateway's daily report from the sandbox gateway in process, not over HTTP (tests make no network calls)."""
@@ -91,11 +111,12 @@ def test_every_operation_keeps_the_documented_contract(persona, request, db, _of
     schemathesis.experimental.OPEN_API_3_1.enable()  # ninja writes OpenAPI 3.1 (nullable as anyOf [..., null])
     schema = schemathesis.from_wsgi("/api/v1/openapi.json", application)
     failures: list[str] = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if operation.verbose_name in EXCLUDED:
-            continue
-        failures.extend(_failures(operation, headers, cookies))
+    with _keeping_the_test_connection():
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            if operation.verbose_name in EXCLUDED:
+                continue
+            failures.extend(_failures(operation, headers, cookies))
     assert not failures, f"{len(failures)} operation(s) broke the contract as {persona}:\n" + "\n".join(failures)
 
 

@@ -309,3 +309,9 @@ def test_a_representation_without_its_person_is_refused(client, an, changes, fie
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == field
     assert not Dossier.objects.exists()
+
+
+def test_the_desk_records_whom_the_applicant_submits_for(client, officer_ba_dinh, binh):
+    response = desk(client, officer_ba_dinh, acting_for="child", acting_for_name="Lê Minh Khang")
+    assert response.status_code == 201, response.content
+    assert (response.json()["acting_for"], response.json()["represented_name"]) == ("child", "Lê Minh Khang")

@@ -77,3 +77,8 @@ def test_a_nul_on_ngsi_ld_answers_with_problem_details(client):
 
 def test_an_ordinary_request_passes(client):
     assert client.get("/thu-tuc/", {"q": "khai sinh"}).status_code == 200
+
+
+def test_a_nul_in_a_json_body_sent_as_plain_text_is_a_400(client):
+    response = client.post("/api/v1/places/parse-address", data='{"address": "a\\u0000b"}', content_type="text/plain")
+    assert response.status_code == 400

@@ -217,3 +217,16 @@ def test_an_object_stream_behind_a_filter_we_do_not_decode_is_refused():
     data = pdf(b"<</Type/Catalog>>",
                stream_object(b"<</Type/ObjStm/N 1/First 4/Filter[/ASCIIHexDecode/FlateDecode]>>", hidden))
     assert "/ObjStm" in refused("a.pdf", data)
+
+
+def test_an_object_stream_behind_a_predictor_is_refused_since_its_names_cannot_be_read():
+    hidden = zlib.compress(b"2 0 <</S/JavaScript/JS(app.alert(1))>>")
+    data = pdf(b"<</Type/Catalog>>", stream_object(
+        b"<</Type/ObjStm/N 1/First 4/Filter/FlateDecode/DecodeParms<</Predictor 12/Columns 4>>>>", hidden))
+    assert "/ObjStm" in refused("a.pdf", data)
+
+
+def test_a_stream_faked_inside_a_comment_does_not_hide_an_object():
+    data = (b"%PDF-1.7\n%>>stream\n1 0 obj <</OpenAction <</S /JavaScript /JS (app.alert(1))>>>> endobj\n"
+            b"%endstream\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    assert "nội dung chủ động" in refused("a.pdf", data)

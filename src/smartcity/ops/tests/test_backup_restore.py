@@ -89,6 +89,7 @@ def test_a_backup_restores_into_an_empty_instance_with_everything_intact(tmp_pat
         _smartcity(source, "backup", "--out", str(tmp_path / "backups"))
         before = json.loads(_smartcity(source, "shell", "-c", FACTS).splitlines()[-1])
         [archive] = (tmp_path / "backups").glob("smartcity-backup-*.tar.gz")
+        assert archive.stat().st_mode & 0o777 == 0o600  # it holds private keys
 
         restored = _smartcity(target, "restore", str(archive))
         assert "Khôi phục và kiểm tra xong" in restored and "chuỗi nhật ký nguyên vẹn" in restored
@@ -97,6 +98,8 @@ def test_a_backup_restores_into_an_empty_instance_with_everything_intact(tmp_pat
         assert before["dossiers"] and before["observations"] > 1000 and before["audit_entries"] > 10
         assert before["documents"] and all(verdict == "valid" for _, verdict in before["documents"])
         assert "toàn vẹn" in _smartcity(target, "audit", "verify")
+        keys = [p for p in (tmp_path / "b" / "signing").rglob("*") if p.is_file()]
+        assert keys and all(p.stat().st_mode & 0o077 == 0 for p in keys)  # restored keys readable by no one else
         # A second restore into the now full instance is refused, and changes nothing.
         again = subprocess.run([SMARTCITY, "restore", str(archive)], env=target, capture_output=True, text=True)
         assert again.returncode != 0 and "không trống" in again.stderr

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from smartcity.lib import formats
+
 register = template.Library()
 
 
@@ -11,4 +13,4 @@ register = template.Library()
 def vnd(amount: int | None) -> str:
     if amount is None or amount == "":
         return "—"
-    return f"{int(amount):,} đ".replace(",", ".")
+    return formats.money(int(amount))

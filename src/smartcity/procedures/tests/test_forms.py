@@ -82,3 +82,24 @@ def test_an_empty_file_is_refused():
 def test_fields_asking_for_it_are_prefilled_from_the_registry(an):
     assert prefill(SPEC, an.person) == {"full_name": "Nguyễn Văn An", "id_number": "001090012345"}
     assert prefill(SPEC, None) == {}
+
+
+def test_the_sex_field_bound_to_the_identity_accepts_the_word_the_form_shows():
+    """The form shows and sends "Nam"/"Nữ"; the registry keeps "M"/"F": the applicant's own value must pass."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from smartcity.lib.errors import Invalid
+    from smartcity.procedures.forms import bind_identity
+
+    citizen = SimpleNamespace(full_name="Nguyễn Văn An", id_number="001090012345", date_of_birth=dt.date(1990, 5, 17),
+                              sex="M", get_sex_display=lambda: "Nam", permanent_address="", phone="", email="",
+                              permanent_unit=SimpleNamespace(full_name="Phường Ba Đình"))
+    spec = [{"name": "sex", "prefill": "sex"}, {"name": "full_name", "prefill": "full_name"}]
+    assert bind_identity(spec, {"sex": "Nam", "full_name": ""}, citizen) == {"sex": "Nam", "full_name": "Nguyễn Văn An"}
+    try:
+        bind_identity(spec, {"sex": "Nữ"}, citizen)
+    except Invalid as exc:
+        assert exc.field == "sex"
+    else:
+        raise AssertionError("another sex was accepted")

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from smartcity.lib import formats
 from smartcity.lib.errors import ServiceError
 from smartcity.payments import sandbox, services
 
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         self.stdout.write(
             f"Đối soát ngày {day:%d/%m/%Y}: nền tảng {result.platform_count} giao dịch, cổng {result.gateway_count}, "
-            f"khớp {result.matched}; tổng thu nền tảng {result.platform_total:,} đ, cổng {result.gateway_total:,} đ"
+            f"khớp {result.matched}; tổng thu nền tảng {formats.money(result.platform_total)}, cổng {formats.money(result.gateway_total)}"
         )
         for m in result.mismatches:
             self.stdout.write(f"  {m['txn_ref']}: {m['message']} (nền tảng {m['platform_amount']} "
