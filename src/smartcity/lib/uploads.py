@@ -227,8 +227,12 @@ _RAW_ACTIVE = re.compile(rb"/(?:JavaScript|Launch|EmbeddedFiles?|RichMedia|OpenA
 
 
 def _refuse_active_content(skeleton: bytes, object_streams: list[bytes], *, field: str, raw: bytes = b"") -> None:
-    if raw and _RAW_ACTIVE.search(raw):
-        raise Invalid("Tệp PDF chứa nội dung chủ động (mã lệnh hoặc tệp đính kèm), không được chấp nhận", field=field)
+    found = _RAW_ACTIVE.search(raw) if raw else None
+    if found:
+        label = found.group(0).split(b"<<")[-1].replace(b" ", b"").decode("latin-1").lstrip("/S").strip()
+        label = "JavaScript" if "JavaScript" in label else label.lstrip("/")
+        raise Invalid(f"Tệp PDF chứa nội dung chủ động (/{label}: mã lệnh, tệp đính kèm hoặc biểu mẫu XFA), không được "
+                      "chấp nhận", field=field)
     for text in (skeleton, *object_streams):
         for raw in _NAME.findall(text):
             name = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw) if b"#" in raw else raw

@@ -305,7 +305,7 @@ def _apply(attempt: Attempt, payment: Payment, outcome: gateways.Outcome, *, via
 
     In VNPAY's order: the amount, then whether the order was already confirmed, then the update."""
     if outcome.amount_x100 != payment.amount * 100:
-        return vnpay.INVALID_AMOUNT, (f"Số tiền {outcome.amount_x100 / 100:,.0f} đ khác số tiền phải nộp "
+        return vnpay.INVALID_AMOUNT, (f"Số tiền {formats.money(outcome.amount_x100 // 100)} khác số tiền phải nộp "
                                       f"{formats.money(payment.amount)}")
     target = State.SUCCEEDED if outcome.succeeded else State.FAILED
     if attempt.state != AttemptState.PENDING:

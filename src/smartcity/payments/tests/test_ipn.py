@@ -106,7 +106,7 @@ def test_an_ipn_with_the_wrong_amount_is_refused_with_04(client, attempt):
     assert response.json() == {"RspCode": "04", "Message": "Invalid amount"}
     assert snapshot(attempt) == before
     [refusal] = refusals()
-    assert refusal.detail["rsp_code"] == "04" and "5,000 đ khác số tiền phải nộp 50,000 đ" in refusal.purpose
+    assert refusal.detail["rsp_code"] == "04" and "5.000 đ khác số tiền phải nộp 50.000 đ" in refusal.purpose
 
 
 def test_an_ipn_for_an_unknown_order_is_refused_with_01(client, attempt):
