@@ -39,15 +39,26 @@ def check_upload(upload: Any) -> CheckedUpload:
     return checked
 
 
-class _IdNumberField(forms.CharField):
+class _CheckedField(forms.CharField):
+    """Text that one of the platform's checks cleans (``check(value)`` returns the value to keep or raises
+    ``Invalid``); its message becomes the field's error. Empty values are left to ``required``."""
+
+    def check(self, value: str) -> str:
+        return value
+
     def clean(self, value: Any) -> str:
         value = super().clean(value)
         if not value:
             return value
         try:
-            return clean_id_number(value)
+            return self.check(value)
         except Invalid as exc:
             raise ValidationError(exc.message) from None
+
+
+class _IdNumberField(_CheckedField):
+    def check(self, value: str) -> str:
+        return clean_id_number(value)
 
 
 def _is_person_name(item: dict[str, Any]) -> bool:
@@ -57,37 +68,24 @@ def _is_person_name(item: dict[str, Any]) -> bool:
         or name == "intended_spouse"
 
 
-class _TextField(forms.CharField):
+class _TextField(_CheckedField):
     """Free text as NFC, bidirectional controls refused (``lib.text.clean_text``)."""
 
-    def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        try:
-            return clean_text(value, field="") if value else value
-        except Invalid as exc:
-            raise ValidationError(exc.message) from None
+    def check(self, value: str) -> str:
+        return clean_text(value, field="")
 
 
-class _NameField(forms.CharField):
+class _NameField(_CheckedField):
     """A person's name: NFC, single spaces, invisible and bidirectional characters refused (``lib.text``)."""
 
-    def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        try:
-            return clean_name(value, field="") if value else value
-        except Invalid as exc:
-            raise ValidationError(exc.message) from None
+    def check(self, value: str) -> str:
+        return clean_name(value, field="")
 
 
 class _AddressField(_TextField):
-    def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        if not value:
-            return value
-        try:
-            places.parse_address(value)  # no province named: the city's own
-        except Invalid as exc:
-            raise ValidationError(exc.message) from None
+    def check(self, value: str) -> str:
+        value = super().check(value)
+        places.parse_address(value)  # no province named: the city's own
         return value
 
 
