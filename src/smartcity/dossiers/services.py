@@ -46,6 +46,7 @@ from smartcity.dossiers.models import (
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from smartcity.lib.idnumber import clean_id_number
 from smartcity.lib.principal import Principal, is_staff
+from smartcity.lib.storage import files_follow_transaction, save_file
 from smartcity.lib.workdays import WorkCalendar
 from smartcity.notifications import services as notifications
 from smartcity.payments import models as payments
@@ -181,7 +182,7 @@ def _tell_applicant(dossier: Dossier, note: str = "") -> None:
                                 body="\n".join(lines))
 
 
-@transaction.atomic
+@files_follow_transaction()
 def submit_online(*, user: Principal, procedure_key: str, unit_key: str, data: Mapping[str, Any],
                   files: Mapping[str, Any]) -> Dossier:
     """A citizen submits a dossier online (status 1): the form is validated on the server, files are checked,
@@ -249,7 +250,7 @@ def receive_at_desk(*, user: Principal, procedure_key: str, id_number: str, full
     applicant = population.applicant_for_reception(actor=user, id_number=id_number, full_name=full_name,
                                                    date_of_birth=date_of_birth)
     representation = _representation(data)
-    with transaction.atomic():
+    with files_follow_transaction():
         procedure, version = _in_force(procedure_key)
         form = _validated(version, bind_identity(version.form, data, applicant), files)
         unit = desk.agency.unit if desk.agency.unit.level == Level.COMMUNE else applicant.permanent_unit
@@ -299,7 +300,7 @@ def _attach(dossier: Dossier, cleaned: Mapping[str, Any], spec: list[dict[str, A
         checked = check_upload(upload)  # already done by the form: the result it kept
         stored = DossierFile(dossier=dossier, field=item["name"], original_name=checked.name,
                              content_type=checked.content_type, size=checked.size, sha256=checked.sha256)
-        stored.file.save(checked.name, upload, save=False)
+        save_file(stored.file, checked.name, upload)
         stored.save()
 
 
@@ -326,7 +327,7 @@ def _roles_of(user: Principal, dossier: Dossier) -> set[str]:
                .values_list("role", flat=True))
 
 
-@transaction.atomic
+@files_follow_transaction()
 def apply_operation(*, user: Principal, code: str, operation: str, note: str = "",
                     new_appointment: dt.datetime | None = None, to_agency: str | None = None,
                     files: Mapping[str, Any] | None = None, amount: int | None = None) -> Dossier:
@@ -594,7 +595,7 @@ def _approve(d: Dossier, *, now: dt.datetime, user: Principal, **_: Any) -> None
         if d.procedure.online_level == OnlineLevel.FULL:
             raise
         return
-    d.result.save(f"{d.code}.pdf", ContentFile(signed), save=False)
+    save_file(d.result, f"{d.code}.pdf", ContentFile(signed))
     d.result_signed = True
 
 
@@ -607,7 +608,7 @@ def _certify_copy(d: Dossier, *, now: dt.datetime, user: Principal, **_: Any) ->
     with scan.file.open("rb") as fh:
         sealed = signing.seal(fh.read(), agency=d.agency, user=user,
                               reason=f"Chứng thực bản sao điện tử từ bản chính — hồ sơ {d.code}")
-    d.result.save(f"{d.code}.pdf", ContentFile(sealed), save=False)
+    save_file(d.result, f"{d.code}.pdf", ContentFile(sealed))
     d.result_signed = True
     d.finished_at = now
 

@@ -44,6 +44,8 @@ SCHEDULE: tuple[Periodic, ...] = (
              "PostgreSQL: tạo trước các phân vùng dữ liệu quan trắc theo tháng"),
     Periodic("sensing.retention", "smartcity.sensing.tasks.apply_retention", "45 2 * * *",
              "Xóa dữ liệu quan trắc gốc quá hạn lưu trữ và bản ghi bị từ chối cũ"),
+    Periodic("ops.orphan_files", "smartcity.ops.tasks.sweep_orphan_files", "50 2 * * *",
+             "Xóa các tệp trong kho tệp không còn hồ sơ nào trỏ tới (quá 6 giờ, do giao dịch bị hủy)"),
 )
 
 

@@ -22,6 +22,7 @@ from smartcity.audit.models import Action
 from smartcity.lib import uploads
 from smartcity.lib.errors import Forbidden, Gone, Invalid, NotFound
 from smartcity.lib.principal import Principal
+from smartcity.lib.storage import files_follow_transaction, save_file
 from smartcity.vault.models import Document, ShareLink
 
 MAX_SHARE_DAYS = 30
@@ -31,7 +32,7 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@transaction.atomic
+@files_follow_transaction()
 def store(*, owner_id: int, pdf: bytes, title: str, kind: str = Document.Kind.RESULT, issuer: Agency | None = None,
           reference: str = "", procedure_code: str = "", signed: bool = False,
           issued_at: dt.datetime | None = None) -> Document:
@@ -44,7 +45,7 @@ def store(*, owner_id: int, pdf: bytes, title: str, kind: str = Document.Kind.RE
     document = Document(owner_id=owner_id, kind=kind, title=title[:300], issuer=issuer, reference=reference,
                         procedure_code=procedure_code, size=len(pdf), sha256=_digest(pdf), signed=signed,
                         issued_at=issued_at or timezone.now())
-    document.file.save("document.pdf", ContentFile(pdf), save=False)
+    save_file(document.file, "document.pdf", ContentFile(pdf))
     document.save()
     audit.record(actor=None, action=Action.CREATE, subject_type="vault.document", subject_id=document.pk,
                  person_id=owner_id, detail={"reference": reference, "signed": signed})
