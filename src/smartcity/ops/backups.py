@@ -29,13 +29,14 @@ import subprocess
 import tarfile
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
@@ -77,9 +78,14 @@ def _secret_fingerprints() -> dict[str, str]:
             for name, value in values.items()}
 
 
-def _table_counts() -> dict[str, int]:
+def _table_counts(copy: sqlite3.Connection | None = None) -> dict[str, int]:
+    """The row count of each of the platform's tables: in Django's database, or in ``copy`` (an SQLite copy)."""
     tables = sorted({model._meta.db_table for model in apps.get_models(include_auto_created=True)
                      if model._meta.managed and not model._meta.proxy})
+    if copy is not None:
+        existing = {name for (name,) in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return {table: copy.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+                for table in tables if table in existing}
     existing = set(connection.introspection.table_names())
     counts = {}
     with connection.cursor() as cursor:
@@ -125,16 +131,33 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()[-500:]}")
 
 
-def _dump_database(target: Path) -> str:
+@contextmanager
+def _postgres_snapshot() -> Iterator[str]:
+    """A repeatable-read transaction whose snapshot ``pg_dump --snapshot`` shares: the manifest's counts, taken in
+    it, and the dump see the same rows while the site goes on writing."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        yield cursor.fetchone()[0]
+
+
+def _dump_and_count(target: Path) -> tuple[str, dict[str, int]]:
+    """The database copied to ``target`` and the row count of each table in that copy."""
     if connection.vendor == "postgresql":
-        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(target)],
-             _pg_environment(connection.settings_dict))
-        return "database.pgdump"
-    if connection.vendor == "sqlite":
+        with _postgres_snapshot() as snapshot:
+            counts = _table_counts()
+            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--snapshot", snapshot,
+                  "--file", str(target)], _pg_environment(connection.settings_dict))
+        return "database.pgdump", counts
+    if connection.vendor == "sqlite":  # the online backup is one consistent copy: count in the copy itself
         connection.ensure_connection()
         with sqlite3.connect(target) as copy:
             connection.connection.backup(copy)
-        return "database.sqlite3"
+        copy = sqlite3.connect(target)
+        try:
+            return "database.sqlite3", _table_counts(copy)
+        finally:
+            copy.close()
     raise BackupError(f"backups of {connection.vendor} databases are not supported")
 
 
@@ -145,8 +168,7 @@ def create(out_dir: Path, *, out: Callable[[str], Any] = print) -> Path:
     archive = out_dir / f"smartcity-backup-{stamp}.tar.gz"
     with tempfile.TemporaryDirectory(dir=out_dir) as scratch:
         dump = Path(scratch) / "database"
-        counts = _table_counts()  # before the dump: rows committed after it are in neither
-        database_member = _dump_database(dump)
+        database_member, counts = _dump_and_count(dump)
         out(f"cơ sở dữ liệu: {sum(counts.values())} dòng trong {len(counts)} bảng")
         files = [(member, path) for name, root in file_stores().items() for member, path in _store_files(name, root)]
         manifest = {
