@@ -196,7 +196,7 @@ def _parent(facts: Facts, who: str) -> list[Flowable]:
     record = facts.person(f"{who}_id_number")
     label = "mẹ" if who == "mother" else "cha"
     if record is not None:
-        name, born, ethnicity = record.full_name, record.date_of_birth.year, record.ethnicity
+        name, born, ethnicity = record.full_name, str(record.date_of_birth.year), record.ethnicity
         nation, lives = nationality(record.nationality), residence(record)
     else:
         name, born, ethnicity = (facts.text(f"{who}_full_name"), facts.text(f"{who}_year_of_birth"),
@@ -408,8 +408,9 @@ def _signature_row(layout: Layout, facts: Facts, found: list[Box]) -> Flowable:
     left = WIDTH - 81 * mm
     widths = [left / (len(columns) - 1)] * (len(columns) - 1) + [81 * mm]
     grid = Table([list(row) for row in zip(*columns, strict=True)], colWidths=widths)
-    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-             ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]
+    style: list[tuple[object, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                                       ("TOPPADDING", (0, 0), (-1, -1), 1),
+                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]
     if layout.beside is None:
         style.append(("SPAN", (0, 0), (0, -1)))
     grid.setStyle(TableStyle(style))
