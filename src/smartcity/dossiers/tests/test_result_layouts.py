@@ -52,8 +52,8 @@ def parents(an, ba_dinh):
     return father, mother
 
 
-def dossier(code: str, applicant, agency, data: dict[str, object], number: str = "0001") -> Dossier:
-    procedure = get_procedure(code)
+def dossier(code, applicant, agency, data: dict[str, object], number: str = "0001") -> Dossier:
+    procedure = get_procedure(code) if isinstance(code, str) else code
     return Dossier.objects.create(
         code=f"000.00.04.H26-261205-{number}", procedure=procedure, version=version_in_force(procedure),
         applicant=applicant, agency=agency, receiving_agency=agency, unit=agency.unit, channel=Channel.ONLINE,
@@ -285,3 +285,18 @@ def test_dates_on_the_layouts_are_in_hanoi_time(an, committee):
     d.finished_at = dt.datetime(2026, 12, 5, 18, 30, tzinfo=dt.UTC)  # 01:30 on the 6th in Hà Nội
     assert timezone.localtime(d.finished_at).day == 6
     printed(results.render(d, signer="X Y", tracking_url=URL).pdf, "Hà Nội, ngày 06 tháng 12 năm 2026")
+
+
+def test_every_procedure_of_the_catalogue_renders_a_result_with_its_signature_field(an, committee):
+    from smartcity.procedures.models import Procedure
+
+    samples = {"date": "2026-11-20", "id_number": "001090012345", "number": 2, "address": "Phường Ba Đình, Hà Nội"}
+    for i, procedure in enumerate(Procedure.objects.order_by("id"), start=1):
+        form = version_in_force(procedure).form
+        data = {f["name"]: (f["choices"][0] if f["type"] == "choice" else samples.get(f["type"], "Nguyễn Minh Khôi"))
+                for f in form if f["type"] != "file"}
+        d = dossier(procedure, an.person, committee, data, number=f"{i:04d}")
+        rendered = results.render(d, signer="Vũ Quang Huy", tracking_url=URL)
+        [(name, _, _, filled)] = signature_fields(rendered.pdf)
+        assert (name, filled) == (results.SIGNATURE_FIELD, False), procedure.code
+        assert len(PdfReader(io.BytesIO(rendered.pdf)).pages) == 1, procedure.code
