@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from smartcity.agencies.models import Agency
 
@@ -36,9 +37,9 @@ def shown(obj: models.Model, attribute: str, language: str | None) -> Shown:
 
 
 class OnlineLevel(models.TextChoices):
-    FULL = "full", "Trực tuyến toàn trình"
-    PARTIAL = "partial", "Trực tuyến một phần"
-    NONE = "none", "Không trực tuyến"
+    FULL = "full", _("Trực tuyến toàn trình")
+    PARTIAL = "partial", _("Trực tuyến một phần")
+    NONE = "none", _("Không trực tuyến")
 
 
 class TimeUnit(models.TextChoices):
@@ -46,10 +47,10 @@ class TimeUnit(models.TextChoices):
     is due by the close of the working day the dossier is received on (the next working day's when it arrives after
     the version's cut-off hour or on a non-working day); its amount is 0."""
 
-    SAME_DAY = "same_day", "trong ngày làm việc"
-    WORKING_DAYS = "working_days", "ngày làm việc"
-    CALENDAR_DAYS = "calendar_days", "ngày"
-    WORKING_HOURS = "working_hours", "giờ làm việc"
+    SAME_DAY = "same_day", _("trong ngày làm việc")
+    WORKING_DAYS = "working_days", _("ngày làm việc")
+    CALENDAR_DAYS = "calendar_days", _("ngày")
+    WORKING_HOURS = "working_hours", _("giờ làm việc")
 
 
 class Field(models.Model):

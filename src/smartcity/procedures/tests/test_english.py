@@ -14,10 +14,14 @@ pytestmark = pytest.mark.django_db
 NO_ENGLISH_VI = "Chưa có bản tiếng Anh — hiển thị tiếng Việt"
 
 
-def no_english_en() -> str:
-    """The notice as the English page writes it (its translation is in the project's catalogue of messages)."""
+def in_english(msgid: str) -> str:
+    """A message as the English page writes it (its translation is in the project's catalogue of messages)."""
     with translation.override("en"):
-        return translation.gettext(NO_ENGLISH_VI)
+        return translation.gettext(msgid)
+
+
+def no_english_en() -> str:
+    return in_english(NO_ENGLISH_VI)
 
 
 @pytest.fixture
@@ -50,6 +54,7 @@ def test_a_text_falls_back_to_vietnamese_only_when_english_is_asked_and_missing(
 def test_the_catalogue_in_english_shows_the_english_names(client, catalogue):
     html = english(client).get("/thu-tuc/", {"q": "khai sinh"}).content.decode()
     assert ">Birth registration</a>" in html and "Civil status" in html
+    assert f"<td>{in_english('Trực tuyến toàn trình')}</td>" in html  # the online level, through gettext
     assert ">Đăng ký khai sinh</a>" not in html and no_english_en() not in html
 
 
