@@ -192,8 +192,17 @@ def _tracking(facts: Facts) -> list[list[Flowable | str]]:
 
 # ------------------------------------------------------------------------------------------------ birth
 
-def _parent(facts: Facts, who: str) -> list[Flowable]:
+def _parent_record(facts: Facts, who: str) -> Citizen | None:
+    """A parent's population record: by the ID number the declaration gives, else the applicant when the applicant
+    declared being that parent ("Quan hệ với người được khai sinh: Cha/Mẹ")."""
     record = facts.person(f"{who}_id_number")
+    if record is None and facts.text("relationship") == ("Mẹ" if who == "mother" else "Cha"):
+        record = facts.dossier.applicant
+    return record
+
+
+def _parent(facts: Facts, who: str) -> list[Flowable]:
+    record = _parent_record(facts, who)
     label = "mẹ" if who == "mother" else "cha"
     if record is not None:
         name, born, ethnicity = record.full_name, str(record.date_of_birth.year), record.ethnicity
@@ -209,7 +218,7 @@ def _parent(facts: Facts, who: str) -> list[Flowable]:
 
 def _birth(facts: Facts) -> list[Flowable]:
     born = facts.date("child_date_of_birth")
-    mother, father = facts.person("mother_id_number"), facts.person("father_id_number")
+    mother, father = _parent_record(facts, "mother"), _parent_record(facts, "father")
     # Home town follows a parent's (Decree 123/2015/NĐ-CP, Art. 4); the registry holds none, so the declaration's
     # own answer, else the province of the father's (or mother's) permanent residence.
     home = facts.text("child_home_town") or province_of(father) or province_of(mother)

@@ -246,6 +246,17 @@ def test_the_judicial_record_card_says_no_conviction_and_no_ban(an, committee):
     assert_signature_block(rendered, "THỦ TRƯỞNG CƠ QUAN CẤP PHIẾU", "Vũ Quang Huy")
 
 
+def test_an_applicant_who_declares_being_the_father_fills_the_fathers_block(an, committee):
+    d = dossier("1.001193", an.person, committee, {
+        "child_full_name": "Nguyễn Minh Khôi", "child_date_of_birth": "2026-04-05", "child_sex": "Nam",
+        "child_place_of_birth": "Hà Nội", "child_ethnicity": "Kinh", "applicant_full_name": "Nguyễn Văn An",
+        "applicant_id_number": "001090012345", "relationship": "Cha"})
+    rendered = results.render(d, signer="Vũ Quang Huy", tracking_url=URL)
+    printed(rendered.pdf, "Họ, chữ đệm, tên người cha: Nguyễn Văn An", "Năm sinh: 1990 Dân tộc: Kinh Quốc tịch: Việt Nam",
+            "Nơi cư trú: 12 Phan Đình Phùng, Phường Ba Đình, Thành phố Hà Nội", "Họ, chữ đệm, tên người mẹ: …",
+            "Ghi bằng chữ: Ngày năm tháng tư năm hai nghìn không trăm hai mươi sáu", "Quê quán: Thành phố Hà Nội")
+
+
 def test_a_procedure_without_a_layout_gets_the_generic_result(an, committee):
     d = dossier("1.004873", an.person, committee, {"purpose": "Kết hôn", "applicant_full_name": "Nguyễn Văn An"})
     assert results.layout_for(d) is results.GENERIC
