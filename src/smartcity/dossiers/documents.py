@@ -18,6 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from smartcity.dossiers import results
 from smartcity.dossiers.lifecycle import OPERATIONS
 from smartcity.dossiers.models import Dossier, Event
 from smartcity.lib import pdf
@@ -133,24 +134,10 @@ def _control_table(events: Iterable[Event]) -> Table:
 
 
 def result(dossier: Dossier, *, signer: str, tracking_url: str) -> bytes:
-    """The result document of an approved dossier, before its signature: what was decided, for whom, with the
-    declaration's content. The leader's digital signature (with its visible stamp) is added over it."""
-    agency = dossier.agency
-    day = timezone.localtime(dossier.finished_at or timezone.now()).date()
-    parts: list[Flowable] = pdf.header(agency.name, agency.parent.name if agency.parent else None, day)
-    parts.append(Paragraph(esc((dossier.procedure.result or "Kết quả giải quyết thủ tục hành chính").upper()),
-                           TITLE))
-    parts.append(Paragraph(f"Số: <b>{esc(dossier.code)}</b>", CENTER))
-    parts.append(Spacer(1, 4 * mm))
-    facts = [("Thủ tục", dossier.procedure.name), ("Cấp cho ông/bà", dossier.applicant.full_name)]
-    facts += [(f["label"], dossier.data.get(f["name"])) for f in dossier.version.form
-              if f["type"] not in ("file", "id_number") and dossier.data.get(f["name"]) not in (None, "")]
-    parts += [pdf.facts(facts, [65 * mm, 110 * mm]), Spacer(1, 4 * mm), Paragraph(
-        "Văn bản điện tử này được ký số bởi người có thẩm quyền và có giá trị pháp lý như bản giấy. Kiểm tra chữ ký "
-        "số tại trang «Xác minh chữ ký số» của Cổng dịch vụ công.", SMALL)]
-    parts += [Spacer(1, 5 * mm), _tracking(tracking_url, f"Tra cứu hồ sơ tại {esc(tracking_url)} hoặc quét mã QR.")]
-    parts += [Spacer(1, 6 * mm), _signature("THỦ TRƯỞNG CƠ QUAN", signer)]
-    return pdf.build(parts, title=f"{dossier.procedure.result or 'Kết quả'} — {dossier.code}", author=AUTHOR)
+    """The result document of an approved dossier, before its signature, in the statutory layout of what the
+    procedure returns (``dossiers.results``), with an empty signature field in its signature block; the leader's
+    digital signature (with its visible stamp) is added into that field."""
+    return results.render(dossier, signer=signer, tracking_url=tracking_url).pdf
 
 
 def ledger(dossiers: Iterable[Dossier], *, agency_name: str, start: dt.date, end: dt.date) -> bytes:

@@ -59,3 +59,62 @@ def number(value: int | float | Decimal | None, decimals: int = 0) -> str:
 def money(value: int | Decimal | None) -> str:
     """``8.000 đ``."""
     return "" if value is None else f"{number(value)} đ"
+
+
+def long_date(value: dt.date | dt.datetime | None) -> str:
+    """``ngày 05 tháng 12 năm 2026``: the date as administrative documents write it in a sentence and on the place
+    and date line (Decree 30/2020/NĐ-CP, Appendix I: day and month below 10 take a leading zero)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"ngày {value:%d} tháng {value:%m} năm {value:%Y}"
+
+
+_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+_SCALES = ("", "nghìn", "triệu", "tỷ")
+_MONTHS = ("một", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mười một", "mười hai")
+
+
+def _hundreds(n: int, *, inner: bool) -> list[str]:
+    """The words of ``n`` < 1000; ``inner`` when a higher group comes before it ("hai nghìn không trăm linh một")."""
+    hundreds, tens, units = n // 100, n // 10 % 10, n % 10
+    words = [_DIGITS[hundreds], "trăm"] if hundreds or inner else []
+    if tens == 0:
+        if units:
+            words += (["linh"] if words else []) + [_DIGITS[units]]
+    elif tens == 1:
+        words += ["mười"] + (["lăm"] if units == 5 else [_DIGITS[units]] if units else [])
+    else:
+        words += [_DIGITS[tens], "mươi"] + ([{1: "mốt", 4: "tư", 5: "lăm"}.get(units, _DIGITS[units])] if units
+                                          else [])
+    return words
+
+
+def number_in_words(n: int) -> str:
+    """A whole number in Vietnamese words, as documents write amounts and dates "bằng chữ": 15 → "mười lăm",
+    21 → "hai mươi mốt", 2001 → "hai nghìn không trăm linh một", 1985 → "một nghìn chín trăm tám mươi lăm"."""
+    if n < 0:
+        return "âm " + number_in_words(-n)
+    if n == 0:
+        return _DIGITS[0]
+    groups: list[int] = []
+    while n:
+        groups.append(n % 1000)
+        n //= 1000
+    if len(groups) > len(_SCALES):
+        raise ValueError("number too large")
+    words: list[str] = []
+    for index in range(len(groups) - 1, -1, -1):
+        group = groups[index]
+        if group == 0:
+            continue
+        words += _hundreds(group, inner=bool(words)) + ([_SCALES[index]] if _SCALES[index] else [])
+    return " ".join(words)
+
+
+def date_in_words(value: dt.date) -> str:
+    """A date written out in words, as the birth certificate carries the date of birth "bằng chữ" beside its digits:
+    20/11/2026 → "ngày hai mươi tháng mười một năm hai nghìn không trăm hai mươi sáu" (April is "tháng tư")."""
+    return (f"ngày {number_in_words(value.day)} tháng {_MONTHS[value.month - 1]} "
+            f"năm {number_in_words(value.year)}")

@@ -30,7 +30,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from smartcity.lib import fonts
+from smartcity.lib import fonts, formats
 
 fonts.register()
 
@@ -61,7 +61,7 @@ def when(moment: dt.datetime | None) -> str:
 
 def place_and_date(day: dt.date, place: str = PLACE) -> str:
     """The place and date line: "Hà Nội, ngày 03 tháng 11 năm 2026"."""
-    return f"{place}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+    return f"{place}, {formats.long_date(day)}"
 
 
 def national_header(agency_name: str, parent_name: str | None = None) -> Table:

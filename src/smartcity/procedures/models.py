@@ -6,17 +6,40 @@ so amending a procedure never changes a dossier already in progress.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from smartcity.agencies.models import Agency
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A text as a page shows it in the reader's language: ``fallback`` when the city gave no English for it."""
+
+    text: str
+    fallback: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def shown(obj: models.Model, attribute: str, language: str | None) -> Shown:
+    """``obj.<attribute>`` in ``language``: its ``<attribute>_en`` for English when not blank, else the Vietnamese
+    (marked as a fallback when English was asked for and the Vietnamese text is not empty)."""
+    text = getattr(obj, attribute) or ""
+    if (language or "").split("-")[0] != "en":
+        return Shown(text)
+    english = getattr(obj, f"{attribute}_en", "") or ""
+    return Shown(english) if english.strip() else Shown(text, fallback=bool(text))
+
+
 class OnlineLevel(models.TextChoices):
-    FULL = "full", "Trực tuyến toàn trình"
-    PARTIAL = "partial", "Trực tuyến một phần"
-    NONE = "none", "Không trực tuyến"
+    FULL = "full", _("Trực tuyến toàn trình")
+    PARTIAL = "partial", _("Trực tuyến một phần")
+    NONE = "none", _("Không trực tuyến")
 
 
 class TimeUnit(models.TextChoices):
@@ -24,16 +47,17 @@ class TimeUnit(models.TextChoices):
     is due by the close of the working day the dossier is received on (the next working day's when it arrives after
     the version's cut-off hour or on a non-working day); its amount is 0."""
 
-    SAME_DAY = "same_day", "trong ngày làm việc"
-    WORKING_DAYS = "working_days", "ngày làm việc"
-    CALENDAR_DAYS = "calendar_days", "ngày"
-    WORKING_HOURS = "working_hours", "giờ làm việc"
+    SAME_DAY = "same_day", _("trong ngày làm việc")
+    WORKING_DAYS = "working_days", _("ngày làm việc")
+    CALENDAR_DAYS = "calendar_days", _("ngày")
+    WORKING_HOURS = "working_hours", _("giờ làm việc")
 
 
 class Field(models.Model):
     """Lĩnh vực: the area of administration a procedure belongs to."""
 
     name = models.CharField("tên lĩnh vực", max_length=120, unique=True)
+    name_en = models.CharField("tên lĩnh vực (tiếng Anh)", max_length=120, blank=True)
 
     class Meta:
         verbose_name = "lĩnh vực"
@@ -60,6 +84,11 @@ class Procedure(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     online_level = models.CharField("mức độ trực tuyến", max_length=8, choices=OnlineLevel.choices)
     result = models.CharField("kết quả", max_length=400)
+    # English text given by the city, shown when the page is read in English; blank where it gave none (the page
+    # then shows the Vietnamese and says so). Only what the catalogue and the procedure's page show.
+    name_en = models.CharField("tên thủ tục (tiếng Anh)", max_length=400, blank=True)
+    agency_text_en = models.CharField("cơ quan thực hiện (tiếng Anh)", max_length=300, blank=True)
+    result_en = models.CharField("kết quả (tiếng Anh)", max_length=400, blank=True)
     # Folded name and code, for search with or without diacritics ("dang ky khai sinh").
     search_text = models.TextField(editable=False, default="")
     is_active = models.BooleanField("đang áp dụng", default=True)

@@ -65,18 +65,41 @@ def publish_version(*, procedure: Procedure, data: dict[str, object]) -> Procedu
 
 
 def _search_text(procedure: Procedure) -> str:
-    return " ".join(filter(None, [fold(procedure.name), procedure.code or "", fold(procedure.field.name)]))
+    return " ".join(filter(None, [fold(procedure.name), procedure.code or "", fold(procedure.field.name),
+                                  fold(procedure.name_en)]))
+
+
+_ENGLISH = {"name_en": "name_en", "agency_text_en": "agency_en", "result_en": "result_en"}
+
+
+def _fill_english(procedure: Procedure, entry: dict[str, object]) -> bool:
+    """Give ``procedure`` the English text of ``entry`` where it has none yet (never overwriting the city's own);
+    True if anything changed."""
+    changed = False
+    for attribute, key in _ENGLISH.items():
+        if not getattr(procedure, attribute) and entry.get(key):
+            setattr(procedure, attribute, str(entry[key]))
+            changed = True
+    if not procedure.field.name_en and entry.get("field_en"):
+        procedure.field.name_en = str(entry["field_en"])
+        procedure.field.save(update_fields=["name_en"])
+    return changed
 
 
 @transaction.atomic
 def load_catalogue(path: Path = CATALOGUE, *, effective_from: dt.date = dt.date(2025, 7, 1)) -> int:
     """Load the demo catalogue (a JSON list, see data/catalogue.json). Idempotent: a procedure already loaded
-    (same code, or same name when it has none) is left as it is."""
+    (same code, or same name when it has none) is left as it is, but for English text it did not have yet (a
+    catalogue loaded before the English names were written gets them)."""
     entries = json.loads(path.read_text(encoding="utf-8"))
     created = 0
     for entry in entries:
         lookup = {"code": entry["code"]} if entry.get("code") else {"code": None, "name": entry["name"]}
-        if Procedure.objects.filter(**lookup).exists():
+        existing = Procedure.objects.filter(**lookup).select_related("field").first()
+        if existing is not None:
+            if _fill_english(existing, entry):
+                existing.search_text = _search_text(existing)
+                existing.save(update_fields=[*_ENGLISH, "search_text"])
             continue
         field, _ = Field.objects.get_or_create(name=entry["field"])
         department = None
@@ -87,6 +110,7 @@ def load_catalogue(path: Path = CATALOGUE, *, effective_from: dt.date = dt.date(
             agency_text=entry["agency"], department=department, online_level=entry["online_level"],
             result=entry["result"],
         )
+        _fill_english(procedure, entry)
         procedure.search_text = _search_text(procedure)
         procedure.save()
         publish_version(procedure=procedure, data={**entry, "effective_from": effective_from})

@@ -545,17 +545,24 @@ def _when(moment: dt.datetime) -> str:
     return f"{local:%H:%M:%S} ngày {local:%d/%m/%Y} (GMT+7)"
 
 
-def _placement(writer: IncrementalPdfFileWriter) -> tuple[str, int, tuple[int, int, int, int]]:
-    """A fresh field name, the last page, and a box at its bottom right above any stamps already there."""
-    existing = [name for name, *_ in fields.enumerate_sig_fields(writer)]
-    n = len(existing) + 1
-    while f"ChuKy{n}" in existing:
+def _placement(writer: IncrementalPdfFileWriter) -> tuple[str, fields.SigFieldSpec | None]:
+    """The field to sign: the document's first empty signature field, where its layout placed the signature (the
+    result documents put one in their signature block); else a fresh field on the last page, at its bottom right
+    above any stamps already there (``None`` spec: the field exists)."""
+    existing = list(fields.enumerate_sig_fields(writer))
+    for name, value, _ref in existing:
+        if value is None:
+            return name, None
+    names = [name for name, *_ in existing]
+    n = len(names) + 1
+    while f"ChuKy{n}" in names:
         n += 1
     pages = int(writer.root["/Pages"]["/Count"])
     page_ref = writer.find_page_for_modification(pages - 1)[0]
     box = [float(v) for v in page_ref.get_object().get("/MediaBox", [0, 0, 595, 842])]
     right, bottom = int(box[2]) - 28, int(box[1]) + 28 + 66 * ((n - 1) % 4)
-    return f"ChuKy{n}", pages - 1, (right - 230, bottom, right, bottom + 58)
+    return f"ChuKy{n}", fields.SigFieldSpec(f"ChuKy{n}", on_page=pages - 1, box=(right - 230, bottom, right,
+                                                                                bottom + 58))
 
 
 def _sign(pdf: bytes, certificate: Certificate, *, reason: str, location: str, lines: list[str]) -> tuple[bytes, bool]:
@@ -564,7 +571,7 @@ def _sign(pdf: bytes, certificate: Certificate, *, reason: str, location: str, l
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         if writer.prev.encrypted:
             raise Invalid("Tệp PDF được mã hóa, không ký được (encrypted PDF)", field="pdf")
-        field_name, page, box = _placement(writer)
+        field_name, field_spec = _placement(writer)
     except (PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise Invalid(f"Không đọc được tệp PDF (unreadable PDF): {exc.__class__.__name__}", field="pdf") from None
     style, params = stamp.style_for([stamp.normalise(line) for line in lines if line])
@@ -576,7 +583,7 @@ def _sign(pdf: bytes, certificate: Certificate, *, reason: str, location: str, l
         timestamper = tsa.timestamper()
         with keystores.signer(certificate) as signer:
             pdf_signer = signers.PdfSigner(meta, signer, timestamper=timestamper, stamp_style=style,
-                                           new_field_spec=fields.SigFieldSpec(field_name, on_page=page, box=box))
+                                           new_field_spec=field_spec)
             out = pdf_signer.sign_pdf(writer, appearance_text_params=params)
     except tsa.NoAuthority as exc:
         raise Conflict(f"Không có máy chủ dấu thời gian thử nghiệm (no demo timestamp authority): {exc}") from None

@@ -34,3 +34,29 @@ def test_numbers_and_money_use_the_vietnamese_separators():
     assert formats.number(4.3, 1) == "4,3"
     assert formats.number(1234.5, 2) == "1.234,50"
     assert formats.number(None) == ""
+
+
+def test_the_long_date_writes_day_and_month_with_two_digits():
+    assert formats.long_date(dt.date(2026, 12, 5)) == "ngày 05 tháng 12 năm 2026"
+    assert formats.long_date(dt.datetime(2026, 12, 7, 20, 5, tzinfo=dt.UTC)) == "ngày 08 tháng 12 năm 2026"
+    assert formats.long_date(None) == ""
+
+
+@pytest.mark.parametrize("n, words", [
+    (0, "không"), (1, "một"), (5, "năm"), (10, "mười"), (11, "mười một"), (15, "mười lăm"), (20, "hai mươi"),
+    (21, "hai mươi mốt"), (24, "hai mươi tư"), (25, "hai mươi lăm"), (31, "ba mươi mốt"), (100, "một trăm"),
+    (105, "một trăm linh năm"), (115, "một trăm mười lăm"), (1985, "một nghìn chín trăm tám mươi lăm"),
+    (2000, "hai nghìn"), (2001, "hai nghìn không trăm linh một"), (2010, "hai nghìn không trăm mười"),
+    (2026, "hai nghìn không trăm hai mươi sáu"), (1_000_000, "một triệu"),
+    (1_050_000, "một triệu không trăm năm mươi nghìn"),
+])
+def test_numbers_are_written_in_vietnamese_words(n, words):
+    assert formats.number_in_words(n) == words
+
+
+def test_a_date_in_words_names_the_month_as_people_say_it():
+    assert formats.date_in_words(dt.date(2026, 11, 20)) == (
+        "ngày hai mươi tháng mười một năm hai nghìn không trăm hai mươi sáu")
+    assert formats.date_in_words(dt.date(1990, 4, 5)) == "ngày năm tháng tư năm một nghìn chín trăm chín mươi"
+    assert formats.date_in_words(dt.date(2001, 1, 14)) == (
+        "ngày mười bốn tháng một năm hai nghìn không trăm linh một")
