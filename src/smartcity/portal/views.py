@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from smartcity.audit import services as audit
+from smartcity.population import countries
 from smartcity.population import services as population
 
 
@@ -25,7 +26,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.user.person_id is None:
         return _without_record(request)
     citizen = population.own_record(user=request.user)
-    return render(request, "portal/profile.html", {"citizen": citizen})
+    return render(request, "portal/profile.html", {"citizen": citizen,
+                                                   "nationality": countries.name(citizen.nationality)})
 
 
 @login_required
