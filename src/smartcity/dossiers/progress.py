@@ -77,7 +77,7 @@ def timeline(dossier: Dossier, *, officers: bool) -> list[Row]:
         rows.append(row)
     for payment in payments.payments_for_reference(dossier.code).select_related("agency"):
         amount = formats.money(payment.amount)
-        rows.append(Row(payment.created_at, f"Phí, lệ phí cần nộp: {payment.purpose} — {amount}",
+        rows.append(Row(payment.created_at, f"Phí, lệ phí cần nộp: {amount}",
                         payment.agency.name, note="" if payment.paid_at else payment.get_state_display(),
                         kind="payment"))
         if payment.paid_at:
