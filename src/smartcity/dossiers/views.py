@@ -133,6 +133,16 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/list.html", {"dossiers": dossiers})
 
 
+def _answer(item: dict, value: object) -> object:
+    """A stored answer as people read it: a date (kept ISO) as dd/mm/yyyy."""
+    if item["type"] == "date" and isinstance(value, str):
+        try:
+            return formats.date(formats.parse_date(value))
+        except ValueError:
+            return value
+    return value
+
+
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
@@ -148,7 +158,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "timeline": progress.timeline(dossier, officers=dossier.applicant_id == getattr(request.user, "person_id", None)
                                       or is_staff(request.user)),
         "documents": [(kind, documents.KINDS[kind]) for kind in documents.available(dossier)],
-        "answers": [(f["label"], dossier.data.get(f["name"])) for f in dossier.version.form if f["type"] != "file"],
+        "answers": [(f["label"], _answer(f, dossier.data.get(f["name"])))
+                    for f in dossier.version.form if f["type"] != "file"],
         "payments": services.payments_of(dossier),
         "can_evaluate": services.can_evaluate(dossier, request.user),
         "evaluation": getattr(dossier, "evaluation", None), "max_points": MAX_POINTS,
