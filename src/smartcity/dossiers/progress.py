@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartcity.dossiers.models import Dossier, Status
 from smartcity.lib import formats
@@ -38,7 +39,7 @@ class Row:
 def stages(dossier: Dossier) -> list[Stage]:
     """Submitted, then the version's workflow steps (the first is the reception), then the result handed over. The
     step the dossier is at is ``CURRENT``; a dossier refused, withdrawn or stopped has none current after its last."""
-    labels = ["Nộp hồ sơ", *(step["step"] for step in dossier.version.workflow), "Trả kết quả"]
+    labels = [_("Nộp hồ sơ"), *(step["step"] for step in dossier.version.workflow), _("Trả kết quả")]
     last = len(labels) - 1
     status = dossier.status
     if status == Status.NEW:
@@ -77,12 +78,12 @@ def timeline(dossier: Dossier, *, officers: bool) -> list[Row]:
         rows.append(row)
     for payment in payments.payments_for_reference(dossier.code).select_related("agency"):
         amount = formats.money(payment.amount)
-        rows.append(Row(payment.created_at, f"Phí, lệ phí cần nộp: {amount}",
+        rows.append(Row(payment.created_at, _("Phí, lệ phí cần nộp: %(amount)s") % {"amount": amount},
                         payment.agency.name, note="" if payment.paid_at else payment.get_state_display(),
                         kind="payment"))
         if payment.paid_at:
-            rows.append(Row(payment.paid_at, f"Đã thanh toán {amount}", payment.agency.name,
-                            note=f"Biên lai số {payment.receipt_no}" if payment.receipt_no else "", kind="payment"))
+            rows.append(Row(payment.paid_at, _("Đã thanh toán %(amount)s") % {"amount": amount}, payment.agency.name,
+                            note=_("Biên lai số %(number)s") % {"number": payment.receipt_no} if payment.receipt_no else "", kind="payment"))
     rows.sort(key=lambda r: r.at)
     return rows
 

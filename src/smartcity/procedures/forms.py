@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from smartcity.lib import collation, formats, uploads
 from smartcity.lib.errors import Invalid
@@ -115,35 +116,35 @@ class _UploadField(forms.FileField):
 
 #: What a field asks for, by the end of its name (the catalogue's naming), as (hint, example); first match wins.
 _BY_NAME: tuple[tuple[tuple[str, ...], str, str], ...] = (
-    (("place_of_birth",), "Tên cơ sở y tế nơi sinh (bệnh viện, trạm y tế) và phường/xã; sinh ngoài cơ sở y tế thì "
-     "ghi nơi sinh", "Bệnh viện Phụ sản Hà Nội, Phường Giảng Võ"),
-    (("place_of_death",), "Tên cơ sở y tế hoặc địa chỉ nơi chết, có phường/xã", "Bệnh viện Bạch Mai, Phường Kim Liên"),
-    (("ethnicity",), "Chọn trong danh mục 54 dân tộc Việt Nam", "Kinh"),
-    (("nationality",), "Chọn tên nước", "Việt Nam"),
-    (("phone",), "Số di động 10 chữ số, để cơ quan liên hệ khi cần", "0912345678"),
-    (("email",), "Địa chỉ nhận thông báo về hồ sơ", "ten@example.vn"),
-    (("full_name", "head_name", "owner_name", "intended_spouse"), "Viết đầy đủ họ, chữ đệm và tên, có dấu",
+    (("place_of_birth",), _("Tên cơ sở y tế nơi sinh (bệnh viện, trạm y tế) và phường/xã; sinh ngoài cơ sở y tế thì "
+     "ghi nơi sinh"), "Bệnh viện Phụ sản Hà Nội, Phường Giảng Võ"),
+    (("place_of_death",), _("Tên cơ sở y tế hoặc địa chỉ nơi chết, có phường/xã"), "Bệnh viện Bạch Mai, Phường Kim Liên"),
+    (("ethnicity",), _("Chọn trong danh mục 54 dân tộc Việt Nam"), "Kinh"),
+    (("nationality",), _("Chọn tên nước"), "Việt Nam"),
+    (("phone",), _("Số di động 10 chữ số, để cơ quan liên hệ khi cần"), "0912345678"),
+    (("email",), _("Địa chỉ nhận thông báo về hồ sơ"), "ten@example.vn"),
+    (("full_name", "head_name", "owner_name", "intended_spouse"), _("Viết đầy đủ họ, chữ đệm và tên, có dấu"),
      "Nguyễn Văn An"),
-    (("school",), "Tên trường đầy đủ", "Trường Tiểu học Thực nghiệm"),
-    (("parcel_number", "map_sheet_number"), "Ghi như trên Giấy chứng nhận quyền sử dụng đất", "125"),
+    (("school",), _("Tên trường đầy đủ"), "Trường Tiểu học Thực nghiệm"),
+    (("parcel_number", "map_sheet_number"), _("Ghi như trên Giấy chứng nhận quyền sử dụng đất"), "125"),
     (("registration_number", "serial", "license_number", "certificate_number"),
-     "Ghi đúng như trên giấy tờ đã được cấp", "01A8012345"),
+     _("Ghi đúng như trên giấy tờ đã được cấp"), "01A8012345"),
     (("reason", "purpose", "program", "description", "history", "origin", "lines"),
-     "Ghi ngắn gọn, rõ ràng", ""),
+     _("Ghi ngắn gọn, rõ ràng"), ""),
 )
 _BY_TYPE: dict[str, tuple[str, str]] = {
     "text": ("", ""),
-    "number": ("Chỉ ghi số", "2"),
-    "date": ("Ngày/tháng/năm, dạng dd/mm/yyyy", "05/12/2026"),
-    "choice": ("Chọn một mục trong danh sách", ""),
-    "address": ("Số nhà, đường phố (thôn, tổ dân phố), phường/xã", "12 Phan Đình Phùng, Phường Ba Đình"),
-    "id_number": ("12 chữ số trên thẻ căn cước hoặc trong VNeID", "001090012345"),
-    "file": ("PDF, JPG hoặc PNG, tối đa 10 MB", ""),
+    "number": (_("Chỉ ghi số"), "2"),
+    "date": (_("Ngày/tháng/năm, dạng dd/mm/yyyy"), "05/12/2026"),
+    "choice": (_("Chọn một mục trong danh sách"), ""),
+    "address": (_("Số nhà, đường phố (thôn, tổ dân phố), phường/xã"), "12 Phan Đình Phùng, Phường Ba Đình"),
+    "id_number": (_("12 chữ số trên thẻ căn cước hoặc trong VNeID"), "001090012345"),
+    "file": (_("PDF, JPG hoặc PNG, tối đa 10 MB"), ""),
 }
 #: Where the law asks for a place of residence (nơi cư trú, thường trú, tạm trú): the ward is picked from the city's
 #: current communes and wards, the house and street typed (the parties to a marriage may live elsewhere: free text).
 RESIDENCE_FIELDS = frozenset({"residence", "permanent_address", "new_address", "temporary_address"})
-_RESIDENCE_GUIDANCE = ("Ghi số nhà, đường phố (thôn, tổ dân phố), rồi chọn phường/xã", "12 Phan Đình Phùng")
+_RESIDENCE_GUIDANCE = (_("Ghi số nhà, đường phố (thôn, tổ dân phố), rồi chọn phường/xã"), "12 Phan Đình Phùng")
 
 #: A file field's stand-ins from the document store: the national codes of the procedures whose result fits it.
 ACCEPTS: dict[str, tuple[str, ...]] = {
@@ -244,7 +245,7 @@ class ResidenceWidget(forms.MultiWidget):
 
     def __init__(self, communes: list[Unit], attrs: dict[str, Any] | None = None) -> None:
         self.communes = communes
-        choices = [("", "— Chọn phường/xã —")] + [(u.code, u.name) for u in communes]
+        choices = [("", _("— Chọn phường/xã —"))] + [(u.code, u.name) for u in communes]
         super().__init__([forms.TextInput(attrs={"maxlength": "200", "autocomplete": "street-address"}),
                           forms.Select(choices=choices)], attrs)
 
