@@ -74,9 +74,12 @@ def test_another_citizen_sees_only_their_own(client, binh, reads):
     assert client.get("/api/v1/audit/my-data-accesses/by-day").json()["items"] == []
 
 
-def test_an_officer_has_no_log_of_their_own_and_an_anonymous_caller_must_sign_in(client, officer_ba_dinh, reads):
-    client.force_login(officer_ba_dinh)
-    assert client.get("/api/v1/audit/my-data-accesses/by-day").status_code == 403
+def test_an_officer_has_no_log_of_their_own_and_an_anonymous_caller_must_sign_in(client, officer_ba_dinh, outsider,
+                                                                                  reads):
+    for staff in (officer_ba_dinh, outsider):
+        client.force_login(staff)
+        assert client.get("/api/v1/audit/my-data-accesses/by-day").status_code == 403
+        assert client.get(reverse("portal:access_log")).status_code == 403
     client.logout()
     assert client.get("/api/v1/audit/my-data-accesses/by-day").status_code == 401
 

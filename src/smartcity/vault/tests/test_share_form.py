@@ -75,7 +75,7 @@ def test_the_agency_search_answers_code_and_name_for_the_words_typed(client, an,
     assert len(client.get("/api/v1/vault/agencies", {"q": ""}).json()) == services.MAX_AGENCY_MATCHES
 
 
-@pytest.mark.parametrize("who", ["an", "binh", "officer_ba_dinh"])
+@pytest.mark.parametrize("who", ["an", "binh", "officer_ba_dinh", "outsider"])
 def test_any_signed_in_user_may_search_agencies(client, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get("/api/v1/vault/agencies", {"q": "phường"}).status_code == 200
