@@ -464,6 +464,7 @@ RATE_LIMITS = {
     "subscription_contact": env_str("RATE_LIMIT_SUBSCRIPTION_CONTACT", "3/d"),  # … to one e-mail address or phone
     "subscription_token": env_str("RATE_LIMIT_SUBSCRIPTION_TOKEN", "30/h"),  # confirm / cancel links
     "parse_address": env_str("RATE_LIMIT_PARSE_ADDRESS", "60/m"),  # POST /api/v1/places/parse-address
+    "agency_search": env_str("RATE_LIMIT_AGENCY_SEARCH", "120/5m"),  # GET /api/v1/vault/agencies (share form)
     "payment_return": env_str("RATE_LIMIT_PAYMENT_RETURN", "30/5m"),  # the gateway's browser return
     # Badly signed payment notifications audited per address; past it they are refused unaudited (a correctly
     # signed IPN from the gateway is never counted nor held back).

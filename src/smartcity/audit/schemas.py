@@ -19,3 +19,19 @@ class AccessOut(Schema):
     @staticmethod
     def resolve_role(obj: object) -> str:
         return obj.actor_role  # type: ignore[attr-defined]
+
+
+class AccessGroupOut(Schema):
+    """An agency's reads of my data for one purpose on one day (Hà Nội), counted."""
+
+    agency: str
+    purpose: str
+    day: dt.date
+    count: int
+    last_at: dt.datetime
+
+
+class AccessGroupPage(Schema):
+    items: list[AccessGroupOut]
+    page: int
+    has_next: bool

@@ -38,6 +38,7 @@ def _scan() -> SimpleUploadedFile:
 def _birth_form(child: str, born: dt.date, parent: Citizen, relationship: str) -> dict[str, str]:
     return {"child_full_name": child, "child_date_of_birth": born.isoformat(), "child_sex": "Nam",
             "child_place_of_birth": "Bệnh viện Phụ sản Hà Nội, phường Giảng Võ, Hà Nội", "child_ethnicity": "Kinh",
+            "child_nationality": "Việt Nam",
             "applicant_full_name": parent.full_name, "applicant_id_number": parent.id_number,
             "relationship": relationship}
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from smartcity.agencies.models import Agency
-from smartcity.dossiers import documents, scorecard, services
+from smartcity.dossiers import documents, progress, scorecard, services
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, ActingFor, Satisfaction
 from smartcity.identity import services as identity
@@ -25,7 +25,7 @@ from smartcity.lib.http import pdf_attachment
 from smartcity.lib.principal import is_staff
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.procedures import services as procedures
-from smartcity.procedures.forms import bound_fields, build_form_class, prefill
+from smartcity.procedures.forms import accepted, bound_fields, build_form_class, prefill
 from smartcity.procedures.models import OnlineLevel
 from smartcity.vault import services as vault
 
@@ -75,13 +75,17 @@ def submit(request: HttpRequest, key: str) -> HttpResponse:
     for name in bound_fields(version.form):  # they come from the verified identity (the server insists)
         form.fields[name].widget.attrs["readonly"] = True
         form.fields[name].help_text = "Lấy từ định danh điện tử của bạn"
+    stored = list(vault.documents_of(request.user))
+    for item in version.form:  # the store's documents that may stand in for each upload, and the one chosen
+        if item["type"] == "file":
+            form.fields[item["name"]].reuse = accepted(item, stored)
+            form.fields[item["name"]].reuse_chosen = request.POST.get(item["name"] + services.REUSE_SUFFIX, "")
     return render(request, "dossiers/submit.html", {
         "acting_for_choices": ActingFor.choices, "acting_for": request.POST.get("acting_for", ActingFor.SELF),
         "acting_for_name": request.POST.get("acting_for_name", ""),
         "acting_for_id_number": request.POST.get("acting_for_id_number", ""),
         "procedure": procedure, "version": version, "form": form, "error": error,
-        "file_fields": {f["name"] for f in version.form if f["type"] == "file"},
-        "vault_documents": vault.documents_of(request.user), "reuse_suffix": services.REUSE_SUFFIX,
+        "reuse_suffix": services.REUSE_SUFFIX,
         "communes": _hanoi_communes(), "selected_unit": request.POST.get("unit") or (
             person.permanent_unit.code if person and person.permanent_unit.structure == Structure.Y2025 else ""),
     }, status=400 if error else 200)
@@ -129,6 +133,16 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/list.html", {"dossiers": dossiers})
 
 
+def _answer(item: dict, value: object) -> object:
+    """A stored answer as people read it: a date (kept ISO) as dd/mm/yyyy."""
+    if item["type"] == "date" and isinstance(value, str):
+        try:
+            return formats.date(formats.parse_date(value))
+        except ValueError:
+            return value
+    return value
+
+
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
@@ -139,9 +153,13 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "dossier": dossier, "events": dossier.events.select_related("actor_agency"),
         "files": dossier.files.all(), "operations": [
             (name, services.OPERATIONS[name].label) for name in services.allowed_operations(dossier, request.user)],
-        "on_time": services.is_on_time(dossier),
+        "on_time": services.is_on_time(dossier), "deadline": progress.deadline(dossier),
+        "stages": progress.stages(dossier),
+        "timeline": progress.timeline(dossier, officers=dossier.applicant_id == getattr(request.user, "person_id", None)
+                                      or is_staff(request.user)),
         "documents": [(kind, documents.KINDS[kind]) for kind in documents.available(dossier)],
-        "answers": [(f["label"], dossier.data.get(f["name"])) for f in dossier.version.form if f["type"] != "file"],
+        "answers": [(f["label"], _answer(f, dossier.data.get(f["name"])))
+                    for f in dossier.version.form if f["type"] != "file"],
         "payments": services.payments_of(dossier),
         "can_evaluate": services.can_evaluate(dossier, request.user),
         "evaluation": getattr(dossier, "evaluation", None), "max_points": MAX_POINTS,
@@ -306,19 +324,21 @@ def queue(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "").strip()
     secret = services.normalise_tracking_secret(request.GET.get("secret", ""))
-    result, error, qr = None, None, None
+    result, error, qr, stages, rows, deadline = None, None, None, [], [], None
     if code:
         try:
             result = services.track(code, secret=secret, user=request.user)
         except NotFound as exc:
             error = exc.message
         else:
+            stages, rows, deadline = progress.of_code(result.code, officers=False)  # the office, never a name
             if secret:  # the QR code opens this page again; only with the secret the caller already has
                 url = request.build_absolute_uri(reverse("dossiers:track") + "?" + urlencode(
                     {"code": result.code, "secret": secret}))
                 qr = svg.qr_code(url, scale=4)
     return render(request, "dossiers/track.html", {"code": code, "secret": secret, "result": result, "error": error,
-                                                   "qr": qr}, status=404 if error else 200)
+                                                   "qr": qr, "stages": stages, "timeline": rows,
+                                                   "deadline": deadline}, status=404 if error else 200)
 
 
 def statistics_page(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from smartcity.audit import services as audit
+from smartcity.population import countries
 from smartcity.population import services as population
 
 
@@ -25,7 +26,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.user.person_id is None:
         return _without_record(request)
     citizen = population.own_record(user=request.user)
-    return render(request, "portal/profile.html", {"citizen": citizen})
+    return render(request, "portal/profile.html", {"citizen": citizen,
+                                                   "nationality": countries.name(citizen.nationality)})
 
 
 @login_required
@@ -44,4 +46,9 @@ def access_log(request: HttpRequest) -> HttpResponse:
     if request.user.person_id is None:
         return _without_record(request)
     citizen = population.own_record(user=request.user)
-    return render(request, "portal/access_log.html", {"entries": audit.reads_of_person(citizen.pk)})
+    try:
+        page = min(max(int(request.GET.get("trang", "1")), 1), 10_000)
+    except ValueError:
+        page = 1
+    groups, more = audit.grouped_reads_of_person(citizen.pk, page=page)
+    return render(request, "portal/access_log.html", {"groups": groups, "page": page, "more": more})

@@ -10,14 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from smartcity.lib import uploads
+from smartcity.lib import collation, formats, uploads
 from smartcity.lib.errors import Invalid
 from smartcity.lib.idnumber import check_structure, clean_id_number
-from smartcity.lib.text import clean_name, clean_text
+from smartcity.lib.text import clean_name, clean_text, fold
 from smartcity.lib.uploads import MAX_UPLOAD_BYTES, CheckedUpload
 from smartcity.places import services as places
+from smartcity.places.models import Level, Structure, Unit
+from smartcity.population import countries
+from smartcity.population.ethnicities import ETHNICITIES
 
 
 def check_upload(upload: Any) -> CheckedUpload:
@@ -89,6 +94,16 @@ class _AddressField(_TextField):
         return value
 
 
+class _ResidenceField(_AddressField):
+    """A place of residence: the house and street with a ward of the city (``ResidenceWidget``)."""
+
+    def check(self, value: str) -> str:
+        try:
+            return super().check(value)
+        except Invalid:
+            raise Invalid("Chọn phường/xã nơi cư trú trong danh sách và ghi số nhà, đường phố") from None
+
+
 class _UploadField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> Any:
         upload = super().clean(data, initial)
@@ -97,22 +112,191 @@ class _UploadField(forms.FileField):
         return upload
 
 
+# ------------------------------------------------------------------------------------------------ guidance
+
+#: What a field asks for, by the end of its name (the catalogue's naming), as (hint, example); first match wins.
+_BY_NAME: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("place_of_birth",), _("Tên cơ sở y tế nơi sinh (bệnh viện, trạm y tế) và phường/xã; sinh ngoài cơ sở y tế thì "
+     "ghi nơi sinh"), "Bệnh viện Phụ sản Hà Nội, Phường Giảng Võ"),
+    (("place_of_death",), _("Tên cơ sở y tế hoặc địa chỉ nơi chết, có phường/xã"), "Bệnh viện Bạch Mai, Phường Kim Liên"),
+    (("ethnicity",), _("Chọn trong danh mục 54 dân tộc Việt Nam"), "Kinh"),
+    (("nationality",), _("Chọn tên nước"), "Việt Nam"),
+    (("phone",), _("Số di động 10 chữ số, để cơ quan liên hệ khi cần"), "0912345678"),
+    (("email",), _("Địa chỉ nhận thông báo về hồ sơ"), "ten@example.vn"),
+    (("full_name", "head_name", "owner_name", "intended_spouse"), _("Viết đầy đủ họ, chữ đệm và tên, có dấu"),
+     "Nguyễn Văn An"),
+    (("school",), _("Tên trường đầy đủ"), "Trường Tiểu học Thực nghiệm"),
+    (("parcel_number", "map_sheet_number"), _("Ghi như trên Giấy chứng nhận quyền sử dụng đất"), "125"),
+    (("registration_number", "serial", "license_number", "certificate_number"),
+     _("Ghi đúng như trên giấy tờ đã được cấp"), "01A8012345"),
+    (("reason", "purpose", "program", "description", "history", "origin", "lines"),
+     _("Ghi ngắn gọn, rõ ràng"), ""),
+)
+_BY_TYPE: dict[str, tuple[str, str]] = {
+    "text": ("", ""),
+    "number": (_("Chỉ ghi số"), "2"),
+    "date": (_("Ngày/tháng/năm, dạng dd/mm/yyyy"), "05/12/2026"),
+    "choice": (_("Chọn một mục trong danh sách"), ""),
+    "address": (_("Số nhà, đường phố (thôn, tổ dân phố), phường/xã"), "12 Phan Đình Phùng, Phường Ba Đình"),
+    "id_number": (_("12 chữ số trên thẻ căn cước hoặc trong VNeID"), "001090012345"),
+    "file": (_("PDF, JPG hoặc PNG, tối đa 10 MB"), ""),
+}
+#: Where the law asks for a place of residence (nơi cư trú, thường trú, tạm trú): the ward is picked from the city's
+#: current communes and wards, the house and street typed (the parties to a marriage may live elsewhere: free text).
+RESIDENCE_FIELDS = frozenset({"residence", "permanent_address", "new_address", "temporary_address"})
+_RESIDENCE_GUIDANCE = (_("Ghi số nhà, đường phố (thôn, tổ dân phố), rồi chọn phường/xã"), "12 Phan Đình Phùng")
+
+#: A file field's stand-ins from the document store: the national codes of the procedures whose result fits it.
+ACCEPTS: dict[str, tuple[str, ...]] = {
+    "death_record_file": ("1.000656",),  # Trích lục khai tử
+    "death_notice_file": ("1.000656",),
+    "previous_certificate_file": ("1.004873",),  # Giấy xác nhận tình trạng hôn nhân
+    "land_certificate_file": ("1.013978", "1.013831"),  # Giấy chứng nhận quyền sử dụng đất
+    "land_papers_file": ("1.013978", "1.013831"),
+    "certificate_file": ("1.013978", "1.013831"),
+    "ownership_file": ("1.013978", "1.013831"),
+    "original_scan_file": ("*",),  # a copy is certified from any original
+    "document_file": ("*",),
+}
+
+
+def is_residence(item: dict[str, Any]) -> bool:
+    return item["type"] == "address" and item["name"] in RESIDENCE_FIELDS
+
+
+def kind_of(item: dict[str, Any]) -> str:
+    """What the form makes of a field: its type, or ``ethnicity`` / ``nationality`` / ``residence`` where the law
+    lists the values (the 54 ethnic groups, the countries) or asks for a place of residence."""
+    if item["type"] == "text" and item["name"].endswith(("ethnicity", "nationality")):
+        return "ethnicity" if item["name"].endswith("ethnicity") else "nationality"
+    return "residence" if is_residence(item) else item["type"]
+
+
+def guidance(item: dict[str, Any]) -> tuple[str, str]:
+    """(hint, example) shown under a field: the version's own, else by the field's name, else by its type."""
+    if item.get("hint") or item.get("example"):
+        return item.get("hint", ""), item.get("example", "")
+    if is_residence(item):
+        return _RESIDENCE_GUIDANCE
+    if item["type"] in ("text", "address"):
+        for endings, hint, example in _BY_NAME:
+            if item["name"].endswith(endings):
+                return hint, example
+    if item["type"] == "choice":
+        return _BY_TYPE["choice"][0], item["choices"][0] if item.get("choices") else ""
+    return _BY_TYPE.get(item["type"], ("", ""))
+
+
+def accepts(item: dict[str, Any]) -> tuple[str, ...]:
+    """The procedure codes whose results may stand in for the file field ``item`` (``("*",)``: any document)."""
+    return tuple(item.get("accepts") or ()) or ACCEPTS.get(item["name"], ())
+
+
+def accepted(item: dict[str, Any], documents: Any) -> list[Any]:
+    """The documents (of the applicant's store) that may stand in for the file field ``item``."""
+    codes = accepts(item)
+    return [d for d in documents if "*" in codes or (d.procedure_code and d.procedure_code in codes)]
+
+
+# ------------------------------------------------------------------------------------------------ widgets and fields
+
+
+def city_communes() -> list[Unit]:
+    """The city's current communes and wards (2025 structure) in Vietnamese alphabetical order."""
+    return collation.sort(Unit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE,
+                                              province_code=settings.CITY_PROVINCE_CODE).select_related("parent"),
+                          by=lambda unit: unit.name)
+
+
+class DateText(forms.TextInput):
+    """A date typed as ``dd/mm/yyyy`` (a browser's date input shows the month first in many locales)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
+                          "maxlength": "10", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if hasattr(value, "year"):
+            return formats.date(value)
+        return super().format_value(value)
+
+
+class _DateField(forms.CharField):
+    """``dd/mm/yyyy`` (or ISO from an API client) through ``lib.formats.parse_date``; a ``date`` when clean."""
+
+    widget = DateText
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return formats.parse_date(text)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class ResidenceWidget(forms.MultiWidget):
+    """House and street typed, the ward picked: ``<name>_0`` and ``<name>_1``, joined on the server into one address
+    ("12 Phan Đình Phùng, Phường Ba Đình, Thành phố Hà Nội"). A client sending ``<name>`` itself (the JSON API) is
+    taken as it is."""
+
+    template_name = "procedures/widgets/residence.html"
+
+    def __init__(self, communes: list[Unit], attrs: dict[str, Any] | None = None) -> None:
+        self.communes = communes
+        choices = [("", _("— Chọn phường/xã —"))] + [(u.code, u.name) for u in communes]
+        super().__init__([forms.TextInput(attrs={"maxlength": "200", "autocomplete": "street-address"}),
+                          forms.Select(choices=choices)], attrs)
+
+    def decompress(self, value: Any) -> list[str]:
+        """The street and the ward's code of an address; the whole text as the street when no ward of the city is
+        named in it."""
+        if not value:
+            return ["", ""]
+        parts = [p.strip() for p in str(value).split(",") if p.strip()]
+        by_name = {fold(u.name): u.code for u in self.communes}
+        for index, part in enumerate(parts):
+            if fold(part) in by_name:
+                return [", ".join(parts[:index]), by_name[fold(part)]]
+        return [str(value), ""]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if name in data:
+            return data.get(name)
+        street, code = (str(v or "").strip() for v in super().value_from_datadict(data, files, name))
+        unit = next((u for u in self.communes if u.code == code), None)
+        if unit is None:
+            return street if street else ""
+        return ", ".join(filter(None, [street, unit.full_name]))
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+
 def build_form_class(spec: list[dict[str, Any]]) -> type[forms.Form]:
     """A Django form class for a version's ``form`` definition."""
     fields: dict[str, forms.Field] = {}
+    communes = None
     for item in spec:
         common = {"label": item["label"], "required": bool(item.get("required")), "help_text": item.get("help", "")}
-        kind = item["type"]
+        kind = kind_of(item)
         if kind == "text":
             field: forms.Field = (_NameField if _is_person_name(item) else _TextField)(max_length=500, **common)
         elif kind == "number":
             field = forms.DecimalField(max_digits=18, decimal_places=4, **common)
         elif kind == "date":
-            field = forms.DateField(input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                                    widget=forms.DateInput(attrs={"type": "date"}), **common)
+            field = _DateField(max_length=20, **common)
         elif kind == "choice":
             choices = [("", "—")] + [(c, c) for c in item["choices"]]
             field = forms.ChoiceField(choices=choices, **common)
+        elif kind == "ethnicity":  # Decision 121-TCTK/PPCĐ, in its order (population.ethnicities)
+            field = forms.ChoiceField(choices=[("", "—")] + [(e, e) for e in ETHNICITIES], **common)
+        elif kind == "nationality":
+            field = forms.ChoiceField(choices=[("", "—"), *countries.choices()], **common)
+        elif kind == "residence":
+            communes = communes if communes is not None else city_communes()
+            field = _ResidenceField(max_length=300, widget=ResidenceWidget(communes), **common)
         elif kind == "address":
             field = _AddressField(max_length=300, **common)
         elif kind == "id_number":
@@ -121,6 +305,9 @@ def build_form_class(spec: list[dict[str, Any]]) -> type[forms.Form]:
             field = _UploadField(**common)
         else:  # a version is validated on publication, so this is a programming error
             raise ValueError(f"unknown field type {kind!r}")
+        field.hint, field.example = guidance(item)
+        if field.hint or field.example:
+            field.widget.attrs["aria-describedby"] = f"hint-{item['name']}"
         fields[item["name"]] = field
     by_prefill = {item["prefill"]: item["name"] for item in spec if item.get("prefill")}
     if {"id_number", "date_of_birth", "sex"} <= by_prefill.keys():

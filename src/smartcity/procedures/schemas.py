@@ -37,6 +37,13 @@ class FormFieldSpec(Schema):
     choices: list[str] | None = None
     prefill: Prefill | None = None
     help: str = ""
+    # What the form shows under the field: a hint and an example ("Ví dụ: …"); empty: the defaults of
+    # ``procedures.forms.guidance`` for the field's name and type.
+    hint: str = ""
+    example: str = ""
+    # A file field: the national codes of the procedures whose result, kept in the applicant's document store,
+    # stands in for the upload ("*": any document); empty: the defaults of ``procedures.forms.ACCEPTS``.
+    accepts: list[str] = []
 
     @model_validator(mode="after")
     def _choices_only_for_choice(self) -> FormFieldSpec:

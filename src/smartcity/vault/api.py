@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.http import FileResponse, HttpRequest
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from smartcity.lib import ratelimit
 from smartcity.lib.contract import MAX_ID, SIGNED_IN, errors, session_auth
@@ -41,7 +41,8 @@ class DocumentOut(Schema):
 
 class ShareIn(Schema):
     days: int = Field(7, ge=1, le=services.MAX_SHARE_DAYS)
-    recipient: str = Field("", max_length=20)  # an agency code; empty: anyone holding the link
+    # an agency: its code, its name, or "name (code)"; empty: anyone holding the link
+    recipient: str = Field("", max_length=services.MAX_AGENCY_QUERY + 40)
 
 
 class ShareOut(Schema):
@@ -94,3 +95,17 @@ def shared(request: HttpRequest, token: Token) -> object:
 def shared_file(request: HttpRequest, token: Token) -> FileResponse:
     document = services.open_shared(token=token, user=request.user)
     return pdf_attachment(document.file, document.download_name)
+
+
+class AgencyMatchOut(Schema):
+    code: str
+    name: str
+
+
+@router.get("/agencies", response={200: list[AgencyMatchOut], **errors(400, 401, 429)},
+            summary="Agencies to share with: name or code holding every word typed (at most 20)")
+@ratelimit.limit_operation("agency_search")
+def agencies(request: HttpRequest,
+             q: str = Query("", max_length=services.MAX_AGENCY_QUERY)) -> object:  # noqa: B008
+    """What the share form suggests as the citizen types (diacritics optional), in Vietnamese order."""
+    return services.agencies_matching(q)

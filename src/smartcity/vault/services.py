@@ -19,10 +19,11 @@ from smartcity.agencies import services as agencies
 from smartcity.agencies.models import Agency, Membership
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
-from smartcity.lib import uploads
+from smartcity.lib import collation, uploads
 from smartcity.lib.errors import Forbidden, Gone, Invalid, NotFound
 from smartcity.lib.principal import Principal
 from smartcity.lib.storage import files_follow_transaction, save_file
+from smartcity.lib.text import bounded, fold
 from smartcity.vault.models import Document, ShareLink
 
 MAX_SHARE_DAYS = 30
@@ -83,11 +84,7 @@ def share(*, user: Principal, document_id: int, days: Any = 7, recipient_code: s
         days = 0
     if not 1 <= days <= MAX_SHARE_DAYS:
         raise Invalid(f"Thời hạn chia sẻ từ 1 đến {MAX_SHARE_DAYS} ngày", field="days")
-    recipient = None
-    if recipient_code.strip():
-        recipient = Agency.objects.filter(code=recipient_code.strip(), is_active=True).first()
-        if recipient is None:
-            raise Invalid("Không có cơ quan với mã định danh này", field="recipient")
+    recipient = find_recipient(recipient_code) if recipient_code.strip() else None
     token = secrets.token_urlsafe(24)
     now = timezone.now()
     link = ShareLink.objects.create(document=document, token_sha256=_digest(token.encode()), created_at=now,
@@ -96,6 +93,46 @@ def share(*, user: Principal, document_id: int, days: Any = 7, recipient_code: s
                  subject_id=link.pk, person_id=document.owner_id,
                  detail={"document": document.pk, "days": days, "recipient": recipient.code if recipient else ""})
     return NewLink(link, token)
+
+
+MAX_AGENCY_QUERY = 100
+MAX_AGENCY_MATCHES = 20
+
+
+def agencies_matching(q: str, *, limit: int = MAX_AGENCY_MATCHES) -> list[Agency]:
+    """Active agencies whose name (diacritics optional) or code holds every word of ``q``, in Vietnamese order, at
+    most ``limit``: what the share form's agency search offers."""
+    words = fold(bounded(q or "", field="q", limit=MAX_AGENCY_QUERY)).split()
+    found = []
+    for agency in collation.sort(Agency.objects.filter(is_active=True).only("code", "name"), by=lambda a: a.name):
+        text = f"{fold(agency.name)} {agency.code.lower()}"
+        if all(word in text for word in words):
+            found.append(agency)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def share_choices() -> list[Agency]:
+    """Every active agency, in Vietnamese order (the share form's list of suggestions)."""
+    return collation.sort(Agency.objects.filter(is_active=True).only("code", "name"), by=lambda a: a.name)
+
+
+def find_recipient(text: str) -> Agency:
+    """The agency a citizen named in the share form: by its code, by "name (code)" as the suggestions show it, or by
+    its exact name (diacritics and case aside); ``Invalid`` naming the field otherwise."""
+    text = " ".join((text or "").split())[:MAX_AGENCY_QUERY + 40]
+    if text.endswith(")") and "(" in text:
+        text = text[text.rindex("(") + 1:-1].strip()
+    active = Agency.objects.filter(is_active=True)
+    agency = active.filter(code=text).first()
+    if agency is None:
+        folded = fold(text)
+        named = [a for a in active.only("code", "name") if fold(a.name) == folded]
+        agency = named[0] if len(named) == 1 else None
+    if agency is None:
+        raise Invalid("Không tìm thấy cơ quan này; chọn một cơ quan trong danh sách gợi ý", field="recipient")
+    return agency
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from smartcity.lib import ratelimit
+from smartcity.lib import formats, ratelimit
 from smartcity.lib.errors import NotFound, ServiceError
 from smartcity.lib.http import pdf_attachment
 from smartcity.vault import services
@@ -18,7 +18,9 @@ from smartcity.vault import services
 def mine(request: HttpRequest) -> HttpResponse:
     documents = services.documents_of(request.user).prefetch_related("shares__recipient")
     return render(request, "vault/mine.html", {"documents": documents, "max_days": services.MAX_SHARE_DAYS,
-                                               "new_url": request.session.pop("vault_new_link", None)})
+                                               "new_url": request.session.pop("vault_new_link", None),
+                                               "agencies": services.share_choices(),
+                                               "typed": request.session.pop("vault_typed", None)})
 
 
 @login_required
@@ -40,10 +42,15 @@ def share(request: HttpRequest, document_id: int) -> HttpResponse:
         raise Http404 from None
     except ServiceError as exc:
         messages.error(request, exc.message)
+        # what was typed comes back in the form, with the error beside it
+        request.session["vault_typed"] = {"document": document_id, "days": str(request.POST.get("days", ""))[:4],
+                                          "recipient": str(request.POST.get("recipient", ""))[:200],
+                                          "field": exc.field, "error": exc.message}
     else:
         # shown once, on the next page only: the token is not stored anywhere but in this link
         request.session["vault_new_link"] = request.build_absolute_uri(f"/kho-du-lieu/chia-se/{new.token}/")
-        messages.success(request, f"Đã tạo liên kết chia sẻ, hết hạn {new.link.expires_at:%d/%m/%Y}")
+        # Hà Nội time, like the list of links (formatting the UTC value gave the day before after 17:00 UTC)
+        messages.success(request, f"Đã tạo liên kết chia sẻ, hết hạn {formats.moment(new.link.expires_at)}")
     return redirect("vault:mine")
 
 

@@ -36,6 +36,7 @@ def media(settings, tmp_path):
 def birth_form(**changes):
     data = {"child_full_name": "Nguyễn Minh Khôi", "child_date_of_birth": "2026-11-20", "child_sex": "Nam",
             "child_place_of_birth": "Bệnh viện Phụ sản Hà Nội, phường Giảng Võ, Hà Nội", "child_ethnicity": "Kinh",
+            "child_nationality": "Việt Nam",
             "applicant_full_name": "Nguyễn Văn An", "applicant_id_number": "001090012345",
             "relationship_to_child": "Cha"}
     data.update(changes)
@@ -66,6 +67,10 @@ def fill(**changes):
             continue
         if field["type"] == "choice":
             data[name] = field["choices"][0]
+        elif name.endswith("ethnicity"):
+            data[name] = "Kinh"
+        elif name.endswith("nationality"):
+            data[name] = "Việt Nam"
         elif field["type"] == "date":
             data[name] = "2026-11-20"
         elif field["type"] == "id_number":

@@ -146,15 +146,30 @@ def test_staff_receive_the_selected_dossiers_from_the_queue(client, an, officer_
     assert "Chọn ít nhất một hồ sơ" in nothing.content.decode()
 
 
-def test_the_submit_page_offers_the_documents_of_the_applicants_store(client, an):
+def test_the_submit_page_offers_only_the_store_documents_of_the_kind_the_field_asks_for(client, an):
+    from smartcity.dossiers.tests.test_lifecycle import PDF
+    from smartcity.vault import services as vault
+
+    death = vault.store(owner_id=an.person_id, pdf=PDF, title="Trích lục khai tử", reference="X-1",
+                        procedure_code="1.000656")
+    other = vault.store(owner_id=an.person_id, pdf=PDF, title="Giấy khai sinh", reference="X-2",
+                        procedure_code="1.001193")
+    client.force_login(an)
+    burial = client.get("/ho-so/nop/1.001731/").content.decode()
+    assert 'name="death_record_file__kho"' in burial
+    assert f'<option value="{death.pk}">Trích lục khai tử (' in burial
+    assert f'<option value="{other.pk}">' not in burial
+    birth = client.get("/ho-so/nop/1.001193/").content.decode()
+    assert "__kho" not in birth  # nothing in the store stands in for a hospital's birth certificate
+
+
+def test_a_document_of_the_store_stands_in_for_an_upload(client, an):
     from smartcity.dossiers.tests.test_lifecycle import PDF
     from smartcity.vault import services as vault
 
     stored = vault.store(owner_id=an.person_id, pdf=PDF, title="Giấy chứng sinh điện tử", reference="X-1")
     client.force_login(an)
     name = next(iter(birth_files()))
-    html = client.get("/ho-so/nop/1.001193/").content.decode()
-    assert f'name="{name}__kho"' in html and f'<option value="{stored.pk}">Giấy chứng sinh điện tử' in html
     files = birth_files()
     del files[name]
     client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **files, f"{name}__kho": stored.pk})

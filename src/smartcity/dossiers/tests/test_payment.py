@@ -110,7 +110,7 @@ def test_the_applicant_sees_the_fee_with_a_pay_link(client, an, awaiting):
     client.force_login(an)
     payment = Payment.objects.get(reference=awaiting.code)
     html = client.get(f"/ho-so/{awaiting.code}/").content.decode()
-    assert "8000 đồng" in html and f'href="/thanh-toan/{payment.code}/"' in html and "Thanh toán trực tuyến" in html
+    assert "<strong>8.000 đ</strong>" in html and f'href="/thanh-toan/{payment.code}/"' in html and "Thanh toán trực tuyến" in html
 
 
 def test_the_desk_counts_a_payment_the_gateway_confirmed_as_online(officer_ba_dinh, awaiting):
