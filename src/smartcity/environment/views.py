@@ -1,5 +1,6 @@
 """Public pages of environmental monitoring (map, station, warnings, subscriptions). Thin: numbers come from
-``services``, pictures from ``smartcity.lib.svg``. The NGSI-LD view is in ``ngsi_ld.views``."""
+``services``, charts from ``smartcity.lib.svg``, the map from the map component (``places.services.build_map``). The NGSI-LD view
+is in ``ngsi_ld.views``."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from smartcity.environment.ngsi_ld import entities as ngsi_ld
 from smartcity.environment.parameters import Kind
 from smartcity.lib import export, ratelimit, svg
 from smartcity.lib.errors import NotFound, ServiceError
+from smartcity.places import services as places
 from smartcity.places.models import Level, Structure, Unit
 
 # ------------------------------------------------------------------------------------------------ map
@@ -27,10 +29,11 @@ from smartcity.places.models import Level, Structure, Unit
 
 def index(request: HttpRequest) -> HttpResponse:
     page = services.map_page(request.GET.get("loai"))
-    picture = svg.schematic_map(
-        [svg.Disc(w.lon, w.lat, w.area_km2, w.name) for w in page.wards],
-        [svg.Point(d.lon, d.lat, d.colour, d.label, d.title, d.href) for d in page.dots],
-        title=page.title, description=page.description, legend=page.legend, css_class="env-map")
+    picture = places.build_map(
+        [places.MapPoint(d.lat, d.lon, d.label, d.title, d.colour, d.href) for d in page.dots],
+        [places.MapArea(a.key, a.colour, a.title) for a in page.areas],
+        title=page.title, description=page.description, legend=page.legend, css_class="env-map",
+        province_code=settings.ENVIRONMENT_PROVINCE_CODE)
     return render(request, "environment/index.html", {
         "kind": page.kind, "kind_label": page.kind_label, "statuses": page.statuses, "map": picture,
         "tabs": page.tabs, "warnings": page.warnings})

@@ -54,7 +54,7 @@ from smartcity.environment.services.pages import (
     MapPage,
     ReferenceLine,
     StationPage,
-    Ward,
+    WardLevel,
     map_page,
     station_page,
 )
@@ -122,7 +122,7 @@ __all__ = [
     # forecasts
     "ForecastHour", "ForecastRun", "StationForecast", "forecast_caveat", "refresh_forecasts", "station_forecast",
     # pages
-    "Chart", "ChartBar", "DailyValue", "ForecastRow", "ForecastSection", "MapDot", "MapPage", "ReferenceLine", "StationPage", "Ward", "map_page",
+    "Chart", "ChartBar", "DailyValue", "ForecastRow", "ForecastSection", "MapDot", "MapPage", "ReferenceLine", "StationPage", "WardLevel", "map_page",
     "station_page",
     # demo
     "register_things",
