@@ -80,11 +80,14 @@ def _geometry(value: Any, where: str) -> tuple[dict[str, Any], int]:
 
 
 def _count_positions(value: Any, limit: int) -> int:
-    """Numbers-in-arrays counted without recursion beyond the GeoJSON depth, stopping once past ``limit``."""
+    """The arrays of numbers (positions) anywhere in ``value``, counted with a stack (no recursion), stopping once
+    past ``limit``: a file with too many is refused before any feature is read."""
     stack, count = [value], 0
     while stack and count <= limit:
         item = stack.pop()
-        if isinstance(item, list):
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
             if item and all(isinstance(v, int | float) for v in item):
                 count += 1
             else:
