@@ -57,9 +57,23 @@ def _draw(chart: services.Chart | None, *, ident: str) -> Any:
                          ident=ident, floor=chart.floor)
 
 
+def _station_map(page: services.StationPage) -> places.Map | None:
+    """The station on the city's map, zoomed on it: only where the city has a tile server or ward boundaries (the
+    schematic of the whole city would say little about one station's place)."""
+    if page.dot is None or not places.interactive_map(settings.ENVIRONMENT_PROVINCE_CODE):
+        return None
+    dot = page.dot
+    return places.build_map(
+        [places.MapPoint(dot.lat, dot.lon, dot.label, dot.title, dot.colour, dot.href)],
+        [places.MapArea(a.key, a.colour, a.title) for a in services.ward_levels([page.status])],
+        title=_("Vị trí trạm %(name)s") % {"name": page.station.name}, description=dot.title, legend=page.legend,
+        ident="station-map", css_class="env-map", province_code=settings.ENVIRONMENT_PROVINCE_CODE, fit="points")
+
+
 def station(request: HttpRequest, code: str) -> HttpResponse:
     page = services.station_page(_station(code))
     return render(request, "environment/station.html", {
+        "map": _station_map(page),
         "station": page.station, "status": page.status, "page": page, "ngsi_id": ngsi_ld.entity_id(page.station),
         "chart_hours": _draw(page.hour_chart, ident="chart-24h"),
         "chart_days": _draw(page.day_chart, ident="chart-30d"),

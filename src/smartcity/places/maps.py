@@ -79,6 +79,12 @@ def has_boundaries(province_code: str) -> bool:
     return Boundary.objects.filter(unit__structure=Structure.Y2025, unit__province_code=province_code).exists()
 
 
+def interactive_map(province_code: str | None = None) -> bool:
+    """Whether ``build_map`` gives a Leaflet map (a tile server or the province's boundaries configured): a page that
+    shows a map only then (a station's locator) asks this first."""
+    return bool(tile_url()) or has_boundaries(province_code or settings.CITY_PROVINCE_CODE)
+
+
 def _discs(province_code: str) -> list[svg.Disc]:
     rows = Unit.objects.current().communes().filter(province_code=province_code, latitude__isnull=False)
     return [svg.Disc(lon, lat, area or 5.0, name)  # a ward without a known area: a small disc
@@ -88,9 +94,11 @@ def _discs(province_code: str) -> list[svg.Disc]:
 
 def build_map(points: Sequence[MapPoint], areas: Sequence[MapArea] = (), *, title: str, description: str,
               legend: Sequence[tuple[str, str]], ident: str = "map", css_class: str = "map",
-              province_code: str | None = None) -> Map:
+              province_code: str | None = None, fit: str = "all") -> Map:
     """The map of ``points`` (and ``areas``, coloured where boundaries were imported) over the province's wards
-    (default: the city's). ``legend`` is ``(colour, text)`` pairs; ``ident`` must be unique in the page."""
+    (default: the city's). ``legend`` is ``(colour, text)`` pairs; ``ident`` must be unique in the page. ``fit``:
+    ``"all"`` shows the whole province once its boundaries are loaded, ``"points"`` stays on the points (a
+    station's or a report's own map)."""
     province_code = province_code or settings.CITY_PROVINCE_CODE
     discs = _discs(province_code)
     schematic = svg.schematic_map(
@@ -110,6 +118,7 @@ def build_map(points: Sequence[MapPoint], areas: Sequence[MapArea] = (), *, titl
             "attribution": escape(settings.MAP_TILE_ATTRIBUTION) if tiles else "",
             "boundaries": reverse("places:boundaries", args=[province_code]) if bounded else "",
             "centre": centre,
+            "fit": "points" if fit == "points" else "all",
             "points": [{"lat": p.lat, "lon": p.lon, "label": p.label, "title": p.title, "colour": p.colour,
                         "ink": text_colour(p.colour), "href": p.href} for p in points],
             "areas": {a.key: {"colour": a.colour, "title": a.title} for a in areas},

@@ -533,3 +533,4 @@ from smartcity.places.maps import MapArea as MapArea  # noqa: E402
 from smartcity.places.maps import MapPoint as MapPoint  # noqa: E402
 from smartcity.places.maps import build_map as build_map  # noqa: E402
 from smartcity.places.maps import has_boundaries as has_boundaries  # noqa: E402
+from smartcity.places.maps import interactive_map as interactive_map  # noqa: E402

@@ -13,7 +13,7 @@ the map, in the views.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils import timezone
@@ -122,6 +122,8 @@ class StationPage:
     regulation_note: str  # noise: the note of the regulation judging the readings (its transition…); "" otherwise
     regulation: str = ""  # noise: which regulation and area the readings are judged by, from the NoiseLimit table
     forecast: ForecastSection | None = None  # air stations only
+    dot: MapDot | None = None  # the station on a map (None: it has no position)
+    legend: list[tuple[str, str]] = field(default_factory=list)  # the levels of its kind, for that map
 
 
 def station_page(station: Station, *, now: dt.datetime | None = None) -> StationPage:
@@ -151,7 +153,8 @@ def station_page(station: Station, *, now: dt.datetime | None = None) -> Station
         hour_columns=[(c, column_label(c)) for c in columns],
         hour_rows=[(t, [hours.value(c, i) for c in columns]) for i, t in enumerate(hours.times)][::-1],
         warnings=list(warnings(station=station, limit=10).items), regulation_note=note, regulation=regulation,
-        forecast=forecast_section(station_forecast(station, now=now)) if station.kind == Kind.AIR else None)
+        forecast=forecast_section(station_forecast(station, now=now)) if station.kind == Kind.AIR else None,
+        dot=map_dot(status), legend=legend(station.kind))
 
 
 def forecast_section(fc: StationForecast) -> ForecastSection:
@@ -332,6 +335,15 @@ def describe(status: Status) -> str:
     return f"{st.name}{where}: {status.headline} {short_value(status)}{unit} — {status.level_label}"
 
 
+def map_dot(status: Status) -> MapDot | None:
+    """The station on a map, in its level's colour with its short value; None when it has no position."""
+    st = status.station
+    if st.longitude is None or st.latitude is None:
+        return None
+    return MapDot(st.longitude, st.latitude, status.colour, short_value(status), describe(status),
+                  reverse("environment:station", args=[st.code]))
+
+
 def ward_levels(statuses: list[Status]) -> list[WardLevel]:
     """Each ward with a station that has a level, in the colour of its worst one (a higher level is worse for every
     kind), named with that level; wards in the order their first station comes."""
@@ -352,9 +364,7 @@ def map_page(kind: str | None, *, now: dt.datetime | None = None) -> MapPage:
     every = current_statuses(now=now)
     statuses = [s for s in every if s.station.kind == kind]
     counts = {k: sum(1 for s in every if s.station.kind == k) for k in Kind.values}
-    dots = [MapDot(s.station.longitude, s.station.latitude, s.colour, short_value(s), describe(s),
-                   reverse("environment:station", args=[s.station.code]))
-            for s in statuses if s.station.longitude is not None and s.station.latitude is not None]
+    dots = [dot for dot in map(map_dot, statuses) if dot is not None]
     label = Kind(kind).label
     return MapPage(
         kind=kind, kind_label=label, statuses=statuses, dots=dots, areas=ward_levels(statuses),

@@ -23,8 +23,8 @@ def img_src(response) -> str:
     return directive
 
 
-def map_data(html: str) -> dict:
-    [block] = re.findall(r'<script id="map-data" type="application/json">(.*?)</script>', html, re.S)
+def map_data(html: str, ident: str = "map") -> dict:
+    [block] = re.findall(rf'<script id="{ident}-data" type="application/json">(.*?)</script>', html, re.S)
     return json.loads(block)
 
 
@@ -65,6 +65,7 @@ def test_with_a_tile_server_the_page_loads_leaflet_over_the_schematic_and_lets_t
         "attribution": "© Sở TT&amp;TT Hà Nội &lt;b&gt;",  # Leaflet writes it as HTML: shown as configured
         "boundaries": "",
         "centre": map_data(html)["centre"],
+        "fit": "all",
         "points": [{"lat": 21.0287, "lon": 105.8522, "label": "169",
                     "title": "Trạm Hoàn Kiếm (Phường Hoàn Kiếm): AQI giờ 169 — Xấu", "colour": "#FF0000",
                     "ink": "#000", "href": f"/moi-truong/tram/{air.code}/"}],
@@ -93,3 +94,17 @@ def test_the_tile_host_is_in_every_policy_once_configured_and_in_none_before(cli
     assert "tiles.example" not in client.get(path)["Content-Security-Policy"]
     settings.MAP_TILE_URL = "https://{s}.tiles.example/{z}/{x}/{y}.png"
     assert img_src(client.get(path)) == "img-src 'self' data: https://*.tiles.example"
+
+
+def test_a_station_page_has_a_map_of_its_place_only_once_the_city_configured_one(client, settings, air, hoan_kiem):
+    html = client.get(f"/moi-truong/tram/{air.code}/").content.decode()
+    assert 'id="station-location"' not in html and "leaflet" not in html and "map/map.js" not in html
+    settings.MAP_TILE_URL = TILES
+    html = client.get(f"/moi-truong/tram/{air.code}/").content.decode()
+    assert '<h2 id="station-location">Vị trí</h2>' in html and LEAFLET_JS in html and MAP_JS in html
+    assert 'id="station-map-leaflet" data-map="station-map-data" role="region" aria-label="Vị trí trạm Trạm Hoàn Kiếm"' in html
+    data = map_data(html, "station-map")
+    assert (data["fit"], data["tiles"]) == ("points", TILES)  # it stays on the station
+    assert [(p["label"], p["colour"], p["href"]) for p in data["points"]] == [
+        ("169", "#FF0000", f"/moi-truong/tram/{air.code}/")]
+    assert data["areas"] == {hoan_kiem.key: {"colour": "#FF0000", "title": "Phường Hoàn Kiếm: Xấu"}}

@@ -1,6 +1,7 @@
 /* The map component (places/map.html, docs/maps.md): turns each .map-leaflet container into a Leaflet map.
  * Its data is the JSON block named by data-map: points (markers coloured by level, each a link to its page),
- * areas (unit key -> colour of its worst level), the tile URL template and attribution (none: no tile layer, the
+ * areas (unit key -> colour of its worst level), fit ("all": the whole province once its boundaries are in;
+ * "points": stay on the points), the tile URL template and attribution (none: no tile layer, the
  * map shows only the boundaries and markers), the URL of the ward boundaries (our own origin), a centre.
  * No inline script, no network beyond our origin and the configured tile server. If Leaflet did not load, the
  * server-drawn schematic inside the container stays. */
@@ -65,9 +66,11 @@
           }
         }).addTo(map);
         areas.bringToBack();
-        var bounds = areas.getBounds();
-        if (data.points.length) { bounds.extend(markers.getBounds()); }
-        if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); }
+        if (data.fit !== "points" || !data.points.length) {
+          var bounds = areas.getBounds();
+          if (data.points.length) { bounds.extend(markers.getBounds()); }
+          if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); }
+        }
         container.setAttribute("data-state", "ready");
       })
       .catch(function () { container.setAttribute("data-state", "no-boundaries"); });
