@@ -34,7 +34,7 @@
     container.replaceChildren();
     container.classList.add("map-ready");
     container.tabIndex = 0;
-    var map = L.map(container, { zoomControl: true, attributionControl: true });
+    var map = L.map(container, { zoomControl: true, attributionControl: true, zoomSnap: 0.25 });
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     if (data.tiles) {
       L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution }).addTo(map);
