@@ -89,7 +89,7 @@ def _discs(province_code: str) -> list[svg.Disc]:
     rows = Unit.objects.current().communes().filter(province_code=province_code, latitude__isnull=False)
     return [svg.Disc(lon, lat, area or 5.0, name)  # a ward without a known area: a small disc
             for lon, lat, area, name in rows.values_list("longitude", "latitude", "area_km2", "name")
-            if lon is not None]
+            if lon is not None and lat is not None]
 
 
 def build_map(points: Sequence[MapPoint], areas: Sequence[MapArea] = (), *, title: str, description: str,

@@ -1,4 +1,6 @@
-"""Use cases of administrative units: load them from the ``vietnamadminunits`` data, look them up, parse addresses.
+"""Use cases of administrative units: load them from the ``vietnamadminunits`` data, look them up, parse addresses;
+import the city's ward boundaries (``import_boundaries``) and serve them (``boundaries_geojson``); and the map
+component every page with a map uses (``build_map``, ``MapPoint``, ``MapArea``: ``smartcity.places.maps``).
 
 The data comes from the package's own SQLite file and old→new mapping, read offline (its address converter may geocode
 over the network, so we do not call it).

@@ -9,6 +9,7 @@ with status 1 when the file is refused (nothing stored then). Running it again w
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -33,11 +34,11 @@ class Command(BaseCommand):
         bounds.add_argument("--name-property", default="",
                             help="thuộc tính chứa tên phường, xã (default: SMARTCITY_MAP_BOUNDARY_NAME_PROPERTY)")
 
-    def handle(self, *args: object, action: str, **options: object) -> None:
+    def handle(self, *args: object, action: str, **options: Any) -> None:
         if action == "import-boundaries":
             self._import_boundaries(**options)
             return
-        province = options.get("province") or []
+        province: list[str] = options["province"]
         with tqdm(desc="đơn vị hành chính", unit=" đơn vị", disable=options.get("verbosity", 1) == 0) as bar:
             result = services.load_units(province_codes=province or None, progress=bar.update)
         self.stdout.write(
