@@ -108,3 +108,20 @@ def test_a_station_page_has_a_map_of_its_place_only_once_the_city_configured_one
     assert [(p["label"], p["colour"], p["href"]) for p in data["points"]] == [
         ("169", "#FF0000", f"/moi-truong/tram/{air.code}/")]
     assert data["areas"] == {hoan_kiem.key: {"colour": "#FF0000", "title": "Phường Hoàn Kiếm: Xấu"}}
+
+
+def test_a_ward_takes_the_colour_of_its_worst_station_and_a_station_without_a_level_colours_nothing(
+        hoan_kiem, ba_dinh):
+    from smartcity.environment.models import Station
+    from smartcity.environment.services import Status, ward_levels
+
+    def status(code: str, unit, level: int | None, label: str, colour: str) -> Status:
+        return Status(station=Station(code=code, name=code, unit=unit), level=level, level_label=label,
+                      colour=colour)
+
+    levels = ward_levels([status("a", hoan_kiem, 2, "Trung bình", "#FFFF00"),
+                          status("b", hoan_kiem, 4, "Xấu", "#FF0000"),
+                          status("c", hoan_kiem, 3, "Kém", "#FF7E00"),
+                          status("d", ba_dinh, None, "Chưa có số liệu", "#9E9E9E"),
+                          status("e", None, 5, "Rất xấu", "#8F3F97")])
+    assert [(w.key, w.colour, w.title) for w in levels] == [(hoan_kiem.key, "#FF0000", "Phường Hoàn Kiếm: Xấu")]
