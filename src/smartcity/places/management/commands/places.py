@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from smartcity.lib.errors import Invalid
+from smartcity.lib.formats import number
 from smartcity.places import services
 
 
@@ -61,7 +62,8 @@ class Command(BaseCommand):
                                                 name_property=name_property or None)
         except Invalid as exc:
             raise CommandError(f"{file}: {exc.message}") from None
-        self.stdout.write(f"{result.features} đối tượng: {result.created} ranh giới mới, {result.updated} thay đổi, "
-                          f"{result.unchanged} không đổi, {len(result.unmatched)} không khớp")
+        self.stdout.write(f"{number(result.features)} đối tượng: {number(result.created)} ranh giới mới, "
+                          f"{number(result.updated)} thay đổi, {number(result.unchanged)} không đổi, "
+                          f"{number(len(result.unmatched))} không khớp")
         for index, said, why in result.unmatched:
             self.stdout.write(f"  không khớp: đối tượng thứ {index} ({said}): {why}")
