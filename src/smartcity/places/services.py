@@ -469,6 +469,9 @@ def import_boundaries(*, data: bytes, source: str = "", province_code: str | Non
     name_properties = list(dict.fromkeys([name_property or settings.MAP_BOUNDARY_NAME_PROPERTY, "name"]))
     features = parse_feature_collection(data, max_bytes=settings.MAP_BOUNDARY_MAX_MB * 1024 * 1024)
     units = list(Unit.objects.current().communes().filter(province_code=province_code))
+    if not units:
+        raise Invalid(f"Chưa nạp đơn vị hành chính của tỉnh {province_code}: chạy "
+                      f"`smartcity places load --province {province_code}` trước", field="province")
     by_code = {u.code: u for u in units}
     by_name: dict[str, list[Unit]] = {}
     for u in units:

@@ -143,6 +143,14 @@ def test_too_many_features_or_positions_are_refused(tmp_path, monkeypatch, ba_di
     assert Boundary.objects.count() == 0
 
 
+def test_a_province_whose_units_are_not_loaded_is_refused_saying_what_to_run(ba_dinh):
+    with pytest.raises(CommandError) as caught:
+        run(FIXTURE, "--province", "79")
+    assert str(caught.value) == (f"{FIXTURE}: Chưa nạp đơn vị hành chính của tỉnh 79: chạy "
+                                 "`smartcity places load --province 79` trước")
+    assert Boundary.objects.count() == 0
+
+
 def test_a_missing_file_is_a_clear_error(tmp_path, db):
     with pytest.raises(CommandError, match=r"khong-co\.geojson: No such file or directory$"):
         run(tmp_path / "khong-co.geojson")
