@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from smartcity.lib.keys import load_or_create_rsa_key
+from smartcity.lib.tiles import tile_source
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -418,6 +419,22 @@ MQTT_INGEST_MAX_BACKOFF = env_int("MQTT_INGEST_MAX_BACKOFF", 30)  # largest retr
 # --- The city ---
 # The province (GSO code; 01 = Hà Nội) the platform serves: an address that names no province is read in it.
 CITY_PROVINCE_CODE = env_str("CITY_PROVINCE_CODE", "01")
+
+# --- Maps (smartcity.places: the map component; docs/maps.md) ---
+# The city's tile server as a Leaflet URL template (https://tiles.example/{z}/{x}/{y}.png) and the credit its licence
+# asks for. Empty (the default): no tiles; with ward boundaries imported the map shows them alone, with neither the
+# pages draw the server-made schematic. The host is added to the img-src of the Content-Security-Policy only when set.
+MAP_TILE_URL = env_str("SMARTCITY_MAP_TILE_URL", "").strip()
+try:
+    MAP_TILE_SOURCE = tile_source(MAP_TILE_URL)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"SMARTCITY_MAP_TILE_URL: {exc}") from None
+MAP_TILE_ATTRIBUTION = env_str("SMARTCITY_MAP_TILE_ATTRIBUTION", "")
+# `smartcity places import-boundaries`: the feature properties holding the ward's GSO code and its name (the code is
+# tried first), and the largest file it reads.
+MAP_BOUNDARY_CODE_PROPERTY = env_str("SMARTCITY_MAP_BOUNDARY_CODE_PROPERTY", "ma_xa")
+MAP_BOUNDARY_NAME_PROPERTY = env_str("SMARTCITY_MAP_BOUNDARY_NAME_PROPERTY", "ten_xa")
+MAP_BOUNDARY_MAX_MB = env_int("SMARTCITY_MAP_BOUNDARY_MAX_MB", 50)
 
 # --- Environment (smartcity.environment): indices, warnings, forecasts ---
 # Stations, warnings, public pages and the NGSI-LD view (smartcity.environment). The demo needs none of them.

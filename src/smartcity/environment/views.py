@@ -1,5 +1,6 @@
 """Public pages of environmental monitoring (map, station, warnings, subscriptions). Thin: numbers come from
-``services``, pictures from ``smartcity.lib.svg``. The NGSI-LD view is in ``ngsi_ld.views``."""
+``services``, charts from ``smartcity.lib.svg``, the map from the map component (``places.services.build_map``). The NGSI-LD view
+is in ``ngsi_ld.views``."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from smartcity.environment.ngsi_ld import entities as ngsi_ld
 from smartcity.environment.parameters import Kind
 from smartcity.lib import export, ratelimit, svg
 from smartcity.lib.errors import NotFound, ServiceError
+from smartcity.places import services as places
 from smartcity.places.models import Level, Structure, Unit
 
 # ------------------------------------------------------------------------------------------------ map
@@ -27,10 +29,11 @@ from smartcity.places.models import Level, Structure, Unit
 
 def index(request: HttpRequest) -> HttpResponse:
     page = services.map_page(request.GET.get("loai"))
-    picture = svg.schematic_map(
-        [svg.Disc(w.lon, w.lat, w.area_km2, w.name) for w in page.wards],
-        [svg.Point(d.lon, d.lat, d.colour, d.label, d.title, d.href) for d in page.dots],
-        title=page.title, description=page.description, legend=page.legend, css_class="env-map")
+    picture = places.build_map(
+        [places.MapPoint(d.lat, d.lon, d.label, d.title, d.colour, d.href) for d in page.dots],
+        [places.MapArea(a.key, a.colour, a.title) for a in page.areas],
+        title=page.title, description=page.description, legend=page.legend, css_class="env-map",
+        province_code=settings.ENVIRONMENT_PROVINCE_CODE)
     return render(request, "environment/index.html", {
         "kind": page.kind, "kind_label": page.kind_label, "statuses": page.statuses, "map": picture,
         "tabs": page.tabs, "warnings": page.warnings})
@@ -54,9 +57,23 @@ def _draw(chart: services.Chart | None, *, ident: str) -> Any:
                          ident=ident, floor=chart.floor)
 
 
+def _station_map(page: services.StationPage) -> places.Map | None:
+    """The station on the city's map, zoomed on it: only where the city has a tile server or ward boundaries (the
+    schematic of the whole city would say little about one station's place)."""
+    if page.dot is None or not places.interactive_map(settings.ENVIRONMENT_PROVINCE_CODE):
+        return None
+    dot = page.dot
+    return places.build_map(
+        [places.MapPoint(dot.lat, dot.lon, dot.label, dot.title, dot.colour, dot.href)],
+        [places.MapArea(a.key, a.colour, a.title) for a in services.ward_levels([page.status])],
+        title=_("Vị trí trạm %(name)s") % {"name": page.station.name}, description=dot.title, legend=page.legend,
+        ident="station-map", css_class="env-map", province_code=settings.ENVIRONMENT_PROVINCE_CODE, fit="points")
+
+
 def station(request: HttpRequest, code: str) -> HttpResponse:
     page = services.station_page(_station(code))
     return render(request, "environment/station.html", {
+        "map": _station_map(page),
         "station": page.station, "status": page.status, "page": page, "ngsi_id": ngsi_ld.entity_id(page.station),
         "chart_hours": _draw(page.hour_chart, ident="chart-24h"),
         "chart_days": _draw(page.day_chart, ident="chart-30d"),

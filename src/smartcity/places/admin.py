@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from smartcity.places.models import Unit
+from smartcity.places.models import Boundary, Unit
 
 
 @admin.register(Unit)
@@ -15,4 +15,14 @@ class UnitAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Boundary)
+class BoundaryAdmin(admin.ModelAdmin):
+    list_display = ["unit", "positions", "source", "imported_at"]
+    search_fields = ["unit__name", "unit__code"]
+    readonly_fields = ["unit", "geometry", "positions", "source", "imported_at"]
+
+    def has_add_permission(self, request):  # imported by `smartcity places import-boundaries`
         return False

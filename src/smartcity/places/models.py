@@ -110,3 +110,22 @@ class Succession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old} → {self.new}"
+
+
+class Boundary(models.Model):
+    """A unit's boundary as the city provides it (``smartcity places import-boundaries``): a GeoJSON Polygon or
+    MultiPolygon in WGS 84, kept as its JSON text. No PostGIS: the pages hand it to the browser as it is, and the
+    administrative-unit packages have only centres and areas, so without an import there are no boundaries at all."""
+
+    unit = models.OneToOneField(Unit, verbose_name="đơn vị", on_delete=models.CASCADE, related_name="boundary")
+    geometry = models.TextField("ranh giới (GeoJSON)")
+    positions = models.PositiveIntegerField("số điểm", default=0)
+    source = models.CharField("tệp nguồn", max_length=255, blank=True)
+    imported_at = models.DateTimeField("nhập lúc")
+
+    class Meta:
+        verbose_name = "ranh giới"
+        verbose_name_plural = "ranh giới"
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.positions} điểm)"

@@ -1,4 +1,6 @@
-"""Use cases of administrative units: load them from the ``vietnamadminunits`` data, look them up, parse addresses.
+"""Use cases of administrative units: load them from the ``vietnamadminunits`` data, look them up, parse addresses;
+import the city's ward boundaries (``import_boundaries``) and serve them (``boundaries_geojson``); and the map
+component every page with a map uses (``build_map``, ``MapPoint``, ``MapArea``: ``smartcity.places.maps``).
 
 The data comes from the package's own SQLite file and old→new mapping, read offline (its address converter may geocode
 over the network, so we do not call it).
@@ -12,11 +14,12 @@ drops this process's index). A refresh that only renames existing units changes 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,10 +27,12 @@ import vietnamadminunits
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from smartcity.lib.errors import Invalid, NotFound
 from smartcity.lib.text import bounded, fold, fold_key
-from smartcity.places.models import REFORM_DATE, Level, Structure, Succession, Unit
+from smartcity.places.boundaries import parse_feature_collection
+from smartcity.places.models import REFORM_DATE, Boundary, Level, Structure, Succession, Unit
 
 DATA_DIR = Path(vietnamadminunits.__file__).parent / "data"
 
@@ -424,3 +429,113 @@ def _resolve(
         current, matched, first, pos = child, matched + 1, pos, pos - 1
     if current != province_id:
         yield matched, current, first
+
+
+# --------------------------------------------------------------------------------------------------- boundaries
+
+
+@dataclass
+class BoundaryImport:
+    """What ``import_boundaries`` did: features read, boundaries created / changed / already so, and the features
+    it could not place, as (feature number in the file, what the feature said, why)."""
+
+    features: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unmatched: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def _code(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:05d}"
+    text = str(value or "").strip()
+    return text.zfill(5) if text.isdigit() else text
+
+
+def import_boundaries(*, data: bytes, source: str = "", province_code: str | None = None,
+                      code_property: str | None = None, name_property: str | None = None,
+                      now: dt.datetime | None = None) -> BoundaryImport:
+    """Store the ward boundaries of the GeoJSON FeatureCollection ``data`` on the province's current (2025) communes
+    and wards, in one transaction: all of them or, when the file is refused (``Invalid``), none.
+
+    A feature is placed by its GSO code (property ``code_property``, default ``SMARTCITY_MAP_BOUNDARY_CODE_PROPERTY``,
+    then ``code``), else by its name (``name_property``, default ``SMARTCITY_MAP_BOUNDARY_NAME_PROPERTY``, then
+    ``name``: "Phường Ba Đình" or "Ba Đình", diacritics and case ignored, a name two units share places nothing).
+    Features it cannot place, or that place a unit a feature before them already did, are reported, not stored.
+    Idempotent: importing the same file again changes nothing; units the file does not name keep their boundary."""
+    province_code = province_code or settings.CITY_PROVINCE_CODE
+    code_properties = list(dict.fromkeys([code_property or settings.MAP_BOUNDARY_CODE_PROPERTY, "code"]))
+    name_properties = list(dict.fromkeys([name_property or settings.MAP_BOUNDARY_NAME_PROPERTY, "name"]))
+    features = parse_feature_collection(data, max_bytes=settings.MAP_BOUNDARY_MAX_MB * 1024 * 1024)
+    units = list(Unit.objects.current().communes().filter(province_code=province_code))
+    if not units:
+        raise Invalid(f"Chưa nạp đơn vị hành chính của tỉnh {province_code}: chạy "
+                      f"`smartcity places load --province {province_code}` trước", field="province")
+    by_code = {u.code: u for u in units}
+    by_name: dict[str, list[Unit]] = {}
+    for u in units:
+        for key in {fold_key(u.name), fold_key(u.short_name)}:
+            by_name.setdefault(key, []).append(u)
+    result = BoundaryImport(features=len(features))
+    now = now or timezone.now()
+    placed: set[int] = set()
+    with transaction.atomic():
+        existing = {b.unit_id: b for b in Boundary.objects.filter(unit__in=units)}
+        for feature in features:
+            props = feature.properties
+            code = next((_code(props[p]) for p in code_properties if props.get(p) not in (None, "")), "")
+            name = next((str(props[p]) for p in name_properties if props.get(p) not in (None, "")), "")
+            said = ", ".join(filter(None, [code, name])) or "—"
+            unit = by_code.get(code) if code else None
+            if unit is None and name:
+                candidates = by_name.get(fold_key(name), [])
+                if len(candidates) > 1:
+                    result.unmatched.append((feature.index, said, "tên trùng nhiều đơn vị"))
+                    continue
+                unit = candidates[0] if candidates else None
+            if unit is None:
+                result.unmatched.append((feature.index, said, "không có phường, xã này trong tỉnh"))
+                continue
+            if unit.pk in placed:
+                result.unmatched.append((feature.index, said, f"{unit.name} đã có ranh giới ở đối tượng trước"))
+                continue
+            placed.add(unit.pk)
+            text = json.dumps(feature.geometry, separators=(",", ":"))
+            boundary = existing.get(unit.pk)
+            if boundary is None:
+                Boundary.objects.create(unit=unit, geometry=text, positions=feature.positions, source=source[:255],
+                                        imported_at=now)
+                result.created += 1
+            elif boundary.geometry == text:
+                result.unchanged += 1
+            else:
+                boundary.geometry, boundary.positions = text, feature.positions
+                boundary.source, boundary.imported_at = source[:255], now
+                boundary.save(update_fields=["geometry", "positions", "source", "imported_at"])
+                result.updated += 1
+    return result
+
+
+def boundaries_geojson(province_code: str | None = None) -> str:
+    """The province's current commune boundaries as one GeoJSON FeatureCollection text, each feature with the unit's
+    key as ``id`` and its ``name``: assembled from the stored texts, never parsed again."""
+    rows = (Boundary.objects.filter(unit__structure=Structure.Y2025,
+                                    unit__province_code=province_code or settings.CITY_PROVINCE_CODE)
+            .order_by("unit__code").values_list("unit__structure", "unit__level", "unit__code", "unit__name",
+                                                "geometry"))
+    features = []
+    for structure, level, code, name, geometry in rows:
+        head = json.dumps({"type": "Feature", "id": f"{structure}:{level}:{code}", "properties": {"name": name}},
+                          ensure_ascii=False, separators=(",", ":"))
+        features.append(f'{head[:-1]},"geometry":{geometry}}}')  # the stored text goes in as it is
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+# The map component (``smartcity.places.maps``) is part of this app's public API: other apps use it from here.
+from smartcity.places.maps import Map as Map  # noqa: E402
+from smartcity.places.maps import MapArea as MapArea  # noqa: E402
+from smartcity.places.maps import MapPoint as MapPoint  # noqa: E402
+from smartcity.places.maps import build_map as build_map  # noqa: E402
+from smartcity.places.maps import has_boundaries as has_boundaries  # noqa: E402
+from smartcity.places.maps import interactive_map as interactive_map  # noqa: E402

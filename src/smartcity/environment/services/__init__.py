@@ -21,7 +21,7 @@ services; services.current_statuses()``. One module per concern, every public na
 ``pages`` — what the public pages show
     ``station_page`` (a ``StationPage``: readings, highest sub-index, charts with their bands and reference lines,
     the hourly table, warnings, the noise regulation note, an air station's forecast as a ``ForecastSection``) and
-    ``map_page`` (a ``MapPage``: dots, legend, wards).
+    ``map_page`` (a ``MapPage``: dots, legend, each ward's worst level).
 ``forecasts`` — the next 24 hours of air quality
     ``refresh_forecasts`` (fit ``forecast``'s model on every air station's last 60 days of hourly PM and store the
     next 24 hours, run hourly by the job ``environment.forecast``), ``station_forecast`` (a ``StationForecast`` for
@@ -54,9 +54,11 @@ from smartcity.environment.services.pages import (
     MapPage,
     ReferenceLine,
     StationPage,
-    Ward,
+    WardLevel,
+    map_dot,
     map_page,
     station_page,
+    ward_levels,
 )
 from smartcity.environment.services.registry import (
     KIND_SLUG,
@@ -122,7 +124,7 @@ __all__ = [
     # forecasts
     "ForecastHour", "ForecastRun", "StationForecast", "forecast_caveat", "refresh_forecasts", "station_forecast",
     # pages
-    "Chart", "ChartBar", "DailyValue", "ForecastRow", "ForecastSection", "MapDot", "MapPage", "ReferenceLine", "StationPage", "Ward", "map_page",
+    "Chart", "ChartBar", "DailyValue", "ForecastRow", "ForecastSection", "MapDot", "MapPage", "ReferenceLine", "StationPage", "WardLevel", "map_dot", "map_page", "ward_levels",
     "station_page",
     # demo
     "register_things",

@@ -1,17 +1,19 @@
 """What the public pages show, computed in one place so the views only render: ``station_page`` (the current
 readings with the highest sub-index marked, yesterday's daily value, the 24-hour and 30-day chart series coloured by
 band with their reference lines, the hourly table, the station's warnings, the regulation note for noise) and
-``map_page`` (the stations of one kind with their colours and texts, the legend, the wards drawn under them).
+``map_page`` (the stations of one kind with their colours and texts, the legend, each ward in the colour of its
+worst station).
 
 The colours and labels are those of the indices' own bands (``aqi.BANDS``, ``wqi.BANDS``) and of the level tables in
 ``status`` (flood alarm levels, rain categories, noise limits), so a page, the map and the API always agree. The
-charts and the map are plain data here; ``svg`` draws them in the views.
+charts and the map are plain data here; ``svg`` draws the charts and the map component (``places.services.build_map``)
+the map, in the views.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +23,6 @@ from smartcity.environment import aqi, noise_limits, readings, wqi
 from smartcity.environment.models import Station, WarningEvent
 from smartcity.environment.parameters import Kind
 from smartcity.environment.services.forecasts import StationForecast, forecast_caveat, station_forecast
-from smartcity.environment.services.registry import communes
 from smartcity.environment.services.status import (
     FLOOD_LEVELS,
     NO_DATA,
@@ -121,6 +122,8 @@ class StationPage:
     regulation_note: str  # noise: the note of the regulation judging the readings (its transition…); "" otherwise
     regulation: str = ""  # noise: which regulation and area the readings are judged by, from the NoiseLimit table
     forecast: ForecastSection | None = None  # air stations only
+    dot: MapDot | None = None  # the station on a map (None: it has no position)
+    legend: list[tuple[str, str]] = field(default_factory=list)  # the levels of its kind, for that map
 
 
 def station_page(station: Station, *, now: dt.datetime | None = None) -> StationPage:
@@ -150,7 +153,8 @@ def station_page(station: Station, *, now: dt.datetime | None = None) -> Station
         hour_columns=[(c, column_label(c)) for c in columns],
         hour_rows=[(t, [hours.value(c, i) for c in columns]) for i, t in enumerate(hours.times)][::-1],
         warnings=list(warnings(station=station, limit=10).items), regulation_note=note, regulation=regulation,
-        forecast=forecast_section(station_forecast(station, now=now)) if station.kind == Kind.AIR else None)
+        forecast=forecast_section(station_forecast(station, now=now)) if station.kind == Kind.AIR else None,
+        dot=map_dot(status), legend=legend(station.kind))
 
 
 def forecast_section(fc: StationForecast) -> ForecastSection:
@@ -274,13 +278,13 @@ class MapDot:
 
 
 @dataclass(frozen=True)
-class Ward:
-    """A ward or commune drawn under the stations, as a disc of its area at its centre."""
+class WardLevel:
+    """A ward or commune with stations of the kind, in the colour of the worst current level among them (the map
+    fills its boundary with it where the city imported boundaries)."""
 
-    lon: float
-    lat: float
-    area_km2: float
-    name: str
+    key: str  # the unit's key, 2025:commune:00004
+    colour: str
+    title: str
 
 
 @dataclass
@@ -289,7 +293,7 @@ class MapPage:
     kind_label: str
     statuses: list[Status]  # the stations of the kind, for the table under the map
     dots: list[MapDot]
-    wards: list[Ward]
+    areas: list[WardLevel]
     title: str
     description: str
     legend: list[tuple[str, str]]  # (colour, text)
@@ -331,10 +335,25 @@ def describe(status: Status) -> str:
     return f"{st.name}{where}: {status.headline} {short_value(status)}{unit} — {status.level_label}"
 
 
-def _wards() -> list[Ward]:
-    return [Ward(lon, lat, area or 5.0, name)  # a ward without a known area: a small disc
-            for lon, lat, area, name in communes().values_list("longitude", "latitude", "area_km2", "name")
-            if lon is not None and lat is not None]
+def map_dot(status: Status) -> MapDot | None:
+    """The station on a map, in its level's colour with its short value; None when it has no position."""
+    st = status.station
+    if st.longitude is None or st.latitude is None:
+        return None
+    return MapDot(st.longitude, st.latitude, status.colour, short_value(status), describe(status),
+                  reverse("environment:station", args=[st.code]))
+
+
+def ward_levels(statuses: list[Status]) -> list[WardLevel]:
+    """Each ward with a station that has a level, in the colour of its worst one (a higher level is worse for every
+    kind), named with that level; wards in the order their first station comes."""
+    worst: dict[int, Status] = {}
+    for s in statuses:
+        if s.station.unit is not None and s.level is not None:
+            held = worst.get(s.station.unit_id)
+            if held is None or s.level > (held.level or 0):
+                worst[s.station.unit_id] = s
+    return [WardLevel(s.station.unit.key, s.colour, f"{s.station.unit.name}: {s.level_label}") for s in worst.values()]
 
 
 def map_page(kind: str | None, *, now: dt.datetime | None = None) -> MapPage:
@@ -345,12 +364,10 @@ def map_page(kind: str | None, *, now: dt.datetime | None = None) -> MapPage:
     every = current_statuses(now=now)
     statuses = [s for s in every if s.station.kind == kind]
     counts = {k: sum(1 for s in every if s.station.kind == k) for k in Kind.values}
-    dots = [MapDot(s.station.longitude, s.station.latitude, s.colour, short_value(s), describe(s),
-                   reverse("environment:station", args=[s.station.code]))
-            for s in statuses if s.station.longitude is not None and s.station.latitude is not None]
+    dots = [dot for dot in map(map_dot, statuses) if dot is not None]
     label = Kind(kind).label
     return MapPage(
-        kind=kind, kind_label=label, statuses=statuses, dots=dots, wards=_wards(),
+        kind=kind, kind_label=label, statuses=statuses, dots=dots, areas=ward_levels(statuses),
         title=_("Bản đồ trạm quan trắc %(kind)s") % {"kind": label.lower()},
         description=_("Các phường, xã của thành phố và %(n)d trạm, tô màu theo mức hiện tại. %(list)s")
         % {"n": len(dots), "list": "; ".join(describe(s) for s in statuses)},

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from smartcity.environment import aqi, services
-from smartcity.environment.services import ChartBar, MapDot, ReferenceLine
+from smartcity.environment.services import ChartBar, MapDot, ReferenceLine, WardLevel
 
 from .conftest import NOW
 
@@ -126,7 +126,8 @@ def test_the_map_page_colours_each_station_by_its_level(air, river, rain):
                                 "Trạm thủy văn Long Biên (Phường Bồ Đề): Mực nước 10.8 m — Báo động II")
     assert [(t["kind"], t["count"], t["current"]) for t in page.tabs] == [
         ("air", 1, False), ("water", 0, False), ("rain", 1, False), ("water_level", 1, True), ("noise", 0, False)]
-    assert len(page.wards) == 126  # Hà Nội's wards and communes since 2025
+    # The river's ward in the colour of its worst station, for the map's ward boundaries.
+    assert page.areas == [WardLevel(river[0].unit.key, "#FF7E00", "Phường Bồ Đề: Báo động II")]
     [rainy] = services.map_page("rain", now=NOW).dots
     assert (rainy.colour, rainy.label) == ("#1565C0", "84")  # 84 mm in 24 hours: "Mưa to"
 
