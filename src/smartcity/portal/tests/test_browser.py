@@ -52,8 +52,8 @@ def test_a_citizen_signs_in_with_vneid_sees_their_record_and_who_read_it(page, p
         page.get_by_role("button", name="Đăng nhập").click()
     assert "Xin chào Nguyễn Văn An" in page.content()
 
-    page.get_by_role("link", name="Hồ sơ của tôi", exact=True).click()
-    assert page.locator("h1").inner_text() == "Hồ sơ của tôi"
+    page.get_by_role("link", name="Thông tin cá nhân", exact=True).click()
+    assert page.locator("h1").inner_text() == "Thông tin cá nhân"
     assert "001090012345" in page.content() and "Phường Ba Đình, Thành phố Hà Nội" in page.content()
 
     page.get_by_role("link", name="Ai đã xem dữ liệu của tôi").first.click()
