@@ -72,6 +72,7 @@ class Payment(models.Model):
     # when every receiver of ``signals.payment_succeeded`` took the news; empty while one has still to
     # (``services.announce_pending`` sends it again)
     announced_at = models.DateTimeField("thời điểm đã báo cho hồ sơ", null=True, blank=True)
+    announce_attempts = models.PositiveSmallIntegerField("số lần đã báo", default=0)
     transaction_no = models.CharField("mã giao dịch tại cổng", max_length=40, blank=True)
     txn_ref = models.CharField("mã tham chiếu đã thanh toán", max_length=100, blank=True)
     bank_code = models.CharField("ngân hàng", max_length=20, blank=True)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -264,18 +264,29 @@ def start_checkout(*, user: Principal, code: str, ip: str | None) -> Attempt:
     return attempt
 
 
+# After this many announcements some receiver refused, the payment is left for a person (``Announced.given_up``,
+# the admin's list of succeeded payments without ``announced_at``): at one try each five minutes, about four hours.
+MAX_ANNOUNCE_ATTEMPTS = 48
+
+
 def _announce(payment_id: int) -> bool:
-    """Tell the apps above (``signals.payment_succeeded``); marked announced only when every receiver took it."""
-    payment = Payment.objects.select_related("agency").get(pk=payment_id)
-    failed = False
-    for receiver, result in payment_succeeded.send_robust(sender=Payment, payment=payment,
-                                                          reference=payment.reference, stage=payment.stage,
-                                                          amount=payment.amount):
-        if isinstance(result, Exception):
-            failed = True
-            log.error("payment_succeeded receiver %r failed for %s: %r", receiver, payment.code, result)
-    if not failed:
-        Payment.objects.filter(pk=payment_id).update(announced_at=timezone.now())
+    """Tell the apps above (``signals.payment_succeeded``); marked announced only when every receiver took it. The
+    payment's row is locked while its news goes out, and an announcer that finds it locked leaves it to the one
+    holding it, so two announcers (the confirmation's own and the periodic job) never send it side by side."""
+    with transaction.atomic():
+        payment = (Payment.objects.select_for_update(skip_locked=True, of=("self",)).select_related("agency")
+                   .filter(pk=payment_id, announced_at__isnull=True).first())
+        if payment is None:  # announced already, or being announced right now
+            return True
+        failed = False
+        for receiver, result in payment_succeeded.send_robust(sender=Payment, payment=payment,
+                                                              reference=payment.reference, stage=payment.stage,
+                                                              amount=payment.amount):
+            if isinstance(result, Exception):
+                failed = True
+                log.error("payment_succeeded receiver %r failed for %s: %r", receiver, payment.code, result)
+        Payment.objects.filter(pk=payment_id).update(announce_attempts=F("announce_attempts") + 1,
+                                                     announced_at=None if failed else timezone.now())
     return not failed
 
 
@@ -283,6 +294,7 @@ def _announce(payment_id: int) -> bool:
 class Announced:
     sent: int = 0
     failed: int = 0
+    given_up: int = 0  # succeeded payments no receiver took after MAX_ANNOUNCE_ATTEMPTS tries: a person looks
 
 
 def announce_pending(*, settle: dt.timedelta = dt.timedelta(minutes=1), now: dt.datetime | None = None) -> Announced:
@@ -290,13 +302,15 @@ def announce_pending(*, settle: dt.timedelta = dt.timedelta(minutes=1), now: dt.
     failed, or the process stopped between the commit and the announcement). ``smartcity payments announce``."""
     now = now or timezone.now()
     out = Announced()
-    pending = (Payment.objects.filter(state=State.SUCCEEDED, announced_at__isnull=True, updated_at__lte=now - settle)
+    unannounced = Payment.objects.filter(state=State.SUCCEEDED, announced_at__isnull=True)
+    pending = (unannounced.filter(updated_at__lte=now - settle, announce_attempts__lt=MAX_ANNOUNCE_ATTEMPTS)
                .order_by("pk").values_list("pk", flat=True))
     for payment_id in pending:
         if _announce(payment_id):
             out.sent += 1
         else:
             out.failed += 1
+    out.given_up = unannounced.filter(announce_attempts__gte=MAX_ANNOUNCE_ATTEMPTS).count()
     return out
 
 

@@ -19,8 +19,9 @@ def announce_payments() -> dict[str, int]:
     """Tell the dossiers of confirmed payments they have not heard of yet. A payment is marked announced only once
     every receiver took the news, so running this again only repeats what is still missing."""
     announced = services.announce_pending()
-    if announced.failed:
-        raise AnnouncementsFailed(f"{announced.failed} khoản thanh toán chưa báo được cho hồ sơ")
+    if announced.failed or announced.given_up:
+        raise AnnouncementsFailed(f"{announced.failed} khoản thanh toán chưa báo được cho hồ sơ; "
+                                  f"{announced.given_up} đã thôi báo sau {services.MAX_ANNOUNCE_ATTEMPTS} lần, cần xử lý tay")
     return {"sent": announced.sent, "failed": announced.failed}
 
 

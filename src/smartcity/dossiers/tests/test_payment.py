@@ -148,7 +148,22 @@ def test_a_payment_whose_news_did_not_reach_the_dossier_is_announced_again(
     assert (d.status, d.paid_online) == (Status.RECEIVED, True)
     out = io.StringIO()
     call_command("payments", "announce", stdout=out)
-    assert out.getvalue().startswith("Đã báo lại 0 khoản thanh toán; 0 vẫn lỗi")
+    assert out.getvalue().startswith("Đã báo lại 0 khoản thanh toán; 0 vẫn lỗi; 0 đã thôi báo")
+
+
+def test_news_no_receiver_takes_is_given_up_after_the_cap_and_left_for_a_person(awaiting, monkeypatch):
+    """Each announcement is counted; after MAX_ANNOUNCE_ATTEMPTS refusals the job stops sending it and says so."""
+    from smartcity.payments import services as payments
+
+    Payment.objects.filter(reference=awaiting.code).update(state="succeeded",
+                                                           updated_at=at("2026-11-25T14:00"))
+    monkeypatch.setattr(services, "payment_received", lambda **_: (_ for _ in ()).throw(RuntimeError("down")))
+    later = at("2026-11-25T15:00")
+    assert payments.announce_pending(now=later) == payments.Announced(sent=0, failed=1, given_up=0)
+    assert Payment.objects.get(reference=awaiting.code).announce_attempts == 1
+    Payment.objects.filter(reference=awaiting.code).update(announce_attempts=payments.MAX_ANNOUNCE_ATTEMPTS)
+    assert payments.announce_pending(now=later) == payments.Announced(sent=0, failed=0, given_up=1)
+    assert Dossier.objects.get(pk=awaiting.pk).status == Status.AWAITING_PAYMENT
 
 
 def test_the_news_of_the_receipt_fee_does_not_release_a_dossier_waiting_for_the_return_fee(awaiting):

@@ -47,7 +47,8 @@ class Command(BaseCommand):
                **options: object) -> None:
         if action == "announce":
             announced = services.announce_pending()
-            self.stdout.write(f"Đã báo lại {announced.sent} khoản thanh toán; {announced.failed} vẫn lỗi")
+            self.stdout.write(f"Đã báo lại {announced.sent} khoản thanh toán; {announced.failed} vẫn lỗi; "
+                              f"{announced.given_up} đã thôi báo sau {services.MAX_ANNOUNCE_ATTEMPTS} lần")
             if announced.failed:
                 raise CommandError(f"{announced.failed} khoản thanh toán chưa báo được cho hồ sơ (xem nhật ký)")
             return
