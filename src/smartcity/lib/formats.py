@@ -59,3 +59,10 @@ def number(value: int | float | Decimal | None, decimals: int = 0) -> str:
 def money(value: int | Decimal | None) -> str:
     """``8.000 đ``."""
     return "" if value is None else f"{number(value)} đ"
+
+
+def percent(share: float | Decimal | None, decimals: int = 0) -> str:
+    """A share of one as a percentage: ``0.834`` → ``83%`` (``83,4%`` with one decimal); ``—`` for none."""
+    if share is None:
+        return "—"
+    return f"{number(float(share) * 100, decimals)}%"

@@ -55,5 +55,5 @@ def show_environment_strip(request: HttpRequest) -> bool:
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    return {"city": city(), "can_administer": SimpleLazyObject(lambda: can_administer(user)),
+    return {"portal_city": city(), "can_administer": SimpleLazyObject(lambda: can_administer(user)),
             "show_environment_strip": SimpleLazyObject(lambda: show_environment_strip(request))}

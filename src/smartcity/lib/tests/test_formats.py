@@ -34,3 +34,10 @@ def test_numbers_and_money_use_the_vietnamese_separators():
     assert formats.number(4.3, 1) == "4,3"
     assert formats.number(1234.5, 2) == "1.234,50"
     assert formats.number(None) == ""
+
+
+def test_shares_are_shown_as_percentages_with_a_decimal_comma():
+    assert formats.percent(0.834) == "83%"
+    assert formats.percent(0.834, 1) == "83,4%"
+    assert formats.percent(1) == "100%"
+    assert formats.percent(None) == "—"

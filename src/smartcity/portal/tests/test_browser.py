@@ -15,11 +15,12 @@ pytestmark = BROWSER
 def test_the_home_page_speaks_vietnamese_and_switches_to_english(page, live_server):
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "vi"
-    assert page.locator("h1").inner_text() == "Cổng dịch vụ công Thành phố Hà Nội"
+    assert page.locator("h1").inner_text() == "Cổng dịch vụ công Hà Nội"
+    assert page.locator(".brand").inner_text().split() == ["CỔNG", "DỊCH", "VỤ", "CÔNG", "Hà", "Nội"]
     with page.expect_navigation():
         page.select_option("#lang-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("h1").inner_text() == "Hà Nội City Public Service Portal"
+    assert page.locator("nav.site-nav a").nth(3).inner_text() == "Track a dossier"
 
 
 @pytest.fixture
@@ -50,12 +51,15 @@ def test_a_citizen_signs_in_with_vneid_sees_their_record_and_who_read_it(page, p
     page.fill("input[name=password]", "vneid-demo-2026")
     with page.expect_navigation(url=portal_with_idp + "/"):
         page.get_by_role("button", name="Đăng nhập").click()
-    assert "Xin chào Nguyễn Văn An" in page.content()
+    account = page.locator(".account-menu summary")
+    assert account.inner_text() == "Nguyễn Văn An"
 
-    page.get_by_role("link", name="Hồ sơ của tôi", exact=True).click()
+    account.click()
+    page.get_by_role("link", name="Thông tin cá nhân", exact=True).click()
     assert page.locator("h1").inner_text() == "Hồ sơ của tôi"
     assert "001090012345" in page.content() and "Phường Ba Đình, Thành phố Hà Nội" in page.content()
 
+    page.locator(".account-menu summary").click()
     page.get_by_role("link", name="Ai đã xem dữ liệu của tôi").first.click()
     row = page.locator("tbody tr").first
     assert "Ủy ban nhân dân Phường Ba Đình" in row.inner_text()
