@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "oauth2_provider",
+    "ninja",  # its Swagger UI from our own static files (without it, /api/v1/docs loads it from a CDN)
     "django_celery_results",
     "smartcity.jobs",
     "smartcity.places",
