@@ -22,8 +22,9 @@ from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.environment import aqi
 from smartcity.environment.models import Comparison, Parameter, Station, WarningEvent, WarningRule
+from smartcity.environment.parameters import Kind
 from smartcity.environment.services.registry import STATUS_CACHE_KEY, in_area, stations
-from smartcity.environment.services.status import Status, compute_statuses
+from smartcity.environment.services.status import Status, compute_statuses, current_statuses
 from smartcity.environment.services.subscriptions import notify_subscribers
 from smartcity.lib import formats
 from smartcity.lib.errors import Invalid
@@ -160,10 +161,15 @@ def banner_warnings(limit: int = 5) -> list[dict[str, Any]]:
     strip remembers a dismissal by it), the station, its ward, the rule's parameter and the latest value measured."""
     items = cache.get(BANNER_CACHE_KEY)
     if items is None:
+        events = list(open_warnings()[:limit])
+        # A noise rule watches the excess over the limit; people read the level measured (LAeq) instead.
+        noise = {s.station.pk: s.value for s in current_statuses(kind=Kind.NOISE)} \
+            if any(e.rule.parameter == Parameter.NOISE_EXCESS for e in events) else {}
         items = [{"id": e.pk, "message": e.message, "code": e.station.code, "station": e.station.name,
                   "place": e.station.unit.name if e.station.unit else "", "rule": e.rule.name,
-                  "parameter": e.rule.parameter, "value": e.last_value, "opened_at": e.opened_at}
-                 for e in open_warnings()[:limit]]
+                  "parameter": e.rule.parameter, "value": e.last_value, "laeq": noise.get(e.station_id),
+                  "opened_at": e.opened_at}
+                 for e in events]
         cache.set(BANNER_CACHE_KEY, items, settings.ENVIRONMENT_STATUS_CACHE_SECONDS)
     return items
 
@@ -210,8 +216,10 @@ def strip_sentence(item: dict[str, Any]) -> str:
         return _("Tiếng ồn ở %(place)s đang cao (%(value)s).") % {
             "place": place, "value": f"{formats.number(value, 1)} dBA"}
     if parameter == Parameter.NOISE_EXCESS:
-        return _("Tiếng ồn ở %(place)s vượt giới hạn cho phép %(value)s.") % {
-            "place": place, "value": f"{formats.number(value, 1)} dB"}
+        if item.get("laeq") is not None:
+            return _("Tiếng ồn ở %(place)s vượt giới hạn cho phép (%(value)s) — hạn chế ở lâu ngoài đường.") % {
+                "place": place, "value": f"LAeq {formats.number(item['laeq'], 1)} dBA"}
+        return _("Tiếng ồn ở %(place)s vượt giới hạn cho phép — hạn chế ở lâu ngoài đường.") % {"place": place}
     if parameter == Parameter.WQI:
         return _("Chất lượng nước tại %(station)s kém (WQI %(value)s) — không dùng nước này để sinh hoạt.") % {
             "station": station, "value": formats.number(value)}

@@ -194,6 +194,9 @@ def test_a_warning_reads_as_one_plain_sentence_with_the_value_measured():
         "Mưa lớn ở xã Sóc Sơn: 62,2 mm trong 3 giờ — đề phòng ngập úng, hạn chế đi lại.")
     assert strip_sentence({**AIR, "parameter": "water_level", "value": 11.5, "station": "Trạm Long Biên"}) == (
         "Mực nước tại Trạm Long Biên lên 11,50 m — theo dõi tin báo lũ.")
+    # a noise rule watches the excess over the limit: the sentence gives the level measured instead
+    assert strip_sentence({**AIR, "parameter": "noise_excess", "value": 11.5, "laeq": 81.46}) == (
+        "Tiếng ồn ở phường Ba Đình vượt giới hạn cho phép (LAeq 81,5 dBA) — hạn chế ở lâu ngoài đường.")
 
 
 @pytest.fixture
