@@ -48,11 +48,14 @@ def moment(value: dt.datetime | None) -> str:
     return f"{local:%H:%M %d/%m/%Y}"
 
 
-def number(value: int | float | Decimal | None, decimals: int = 0) -> str:
-    """``1.234.567`` or with ``decimals`` places ``4,3``: dot for thousands, comma for the decimal point."""
+def number(value: int | float | Decimal | None, decimals: int = 0, *, trim: bool = False) -> str:
+    """``1.234.567`` or with ``decimals`` places ``4,3``: dot for thousands, comma for the decimal point. With
+    ``trim``, at most ``decimals`` places: trailing zeros go (``6,00`` → ``6``, ``1,50`` → ``1,5``)."""
     if value is None:
         return ""
     text = f"{value:,.{decimals}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 

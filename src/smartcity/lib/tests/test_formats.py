@@ -41,3 +41,11 @@ def test_shares_are_shown_as_percentages_with_a_decimal_comma():
     assert formats.percent(0.834, 1) == "83,4%"
     assert formats.percent(1) == "100%"
     assert formats.percent(None) == "—"
+
+
+def test_numbers_may_drop_trailing_zeros_up_to_their_places():
+    assert formats.number(6.0, 2, trim=True) == "6"
+    assert formats.number(1.5, 2, trim=True) == "1,5"
+    assert formats.number(1.333, 2, trim=True) == "1,33"
+    assert formats.number(12000.0, 2, trim=True) == "12.000"
+    assert formats.number(6.0, 2) == "6,00"
