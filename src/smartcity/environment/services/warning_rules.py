@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
@@ -183,6 +184,9 @@ def _in_sentence(place: str) -> str:
 
 
 _ROMAN = {1: "I", 2: "II", 3: "III"}
+# The VN_AQI band names (``aqi.BANDS``) as the strip says them, marked here for translation.
+_BAND_NAMES = (gettext_noop("Tốt"), gettext_noop("Trung bình"), gettext_noop("Kém"), gettext_noop("Xấu"),
+               gettext_noop("Rất xấu"), gettext_noop("Nguy hại"))
 
 
 def strip_sentence(item: dict[str, Any]) -> str:
