@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "oauth2_provider",
+    "ninja",  # its Swagger UI from our own static files (without it, /api/v1/docs loads it from a CDN)
     "django_celery_results",
     "smartcity.jobs",
     "smartcity.places",
@@ -121,6 +122,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "smartcity.audit.middleware.RequestContextMiddleware",
     "smartcity.ops.unavailable.UnavailableMiddleware",
+    # With DEBUG on (the demo), the portal's own 404/403/400/500 pages instead of Django's technical ones
+    "smartcity.portal.errors.PortalErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "smartcity.urls"
@@ -130,7 +133,7 @@ ASGI_APPLICATION = "smartcity.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "templates"],  # the project's own: the error pages 400/403/404/500
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -138,6 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "smartcity.portal.context_processors.shell",  # the city's name, emblem, footer; the menu's rights
             ],
         },
     },
@@ -260,6 +264,24 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
+
+# --- the city's look (portal header and footer; see docs/configuration.md "The city's portal") --------------
+SMARTCITY_CITY_NAME = env_str("SMARTCITY_CITY_NAME", "Hà Nội")
+SMARTCITY_GOVERNMENT_NAME = env_str("SMARTCITY_GOVERNMENT_NAME", "Ủy ban nhân dân Thành phố Hà Nội")
+# A static path (under a static/ folder) or an absolute URL of our own host; the shipped one is a neutral placeholder.
+SMARTCITY_CITY_EMBLEM = env_str("SMARTCITY_CITY_EMBLEM", "portal/emblem.svg")
+SMARTCITY_HOTLINE = env_str("SMARTCITY_HOTLINE", "1900 0000")
+# One-stop-shop addresses shown in the footer, separated by "|" (an address holds commas).
+SMARTCITY_ONE_STOP_ADDRESSES = [a.strip() for a in env_str(
+    "SMARTCITY_ONE_STOP_ADDRESSES",
+    "Trung tâm Phục vụ hành chính công Thành phố Hà Nội, 258 Võ Chí Công, phường Phú Thượng"
+    "|Bộ phận một cửa của Ủy ban nhân dân các phường, xã",
+).split("|") if a.strip()]
+# Where the platform's source code is published (footer link); empty: the footer names the licence only.
+SMARTCITY_SOURCE_URL = env_str("SMARTCITY_SOURCE_URL", "")
+# With DEBUG on, show Django's technical 404/500 pages (tracebacks, settings) instead of the portal's own: for a
+# developer's machine only. Off (the demo's default), a visitor of the demo sees the same error pages as production.
+SMARTCITY_TECHNICAL_ERRORS = env_bool("SMARTCITY_TECHNICAL_ERRORS", False)
 
 # --- static files -------------------------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -35,3 +35,9 @@ urlpatterns = [
 
 if settings.DEV_IDP_ENABLED:
     urlpatterns.insert(0, path("idp/", include("smartcity.identity.idp_urls")))
+
+# The portal's error pages (smartcity.portal.errors; with DEBUG on, its middleware shows them too)
+handler400 = "smartcity.portal.errors.bad_request"
+handler403 = "smartcity.portal.errors.permission_denied"
+handler404 = "smartcity.portal.errors.page_not_found"
+handler500 = "smartcity.portal.errors.server_error"

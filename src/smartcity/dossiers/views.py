@@ -4,6 +4,7 @@ queue, and public tracking by code with a QR code. Thin: every change goes throu
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -38,6 +39,59 @@ def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
     except (ValueError, OverflowError):
         first = timezone.localdate().replace(day=1)
         return first, (first + dt.timedelta(days=32)).replace(day=1)
+
+
+REPORT_DAYS = 366  # the longest period a report page shows, as the statistics API
+
+
+@dataclass
+class ReportPeriod:
+    """The period of the statistics pages: "Từ ngày … đến ngày …" typed as dd/mm/yyyy (``start``, ``end``), or a
+    ``month`` (YYYY-MM, the older links), or the current month. ``errors`` name each field that could not be read;
+    the page then shows the current month and says why."""
+
+    first: dt.date
+    following: dt.date
+    errors: dict[str, str]
+    typed: dict[str, str]
+
+    @property
+    def last(self) -> dt.date:
+        return self.following - dt.timedelta(days=1)
+
+    @property
+    def whole_month(self) -> bool:
+        return self.first.day == 1 and self.following == (self.first + dt.timedelta(days=32)).replace(day=1)
+
+
+def _report_period(request: HttpRequest) -> ReportPeriod:
+    typed = {k: request.GET.get(k, "").strip()[:20] for k in ("start", "end")}
+    if not any(typed.values()):
+        first, following = _month_bounds(request.GET.get("month", ""))
+        return ReportPeriod(first, following, {}, {"start": formats.date(first),
+                                                   "end": formats.date(following - dt.timedelta(days=1))})
+    errors: dict[str, str] = {}
+    dates: dict[str, dt.date | None] = {}
+    for key in ("start", "end"):
+        try:
+            dates[key] = formats.parse_date(typed[key])
+        except ValueError as exc:
+            errors[key] = str(exc)
+            continue
+        if dates[key] is None:
+            errors[key] = "Hãy nhập ngày theo dạng dd/mm/yyyy"
+        elif not 2000 <= dates[key].year <= 2200:
+            errors[key] = "Năm phải trong khoảng 2000–2200"
+    start, end = dates.get("start"), dates.get("end")
+    if not errors and start and end:
+        if end < start:
+            errors["end"] = "Ngày cuối không được trước ngày đầu"
+        elif (end - start).days + 1 > REPORT_DAYS:
+            errors["end"] = f"Khoảng thời gian tối đa {REPORT_DAYS} ngày"
+    if errors or not start or not end:
+        first, following = _month_bounds("")
+        return ReportPeriod(first, following, errors, typed)
+    return ReportPeriod(start, end + dt.timedelta(days=1), {}, {"start": formats.date(start), "end": formats.date(end)})
 
 
 def _hanoi_communes() -> list[Unit]:
@@ -342,18 +396,21 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def statistics_page(request: HttpRequest) -> HttpResponse:
-    """The month's figures per agency (public: counts only)."""
-    first, following = _month_bounds(request.GET.get("month", ""))
+    """The period's figures per agency (public: counts only); a month by default."""
+    period = _report_period(request)
+    first, following = period.first, period.following
     rows = stats.published(*stats.local_range(first, following),
-                         group=request.GET.get("group") if request.GET.get("group") in stats.GROUPS else "agency")
+                           group=request.GET.get("group") if request.GET.get("group") in stats.GROUPS else "agency")
     busiest = sorted(rows, key=lambda r: -(r["processed"] + r["in_progress_on_time"] + r["in_progress_late"]))
+    when = f"tháng {first:%m/%Y}" if period.whole_month else \
+        f"từ ngày {formats.date(first)} đến ngày {formats.date(period.last)}"
     chart = svg.stacked_bars(
         busiest[:CHART_ROWS], OUTCOMES, label_key="name",
-        title=f"Kết quả giải quyết hồ sơ tháng {first:%m/%Y} của {min(len(rows), CHART_ROWS)} cơ quan nhiều hồ sơ nhất",
+        title=f"Kết quả giải quyết hồ sơ {when} của {min(len(rows), CHART_ROWS)} cơ quan nhiều hồ sơ nhất",
     ) if rows else None
-    # the export links ask the API for the same month: "end" is its last day, included
+    # the export links ask the API for the same period: "end" is its last day, included
     return render(request, "dossiers/statistics.html", {"rows": rows, "month": f"{first:%Y-%m}", "start": first,
-                                                         "end": following - dt.timedelta(days=1), "chart": chart})
+                                                         "end": period.last, "chart": chart, "period": period})
 
 
 CHART_ROWS = 15
@@ -367,12 +424,14 @@ OUTCOMES = [
 
 
 def scorecard_page(request: HttpRequest) -> HttpResponse:
-    """Decision 766's scorecard for a month: the city's card, the agencies ranked, one agency's indicators."""
-    first, following = _month_bounds(request.GET.get("month", ""))
-    period = stats.local_range(first, following)
-    [city] = scorecard.published(*period, group="city") or [None]
-    agencies = sorted(scorecard.published(*period, group="agency"), key=lambda c: -(c["of_100"] or 0))
+    """Decision 766's scorecard for a period (a month by default): the city's card, the agencies ranked, one
+    agency's indicators."""
+    period = _report_period(request)
+    first, following = period.first, period.following
+    span = stats.local_range(first, following)
+    [city] = scorecard.published(*span, group="city") or [None]
+    agencies = sorted(scorecard.published(*span, group="agency"), key=lambda c: -(c["of_100"] or 0))
     chosen = next((c for c in agencies if c["key"] == request.GET.get("agency")), None)
     return render(request, "dossiers/scorecard.html", {
         "month": f"{first:%Y-%m}", "city": city, "agencies": agencies, "card": chosen or city,
-        "groups": scorecard.GROUPS, "start": first, "end": following - dt.timedelta(days=1)})
+        "groups": scorecard.GROUPS, "start": first, "end": period.last, "period": period})

@@ -48,11 +48,14 @@ def moment(value: dt.datetime | None) -> str:
     return f"{local:%H:%M %d/%m/%Y}"
 
 
-def number(value: int | float | Decimal | None, decimals: int = 0) -> str:
-    """``1.234.567`` or with ``decimals`` places ``4,3``: dot for thousands, comma for the decimal point."""
+def number(value: int | float | Decimal | None, decimals: int = 0, *, trim: bool = False) -> str:
+    """``1.234.567`` or with ``decimals`` places ``4,3``: dot for thousands, comma for the decimal point. With
+    ``trim``, at most ``decimals`` places: trailing zeros go (``6,00`` → ``6``, ``1,50`` → ``1,5``)."""
     if value is None:
         return ""
     text = f"{value:,.{decimals}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
@@ -118,3 +121,10 @@ def date_in_words(value: dt.date) -> str:
     20/11/2026 → "ngày hai mươi tháng mười một năm hai nghìn không trăm hai mươi sáu" (April is "tháng tư")."""
     return (f"ngày {number_in_words(value.day)} tháng {_MONTHS[value.month - 1]} "
             f"năm {number_in_words(value.year)}")
+
+
+def percent(share: float | Decimal | None, decimals: int = 0) -> str:
+    """A share of one as a percentage: ``0.834`` → ``83%`` (``83,4%`` with one decimal); ``—`` for none."""
+    if share is None:
+        return "—"
+    return f"{number(float(share) * 100, decimals)}%"

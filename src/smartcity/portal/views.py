@@ -1,4 +1,4 @@
-"""Pages of the citizen site: home, my profile (with export), who accessed my data."""
+"""Pages of the citizen site: home (life events, the most used procedures), my profile (with export), who accessed my data."""
 
 from __future__ import annotations
 
@@ -9,12 +9,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from smartcity.audit import services as audit
+from smartcity.dossiers import services as dossiers
 from smartcity.population import countries
 from smartcity.population import services as population
+from smartcity.portal.life_events import life_events
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    """The city's front door: a search of the catalogue, life events, the procedures people use most."""
+    return render(request, "portal/home.html", {
+        "life_events": life_events(),
+        "popular": dossiers.most_submitted_procedures(limit=6),
+    })
 
 
 def _without_record(request: HttpRequest) -> HttpResponse:

@@ -82,7 +82,12 @@ from smartcity.environment.services.status import (
     current_statuses,
     parameter_label,
 )
-from smartcity.environment.services.subscriptions import cancel_subscription, confirm_subscription, subscribe
+from smartcity.environment.services.subscriptions import (
+    cancel_subscription,
+    confirm_subscription,
+    has_subscription,
+    subscribe,
+)
 from smartcity.environment.services.tables import (
     COLUMN_LABELS,
     HEAD_COLUMNS,
@@ -104,6 +109,7 @@ from smartcity.environment.services.warning_rules import (
     ensure_default_rules,
     evaluate_warnings,
     open_warnings,
+    strip_sentence,
     warnings,
 )
 
@@ -118,9 +124,9 @@ __all__ = [
     "ordered_columns", "parse_moment", "parse_range",
     # warning_rules
     "BANNER_CACHE_KEY", "DEFAULT_RULES", "Evaluation", "WarningPage", "banner_warnings", "ensure_default_rules",
-    "evaluate_warnings", "open_warnings", "warnings",
+    "evaluate_warnings", "open_warnings", "strip_sentence", "warnings",
     # subscriptions
-    "cancel_subscription", "confirm_subscription", "subscribe",
+    "cancel_subscription", "confirm_subscription", "has_subscription", "subscribe",
     # forecasts
     "ForecastHour", "ForecastRun", "StationForecast", "forecast_caveat", "refresh_forecasts", "station_forecast",
     # pages

@@ -105,6 +105,13 @@ def subscribe(*, user: Principal | None = None, email: str = "", phone: str = ""
     return sub
 
 
+def has_subscription(user: Principal) -> bool:
+    """The signed-in citizen has a subscription to warnings (the warning strip then follows them on every page)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Subscription.objects.filter(user_id=user.pk, cancelled_at__isnull=True).exists()
+
+
 def _by_token(token: str) -> Subscription:
     sub = Subscription.objects.filter(token=token or "").select_related("unit").first()
     if sub is None:

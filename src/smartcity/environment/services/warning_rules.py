@@ -16,16 +16,21 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
+from smartcity.environment import aqi
 from smartcity.environment.models import Comparison, Parameter, Station, WarningEvent, WarningRule
+from smartcity.environment.parameters import Kind
 from smartcity.environment.services.registry import STATUS_CACHE_KEY, in_area, stations
-from smartcity.environment.services.status import Status, compute_statuses
+from smartcity.environment.services.status import Status, compute_statuses, current_statuses
 from smartcity.environment.services.subscriptions import notify_subscribers
+from smartcity.lib import formats
 from smartcity.lib.errors import Invalid
 
-BANNER_CACHE_KEY = "environment:banner:v1"
+BANNER_CACHE_KEY = "environment:banner:v2"
 
 
 @dataclass
@@ -153,13 +158,76 @@ def open_warnings() -> QuerySet[WarningEvent]:
 
 
 def banner_warnings(limit: int = 5) -> list[dict[str, Any]]:
-    """The open warnings the site-wide banner shows (plain values, cached until the next evaluation)."""
+    """The open warnings the warning strip shows (plain values, cached until the next evaluation): the id (the
+    strip remembers a dismissal by it), the station, its ward, the rule's parameter and the latest value measured."""
     items = cache.get(BANNER_CACHE_KEY)
     if items is None:
-        items = [{"message": e.message, "code": e.station.code, "station": e.station.name, "rule": e.rule.name,
-                  "opened_at": e.opened_at} for e in open_warnings()[:limit]]
+        events = list(open_warnings()[:limit])
+        # A noise rule watches the excess over the limit; people read the level measured (LAeq) instead.
+        noise = {s.station.pk: s.value for s in current_statuses(kind=Kind.NOISE)} \
+            if any(e.rule.parameter == Parameter.NOISE_EXCESS for e in events) else {}
+        items = [{"id": e.pk, "message": e.message, "code": e.station.code, "station": e.station.name,
+                  "place": e.station.unit.name if e.station.unit else "", "rule": e.rule.name,
+                  "parameter": e.rule.parameter, "value": e.last_value, "laeq": noise.get(e.station_id),
+                  "opened_at": e.opened_at}
+                 for e in events]
         cache.set(BANNER_CACHE_KEY, items, settings.ENVIRONMENT_STATUS_CACHE_SECONDS)
     return items
+
+
+def _in_sentence(place: str) -> str:
+    """"Phường Bồ Đề" as it reads inside a sentence: "phường Bồ Đề" (the unit's kind in lower case)."""
+    for kind in ("Phường", "Xã", "Thị trấn", "Đặc khu"):
+        if place.startswith(kind + " "):
+            return kind.lower() + place[len(kind):]
+    return place
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III"}
+# The VN_AQI band names (``aqi.BANDS``) as the strip says them, marked here for translation.
+_BAND_NAMES = (gettext_noop("Tốt"), gettext_noop("Trung bình"), gettext_noop("Kém"), gettext_noop("Xấu"),
+               gettext_noop("Rất xấu"), gettext_noop("Nguy hại"))
+
+
+def strip_sentence(item: dict[str, Any]) -> str:
+    """One plain-language sentence for a warning of ``banner_warnings``: what, where, how bad (the value measured,
+    formatted the Vietnamese way), and what to do. In the visitor's language (gettext at the time of the page)."""
+    parameter, value = item["parameter"], item["value"]
+    place = _in_sentence(item["place"]) or item["station"]
+    station = item["station"]
+    if parameter in (Parameter.AQI, Parameter.PM25, Parameter.PM10):
+        if parameter == Parameter.AQI:
+            measured, level = f"AQI {formats.number(value)}", aqi.band(round(value)) if value is not None else None
+        else:
+            name = "PM2.5" if parameter == Parameter.PM25 else "PM10"
+            measured, level = f"{name} {formats.number(value, 1)} µg/m³", None
+        if level is not None:
+            return _("Không khí ở %(place)s đang ở mức %(level)s (%(value)s) — hạn chế ra ngoài, đeo khẩu trang "
+                     "khi cần.") % {"place": place, "level": _(level.name), "value": measured}
+        return _("Không khí ở %(place)s đang ô nhiễm (%(value)s) — hạn chế ra ngoài, đeo khẩu trang khi cần.") % {
+            "place": place, "value": measured}
+    if parameter == Parameter.FLOOD_LEVEL:
+        return _("Nước sông tại %(station)s vượt báo động %(level)s — tránh xa bờ sông và vùng trũng.") % {
+            "station": station, "level": _ROMAN.get(round(value or 0), formats.number(value))}
+    if parameter == Parameter.WATER_LEVEL:
+        return _("Mực nước tại %(station)s lên %(value)s — theo dõi tin báo lũ.") % {
+            "station": station, "value": f"{formats.number(value, 2)} m"}
+    if parameter in (Parameter.RAIN_1H, Parameter.RAIN_3H, Parameter.RAIN_24H):
+        hours = {Parameter.RAIN_1H: 1, Parameter.RAIN_3H: 3, Parameter.RAIN_24H: 24}[parameter]
+        return _("Mưa lớn ở %(place)s: %(value)s trong %(hours)s giờ — đề phòng ngập úng, hạn chế đi lại.") % {
+            "place": place, "value": f"{formats.number(value, 1)} mm", "hours": hours}
+    if parameter == Parameter.LAEQ:
+        return _("Tiếng ồn ở %(place)s đang cao (%(value)s).") % {
+            "place": place, "value": f"{formats.number(value, 1)} dBA"}
+    if parameter == Parameter.NOISE_EXCESS:
+        if item.get("laeq") is not None:
+            return _("Tiếng ồn ở %(place)s vượt giới hạn cho phép (%(value)s) — hạn chế ở lâu ngoài đường.") % {
+                "place": place, "value": f"LAeq {formats.number(item['laeq'], 1)} dBA"}
+        return _("Tiếng ồn ở %(place)s vượt giới hạn cho phép — hạn chế ở lâu ngoài đường.") % {"place": place}
+    if parameter == Parameter.WQI:
+        return _("Chất lượng nước tại %(station)s kém (WQI %(value)s) — không dùng nước này để sinh hoạt.") % {
+            "station": station, "value": formats.number(value)}
+    return item["message"]
 
 
 @dataclass

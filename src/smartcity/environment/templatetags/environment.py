@@ -1,4 +1,5 @@
-"""``{% environment_warnings as w %}``: the open environmental warnings, for the site-wide banner."""
+"""``{% environment_warnings as w %}``: the open environmental warnings for the warning strip, each with its
+plain-language ``sentence`` and the ``key`` under which the browser remembers that the visitor closed it."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ log = logging.getLogger("smartcity.environment")
 
 @register.simple_tag
 def environment_warnings() -> list[dict[str, Any]]:
-    # The banner is on every page: a failure to read warnings must not take the page down with it.
+    # The strip sits on busy pages: a failure to read warnings must not take the page down with it.
     try:
-        return services.banner_warnings()
+        return [{**item, "sentence": services.strip_sentence(item), "key": f"smartcity.warning.{item['id']}"}
+                for item in services.banner_warnings()]
     except Exception:  # noqa: BLE001
         log.exception("could not read the open environmental warnings")
         return []

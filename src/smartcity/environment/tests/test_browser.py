@@ -35,7 +35,7 @@ def test_a_visitor_reads_the_map_tab_by_tab_opens_a_station_and_downloads_its_da
     station_river, _ = river
     page.goto(live_server.url + "/moi-truong/")
     assert page.locator("h1").inner_text() == "Quan trắc môi trường Hà Nội"
-    assert page.locator(".env-banner").count() == 0  # no warning is open yet
+    assert page.locator(".strip").count() == 0  # no warning is open yet
 
     # The air tab: the station's marker in the colour of its AQI band (169: "Xấu", red), with the value on it.
     assert _tab(page, "Không khí").get_attribute("aria-current") == "page"
@@ -131,16 +131,15 @@ def test_a_visitor_reads_the_map_tab_by_tab_opens_a_station_and_downloads_its_da
     assert "PM2.5 (µg/m³)" in rows[0] and len(rows) == 1 + 24
     assert rows[-2][:4] == ["2026-03-02 11:00", "169", "4", "pm25"]
 
-    # A warning opens: the banner is on every page and leads to the station that triggered it.
+    # A warning opens: the strip says it in one sentence and leads to the station that triggered it.
     WarningRule.objects.create(name="Lũ vượt báo động II", parameter="flood_level", threshold=2)
     services.evaluate_warnings()
     page.reload()
-    banner = page.locator(".env-banner")
-    assert banner.locator("h2").inner_text() == "Cảnh báo môi trường đang có hiệu lực"
-    link = banner.locator("li a")
-    assert link.count() == 1
-    assert link.inner_text().startswith("Lũ vượt báo động II tại trạm Trạm thủy văn Long Biên (Phường Bồ Đề)")
-    link.click()
+    strip = page.locator(".strip")
+    assert strip.locator("li").count() == 1
+    assert strip.locator(".strip-text").inner_text() == (
+        "⚠ Nước sông tại Trạm thủy văn Long Biên vượt báo động II — tránh xa bờ sông và vùng trũng. Chi tiết")
+    strip.get_by_role("link", name="Chi tiết").click()
     page.wait_for_url(f"**/moi-truong/tram/{station_river.code}/")
     assert page.locator("h1").inner_text() == "Trạm thủy văn Long Biên"
     assert "Đang có hiệu lực: Lũ vượt báo động II" in page.locator("section[aria-labelledby=station-warnings]").inner_text()

@@ -99,12 +99,15 @@ def test_a_rule_for_one_ward_ignores_stations_elsewhere(river, ba_dinh):
     assert services.evaluate_warnings(NOW).opened == []
 
 
-def test_the_banner_shows_open_warnings_on_every_page(client, river):
+def test_the_warning_strip_says_each_open_warning_in_one_plain_sentence_on_the_home_page(client, river):
     WarningRule.objects.create(name="Lũ vượt báo động II", parameter="flood_level", threshold=2)
-    assert "Cảnh báo môi trường đang có hiệu lực" not in client.get("/").content.decode()
+    assert 'class="strip"' not in client.get("/").content.decode()
     services.evaluate_warnings(NOW)
+    event = WarningEvent.objects.get()
     page = client.get("/").content.decode()
-    assert "Cảnh báo môi trường đang có hiệu lực" in page
+    assert 'class="strip"' in page and f'data-dismiss-key="smartcity.warning.{event.pk}"' in page
+    assert ("Nước sông tại Trạm thủy văn Long Biên vượt báo động II — tránh xa bờ sông và vùng trũng."
+            in page)
     assert f'href="/moi-truong/tram/{river[0].code}/"' in page
 
 

@@ -60,3 +60,18 @@ def test_a_date_in_words_names_the_month_as_people_say_it():
     assert formats.date_in_words(dt.date(1990, 4, 5)) == "ngày năm tháng tư năm một nghìn chín trăm chín mươi"
     assert formats.date_in_words(dt.date(2001, 1, 14)) == (
         "ngày mười bốn tháng một năm hai nghìn không trăm linh một")
+
+
+def test_shares_are_shown_as_percentages_with_a_decimal_comma():
+    assert formats.percent(0.834) == "83%"
+    assert formats.percent(0.834, 1) == "83,4%"
+    assert formats.percent(1) == "100%"
+    assert formats.percent(None) == "—"
+
+
+def test_numbers_may_drop_trailing_zeros_up_to_their_places():
+    assert formats.number(6.0, 2, trim=True) == "6"
+    assert formats.number(1.5, 2, trim=True) == "1,5"
+    assert formats.number(1.333, 2, trim=True) == "1,33"
+    assert formats.number(12000.0, 2, trim=True) == "12.000"
+    assert formats.number(6.0, 2) == "6,00"

@@ -15,11 +15,12 @@ pytestmark = BROWSER
 def test_the_home_page_speaks_vietnamese_and_switches_to_english(page, live_server):
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "vi"
-    assert page.locator("h1").inner_text() == "Cổng dịch vụ công Thành phố Hà Nội"
+    assert page.locator("h1").inner_text() == "Cổng dịch vụ công Hà Nội"
+    assert page.locator(".brand").inner_text().split() == ["CỔNG", "DỊCH", "VỤ", "CÔNG", "Hà", "Nội"]
     with page.expect_navigation():
         page.select_option("#lang-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("h1").inner_text() == "Hà Nội City Public Service Portal"
+    assert page.locator("nav.site-nav a").nth(3).inner_text() == "Track a dossier"
 
 
 @pytest.fixture
@@ -50,12 +51,15 @@ def test_a_citizen_signs_in_with_vneid_sees_their_record_and_who_read_it(page, p
     page.fill("input[name=password]", "vneid-demo-2026")
     with page.expect_navigation(url=portal_with_idp + "/"):
         page.get_by_role("button", name="Đăng nhập").click()
-    assert "Xin chào Nguyễn Văn An" in page.content()
+    account = page.locator(".account-menu summary")
+    assert account.inner_text() == "Nguyễn Văn An"
 
+    account.click()
     page.get_by_role("link", name="Thông tin cá nhân", exact=True).click()
     assert page.locator("h1").inner_text() == "Thông tin cá nhân"
     assert "001090012345" in page.content() and "Phường Ba Đình, Thành phố Hà Nội" in page.content()
 
+    page.locator(".account-menu summary").click()
     page.get_by_role("link", name="Ai đã xem dữ liệu của tôi").first.click()
     row = page.locator("tbody tr").first
     assert "Ủy ban nhân dân Phường Ba Đình" in row.inner_text()
@@ -72,3 +76,66 @@ def test_a_citizen_finds_a_procedure_without_typing_diacritics(page, live_server
     page.get_by_role("link", name="Đăng ký khai sinh").click()
     assert page.locator("h1").inner_text() == "Đăng ký khai sinh"
     assert "Thành phần hồ sơ" in page.content()
+
+
+def test_on_a_phone_the_menu_folds_behind_its_button_and_nothing_scrolls_sideways(page, live_server):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + "/")
+    toggle = page.locator(".menu-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator("#site-menu").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true" and page.locator("#site-menu").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    heights = page.locator("#site-menu a, #site-menu select, .menu-toggle").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().height)")
+    assert min(heights) >= 44
+
+
+@pytest.mark.parametrize("who", ["an", "city_admin"])
+def test_on_a_desktop_the_signed_in_header_is_one_row(page, live_server, who, request):
+    from django.test import Client
+
+    user = request.getfixturevalue(who)
+    if who == "city_admin":  # the longest menu: the one-stop desk and the back office too
+        user.is_superuser = True
+        user.save(update_fields=["is_superuser"])
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                               "url": live_server.url}])
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/")
+    assert not page.locator(".menu-toggle").is_visible()
+    assert page.locator("nav.site-nav a").last.inner_text() == ("Quản trị" if who == "city_admin" else "Thống kê")
+    tops = page.locator(".brand, nav.site-nav a, .account-menu summary, #lang-select").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect())")
+    assert max(t["bottom"] for t in tops) <= page.locator(".site-header").bounding_box()["height"] <= 72
+
+
+def test_a_warning_closed_stays_closed_until_a_new_one_opens(page, live_server, monkeypatch):
+    from smartcity.environment import services
+
+    warning = {"id": 41, "message": "", "code": "kk", "station": "Trạm", "place": "Phường Ba Đình", "rule": "",
+               "parameter": "aqi", "value": 162.0, "opened_at": None}
+    monkeypatch.setattr(services, "banner_warnings", lambda: [warning])
+    page.goto(live_server.url + "/")
+    strip = page.locator(".strip")
+    assert strip.is_visible()
+    strip.get_by_role("button", name="Ẩn cảnh báo này").click()
+    assert not strip.is_visible()
+    page.reload()
+    assert not page.locator(".strip").is_visible()
+    assert page.evaluate("localStorage.getItem('smartcity.warning.41')") == "1"
+    monkeypatch.setattr(services, "banner_warnings", lambda: [{**warning, "id": 42}])
+    page.reload()
+    assert page.locator(".strip").is_visible()
+
+
+def test_the_api_docs_render_from_our_own_files(page, live_server):
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page.goto(live_server.url + "/api/v1/docs")
+    page.wait_for_selector(".opblock", timeout=15000)
+    assert page.locator(".opblock").count() > 20
+    assert outside == []
