@@ -108,6 +108,10 @@ class Dossier(models.Model):
     status = models.PositiveSmallIntegerField("trạng thái", choices=Status.choices, default=Status.NEW)
     data = models.JSONField("nội dung tờ khai", default=dict)
     step = models.PositiveSmallIntegerField("bước hiện tại", default=0)
+    # Who works the current step, chosen from the handling agency's members when the dossier is assigned or
+    # forwarded (``services.assign_to``); empty: anyone of the step's role in the agency.
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người xử lý bước hiện tại", null=True,
+                                 blank=True, on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField("thời điểm nộp")
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
     processing_start = models.DateTimeField("bắt đầu tính thời hạn", null=True, blank=True)
