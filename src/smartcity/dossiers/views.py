@@ -405,6 +405,8 @@ def _queue_page(request: HttpRequest, params, *, status: int = 200, bulk_error: 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
+    if not is_staff(request.user):  # citizens follow their dossiers at "Hồ sơ đã nộp"
+        raise Http404
     return _queue_page(request, request.GET)
 
 
@@ -413,6 +415,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 def operate_in_bulk(request: HttpRequest) -> HttpResponse:
     """The queue's "apply to the selected dossiers" form: one summary message, and one per dossier that failed.
     On any error the queue is shown again with the note and the ticked dossiers kept (those that failed)."""
+    if not is_staff(request.user):
+        raise Http404
     back_query = request.POST.get("back", "")[:2000]
     if not back_query and request.POST.get("queue"):
         back_query = urlencode({"queue": request.POST["queue"]})
