@@ -361,7 +361,7 @@ def _queue_page(request: HttpRequest, params, *, status: int = 200, bulk_error: 
     with what was typed and ticked kept."""
     leader = services.is_leader(request.user)
     tabs = {**({services.MY_APPROVALS: services.MY_APPROVALS_LABEL} if leader else {}), **services.TABS}
-    name = params.get("queue") or "to_receive"
+    name = params.get("queue") or next(iter(tabs))  # a leader starts at what awaits his approval
     if name not in tabs:
         name = "to_receive"
     sort = params.get("sort") or ("received" if name == "to_receive" else "due")

@@ -365,6 +365,8 @@ def test_a_leader_has_a_tab_of_what_awaits_his_approval(client, an, officer_ba_d
     assert tab(html, services.MY_APPROVALS) == "Chờ tôi phê duyệt 2" and tab(html, "to_approve") == "Chờ phê duyệt 3"
     assert set(codes_in(html)) == {mine.code, anyone.code}
     assert html.index('id="tab-mine_to_approve"') < html.index('id="tab-to_receive"')  # his first tab
+    landing = client.get("/mot-cua/").content.decode()
+    assert '<a href="?queue=mine_to_approve" aria-current="page"' in landing  # he lands on it
 
 
 def test_the_approval_screen_links_the_draft_result_before_signing(client, an, officer_ba_dinh, leader_ba_dinh):
