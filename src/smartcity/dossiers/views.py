@@ -131,11 +131,20 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/list.html", {"dossiers": dossiers})
 
 
-def _officer_actions(dossier, user) -> list[dict]:
+DRAFT_KEY = "dossier_operation_draft"  # the reason typed into an operation that was refused, shown again
+
+
+def _keep_draft(request: HttpRequest, code: str, operation: str) -> None:
+    request.session[DRAFT_KEY] = {"code": code, "operation": operation, "note": request.POST.get("note", "")[:1000]}
+
+
+def _officer_actions(dossier, user, draft: dict | None = None) -> list[dict]:
     """The operations the dossier page offers ``user`` now (``services.step_operations``), each with what its form
-    needs: the one primary action first, the destructive ones asking for a reason and a confirmation, and the
-    members to choose from where the operation hands the dossier to a workflow step."""
+    needs: the one primary action first, the destructive ones asking for a reason and a confirmation, the members
+    to choose from where the operation hands the dossier to a workflow step, and the reason typed before a refusal
+    (``draft``), so nothing typed is lost."""
     names = services.step_operations(dossier, user)
+    draft = draft if draft and draft.get("code") == dossier.code else {}
     primary = next((n for n in PRIMARY_ORDER if n in names), None)
     actions = []
     for name in sorted(names, key=lambda n: n != primary):
@@ -146,6 +155,7 @@ def _officer_actions(dossier, user) -> list[dict]:
             "destructive": name in DESTRUCTIVE, "needs_note": name in services.NEEDS_NOTE,
             "step": workflow[step]["step"] if step is not None and step < len(workflow) else "",
             "members": services.members_for_step(dossier, step) if step is not None else [],
+            "note": draft.get("note", "") if draft.get("operation") == name else "",
         })
     return actions
 
@@ -163,7 +173,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404 from None
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "events": dossier.events.select_related("actor_agency"),
-        "files": dossier.files.all(), "operations": _officer_actions(dossier, request.user),
+        "files": dossier.files.all(),
+        "operations": _officer_actions(dossier, request.user, request.session.pop(DRAFT_KEY, None)),
         "on_time": services.is_on_time(dossier),
         "documents": [(kind, documents.KINDS[kind]) for kind in documents.available(dossier)],
         "answers": [(f["label"], dossier.data.get(f["name"])) for f in dossier.version.form if f["type"] != "file"],
@@ -287,6 +298,7 @@ def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
             raise Http404
         messages.error(request, _("Hãy đánh dấu «Tôi xác nhận» để thực hiện thao tác «%(label)s».")
                        % {"label": services.OPERATIONS[operation].label})
+        _keep_draft(request, code, operation)
         return redirect("dossiers:detail", code=code)
     if services.signs_result(user=request.user, code=code, operation=operation) and not \
             identity.recently_authenticated(request.session):
@@ -304,6 +316,7 @@ def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
         raise Http404 from None
     except ServiceError as exc:
         messages.error(request, exc.message)
+        _keep_draft(request, code, operation)
         return redirect("dossiers:detail", code=code)
     messages.success(request, f"{services.OPERATIONS[operation].label}: hồ sơ {dossier.code} — "
                               f"{dossier.get_status_display()}")

@@ -420,6 +420,10 @@ def test_refusing_needs_the_confirmation_and_a_reason(client, an, officer_ba_din
                               follow=True)
     assert "Hãy đánh dấu «Tôi xác nhận» để thực hiện thao tác «Từ chối tiếp nhận»." in unconfirmed.content.decode()
     assert Dossier.objects.get().status == Status.NEW
+    kept = '<textarea id="note-refuse" name="note" rows="3" maxlength="1000" required minlength="5"'
+    assert kept + ' aria-describedby="note-hint-refuse">Thiếu giấy chứng sinh</textarea>' in unconfirmed.content.decode()
+    again = client.get(f"/ho-so/{dossier.code}/").content.decode()  # shown once, then the form is clean again
+    assert kept + ' aria-describedby="note-hint-refuse"></textarea>' in again
     reasonless = client.post(f"/ho-so/{dossier.code}/thao-tac/refuse/", {"note": " ", "confirm": "1"}, follow=True)
     assert "Cần nêu lý do (ít nhất 5 ký tự)" in reasonless.content.decode()
     assert Dossier.objects.get().status == Status.NEW
