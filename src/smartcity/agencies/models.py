@@ -73,11 +73,12 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="cán bộ", on_delete=models.CASCADE,
+                             related_name="memberships")
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField("vai trò", max_length=16, choices=Role.choices)
     title = models.CharField("chức danh", max_length=120, blank=True)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField("đang hiệu lực", default=True)
 
     objects = MembershipQuerySet.as_manager()
 

@@ -94,8 +94,8 @@ class Dossier(models.Model):
                                 related_name="+")
     applicant = models.ForeignKey(Citizen, verbose_name="người nộp", on_delete=models.PROTECT,
                                   related_name="dossiers")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="tài khoản nộp", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
     acting_for = models.CharField("nộp cho", max_length=12, choices=ActingFor.choices, default=ActingFor.SELF)
     represented_name = models.CharField("họ tên người được đại diện", max_length=120, blank=True)
     represented_id_number = models.CharField("số định danh người được đại diện", max_length=12, blank=True)
@@ -108,6 +108,10 @@ class Dossier(models.Model):
     status = models.PositiveSmallIntegerField("trạng thái", choices=Status.choices, default=Status.NEW)
     data = models.JSONField("nội dung tờ khai", default=dict)
     step = models.PositiveSmallIntegerField("bước hiện tại", default=0)
+    # Who works the current step, chosen from the handling agency's members when the dossier is assigned or
+    # forwarded (``services.assign_to``); empty: anyone of the step's role in the agency.
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người xử lý bước hiện tại", null=True,
+                                 blank=True, on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField("thời điểm nộp")
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
     processing_start = models.DateTimeField("bắt đầu tính thời hạn", null=True, blank=True)
@@ -115,7 +119,7 @@ class Dossier(models.Model):
     # The current workflow step's own deadline, from its time share, so a late dossier shows which step (and so
     # which agency) made it late.
     step_due_at = models.DateTimeField("hạn của bước hiện tại", null=True, blank=True)
-    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_since = models.DateTimeField("tạm dừng từ", null=True, blank=True)
     paused_hours = models.FloatField("thời gian tạm dừng (giờ làm việc)", default=0)
     supplement_count = models.PositiveSmallIntegerField("số lần yêu cầu bổ sung", default=0)
     extended = models.BooleanField("đã gia hạn", default=False)
@@ -125,7 +129,8 @@ class Dossier(models.Model):
     # the applicant's document store, documents reused from that store instead of uploaded.
     fee_due = models.PositiveIntegerField("nghĩa vụ tài chính (đồng)", default=0)
     # Where the dossier goes back to once the financial obligation is met (it waits in status 6 meanwhile).
-    resume_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
+    resume_status = models.PositiveSmallIntegerField("trạng thái sau khi nộp phí", null=True, blank=True,
+                                                     choices=Status.choices)
     paid_online = models.BooleanField("đã thanh toán trực tuyến", default=False)
     result = models.FileField("kết quả điện tử", upload_to=_result_to, blank=True)
     result_signed = models.BooleanField("có kết quả điện tử ký số", default=False)
@@ -167,14 +172,14 @@ def _upload_to(instance: DossierFile, filename: str) -> str:
 
 
 class DossierFile(models.Model):
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
+    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="files")
     field = models.CharField("trường", max_length=60)
-    file = models.FileField(upload_to=_upload_to)
+    file = models.FileField("tệp", upload_to=_upload_to)
     original_name = models.CharField("tên tệp", max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField("kiểu tệp", max_length=100)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    sha256 = models.CharField("mã băm SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField("thời điểm tải lên", auto_now_add=True)
 
     class Meta:
         verbose_name = "tệp đính kèm"
@@ -187,14 +192,16 @@ class DossierFile(models.Model):
 class Event(models.Model):
     """One row of the dossier's history (the process-control slip is printed from these)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField()
+    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("thời điểm")
     operation = models.CharField("thao tác", max_length=30)
-    from_status = models.PositiveSmallIntegerField(null=True, choices=Status.choices)
-    to_status = models.PositiveSmallIntegerField(choices=Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    actor_agency = models.ForeignKey(Agency, null=True, on_delete=models.SET_NULL, related_name="+")
-    step = models.PositiveSmallIntegerField(default=0)
+    from_status = models.PositiveSmallIntegerField("từ trạng thái", null=True, choices=Status.choices)
+    to_status = models.PositiveSmallIntegerField("sang trạng thái", choices=Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người thực hiện", null=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_agency = models.ForeignKey(Agency, verbose_name="cơ quan thực hiện", null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    step = models.PositiveSmallIntegerField("bước", default=0)
     step_due_at = models.DateTimeField("hạn của bước", null=True, blank=True)
     note = models.TextField("ghi chú", blank=True)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from smartcity.agencies import services as agencies
 from smartcity.agencies.models import Agency, Membership
@@ -44,6 +47,7 @@ from smartcity.dossiers.models import (
     Satisfaction,
     Status,
 )
+from smartcity.lib import collation
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from smartcity.lib.idnumber import clean_id_number
 from smartcity.lib.principal import Principal, is_staff
@@ -56,7 +60,7 @@ from smartcity.places.models import Level, Structure, Unit
 from smartcity.population import services as population
 from smartcity.procedures import services as procedures
 from smartcity.procedures.forms import bind_identity, build_form_class, check_upload, serialise
-from smartcity.procedures.models import OnlineLevel, Procedure
+from smartcity.procedures.models import OnlineLevel, Procedure, ProcedureVersion
 from smartcity.signing import services as signing
 from smartcity.vault import services as vault
 
@@ -747,3 +751,188 @@ def most_submitted_procedures(*, limit: int = 6, days: int = 365) -> list[tuple[
         cache.set(POPULAR_CACHE_KEY, counts, settings.STATISTICS_CACHE_SECONDS)
     found = Procedure.objects.select_related("field").in_bulk([pk for pk, _ in counts])
     return [(found[pk], n) for pk, n in counts if pk in found]
+
+
+# ------------------------------------------------------------------------------------------------ workbench
+# The officer's queue page: tabs with their counts, search, filters, sort, and choosing who works the next step.
+# Everything starts from ``visible_dossiers`` (what the caller may see), so a tab or a search never widens it.
+
+_RUNNING = (Status.RECEIVED, Status.PROCESSING)
+# The queue page's tabs, by the name the page's ``?queue=`` carries, with the label it shows.
+TABS: dict[str, Any] = {
+    "to_receive": gettext_lazy("Chờ tiếp nhận"),
+    "to_process": gettext_lazy("Đang xử lý"),
+    "supplement": gettext_lazy("Chờ bổ sung"),
+    "to_approve": gettext_lazy("Chờ phê duyệt"),
+    "to_return": gettext_lazy("Chờ trả kết quả"),
+    "overdue": gettext_lazy("Quá hạn"),
+    "returned": gettext_lazy("Đã trả kết quả"),
+}
+MY_APPROVALS = "mine_to_approve"  # the leaders' own tab
+MY_APPROVALS_LABEL = gettext_lazy("Chờ tôi phê duyệt")
+QUEUE_SORTS = {"received": ("arrived_at", "pk"), "-received": ("-arrived_at", "-pk"),
+               "due": ("appointment_at", "pk"), "-due": ("-appointment_at", "-pk")}
+QUEUE_PAGE_SIZE = 25
+_ID_NUMBER = re.compile(r"\d{12}")
+
+
+def is_leader(user: Principal) -> bool:
+    return is_staff(user) and Membership.objects.active().filter(user=user, role="leader").exists()
+
+
+def _at_step_of_role(dossiers: Any, role: str) -> Q:
+    """Dossiers whose current workflow step is one of ``role`` (the step's role lives in the pinned version's
+    workflow): one query over the versions those dossiers pin, then ``step`` compared in the database."""
+    by_index: dict[int, list[int]] = {}
+    versions = ProcedureVersion.objects.filter(pk__in=dossiers.order_by().values("version_id")).values_list(
+        "pk", "workflow")
+    for pk, workflow in versions:
+        for index, step in enumerate(workflow or []):
+            if step.get("role") == role:
+                by_index.setdefault(index, []).append(pk)
+    condition = Q(pk__in=[])
+    for index, pks in by_index.items():
+        condition |= Q(step=index, version_id__in=pks)
+    return condition
+
+
+def queue_tabs(user: Principal, dossiers: Any, *, now: dt.datetime) -> dict[str, Q]:
+    """Each tab's condition on ``dossiers`` (the caller's visible dossiers), the leader's own tab included for
+    leaders."""
+    at_leader_step = _at_step_of_role(dossiers, "leader")
+    tabs = {
+        "to_receive": Q(status=Status.NEW),
+        "to_process": Q(status__in=_RUNNING),
+        "supplement": Q(status__in=(Status.SUPPLEMENT, Status.AWAITING_PAYMENT)),
+        "to_approve": Q(status=Status.PROCESSING) & at_leader_step,
+        "to_return": Q(status=Status.PROCESSED),
+        "overdue": Q(status__in=_RUNNING, appointment_at__lt=now),
+        "returned": Q(status=Status.RETURNED),
+    }
+    leading = list(Membership.objects.active().filter(user=user, role="leader").values_list("agency_id", flat=True))
+    if leading:
+        tabs[MY_APPROVALS] = (Q(status=Status.PROCESSING, agency_id__in=leading) & at_leader_step
+                              & (Q(assignee__isnull=True) | Q(assignee=user)))
+    return tabs
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """One page of a tab, the counts of every tab under the same search and filters, and what was asked."""
+
+    rows: Any
+    counts: dict[str, int]
+    total: int
+
+
+def search_queue(*, user: Principal, tab: str, query: str = "", procedure_id: int | None = None,
+                 received_from: dt.date | None = None, received_to: dt.date | None = None,
+                 overdue_only: bool = False, sort: str = "due", offset: int = 0,
+                 limit: int = QUEUE_PAGE_SIZE) -> QueueView:
+    """The queue page's rows: a tab of the caller's visible dossiers under a search (dossier code, applicant's name,
+    12-digit ID number or procedure), filters (procedure, received between two dates, overdue only) and a sort.
+
+    A search by ID number is a look-up of personal data: it is audited like the population look-ups, naming the
+    person when a visible dossier is theirs; it never reaches beyond ``visible_dossiers``."""
+    now = timezone.now()
+    dossiers = visible_dossiers(user).annotate(arrived_at=Coalesce("received_at", "submitted_at"))
+    tabs = queue_tabs(user, dossiers, now=now)
+    if tab not in tabs:
+        raise Invalid(f"queue phải là một trong {', '.join(tabs)}", field="queue")
+    query = " ".join((query or "").split())[:120]
+    if _ID_NUMBER.fullmatch(query):
+        dossiers = dossiers.filter(applicant__id_number=query)
+        person_id = dossiers.order_by().values_list("applicant_id", flat=True).first()
+        audit.record(actor=agencies.actor_for(user), action=Action.READ, subject_type="dossiers.dossier",
+                     person_id=person_id, purpose="Tìm hồ sơ theo số định danh cá nhân tại hàng đợi một cửa",
+                     detail={"outcome": "found" if person_id else "none_visible"})
+    elif query:
+        dossiers = dossiers.filter(Q(code__icontains=query) | Q(applicant__full_name__icontains=query)
+                                   | Q(procedure__name__icontains=query) | Q(procedure__code=query))
+    if procedure_id:
+        dossiers = dossiers.filter(procedure_id=procedure_id)
+    if received_from or received_to:
+        cal_tz = timezone.get_current_timezone()
+        if received_from:
+            dossiers = dossiers.filter(arrived_at__gte=dt.datetime.combine(received_from, dt.time(), cal_tz))
+        if received_to:
+            following = received_to + dt.timedelta(days=1)
+            dossiers = dossiers.filter(arrived_at__lt=dt.datetime.combine(following, dt.time(), cal_tz))
+    if overdue_only:
+        dossiers = dossiers.filter(tabs["overdue"])
+    counts = dossiers.aggregate(**{name: Count("pk", filter=condition) for name, condition in tabs.items()})
+    rows = (dossiers.filter(tabs[tab]).select_related("applicant", "assignee")
+            .order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["due"]))[offset:offset + limit])
+    return QueueView(rows=list(rows), counts=counts, total=counts[tab])
+
+
+def days_left(dossier: Dossier, *, today: dt.date, cal: WorkCalendar) -> int | None:
+    """Working days from ``today`` to the appointment day: 0 on the day, negative once overdue (the working days
+    since); None without an appointment or once the clock has stopped."""
+    if dossier.appointment_at is None or dossier.status not in _RUNNING:
+        return None
+    due = timezone.localtime(dossier.appointment_at).date()
+    if due >= today:
+        return cal.working_days_between(today, due)
+    return -cal.working_days_between(due, today)
+
+
+def members_for_step(dossier: Dossier, step: int) -> list[Any]:
+    """Who may be chosen to work ``step`` of ``dossier``: the handling agency's active members with that step's
+    role, in Vietnamese name order."""
+    workflow = dossier.version.workflow
+    if step >= len(workflow):
+        return []
+    users = [m.user for m in Membership.objects.active().filter(agency_id=dossier.agency_id, role=workflow[step]["role"])
+             .select_related("user").order_by("user__last_name", "user__first_name")]
+    return collation.sort(users, by=lambda u: u.get_full_name() or u.username)
+
+
+def next_step(dossier: Dossier, operation: str) -> int | None:
+    """The workflow step ``operation`` moves ``dossier`` to (assign: the first after reception; forward: the next),
+    or None when it moves to none."""
+    if operation == "assign":
+        return 1 if len(dossier.version.workflow) > 1 else 0
+    if operation == "forward" and dossier.step + 1 < len(dossier.version.workflow):
+        return dossier.step + 1
+    return None
+
+
+def step_operations(dossier: Dossier, user: Principal) -> list[str]:
+    """What the dossier page offers ``user`` now: ``allowed_operations`` narrowed to what the current workflow step
+    allows — forwarding only while a step follows, approving only at a leader's step."""
+    allowed = allowed_operations(dossier, user)
+    workflow = dossier.version.workflow
+    at_last = dossier.step + 1 >= len(workflow)
+    role_now = workflow[dossier.step]["role"] if dossier.step < len(workflow) else ""
+    if "forward" in allowed and at_last:
+        allowed.remove("forward")
+    if "approve" in allowed and dossier.status == Status.PROCESSING and role_now != "leader" and not at_last:
+        allowed.remove("approve")
+    return allowed
+
+
+@transaction.atomic
+def assign_to(*, user: Principal, code: str, operation: str, assignee_id: int | None, note: str = "") -> Dossier:
+    """Assign or forward a dossier (``apply_operation``) and name who works the step it moves to: one of the
+    handling agency's members with that step's role (``members_for_step``). Nothing changes if the choice is not
+    one of them."""
+    if operation not in ("assign", "forward"):
+        raise Invalid("Chỉ chọn người xử lý khi chuyển xử lý hoặc chuyển bước", field="operation")
+    dossier = apply_operation(user=user, code=code, operation=operation, note=note)
+    if assignee_id is None:
+        dossier.assignee = None
+    else:
+        chosen = next((u for u in members_for_step(dossier, dossier.step) if u.pk == assignee_id), None)
+        if chosen is None:
+            raise Invalid("Người được chọn không thuộc cơ quan xử lý hoặc không có vai trò của bước này",
+                          field="assignee")
+        dossier.assignee = chosen
+    dossier.save(update_fields=["assignee"])
+    if dossier.assignee is not None:  # the history row says to whom (the row this operation just wrote)
+        event = Event.objects.filter(dossier=dossier, operation=operation).order_by("-at", "-id").first()
+        if event is not None:
+            event.note = f"{event.note} — " if event.note else ""
+            event.note += f"Giao: {dossier.assignee.get_full_name() or dossier.assignee.username}"
+            event.save(update_fields=["note"])
+    return dossier

@@ -9,16 +9,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartcity.agencies import services as agencies
 from smartcity.agencies.models import Agency
 from smartcity.dossiers import documents, progress, scorecard, services
 from smartcity.dossiers import statistics as stats
-from smartcity.dossiers.models import INDICATORS, MAX_POINTS, QUEUES, ActingFor, Satisfaction
+from smartcity.dossiers.models import INDICATORS, MAX_POINTS, ActingFor, Satisfaction
 from smartcity.identity import services as identity
 from smartcity.lib import collation, formats, ratelimit, svg
 from smartcity.lib.errors import NotFound, ServiceError
@@ -27,7 +29,7 @@ from smartcity.lib.principal import is_staff
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.procedures import services as procedures
 from smartcity.procedures.forms import accepted, bound_fields, build_form_class, prefill
-from smartcity.procedures.models import OnlineLevel
+from smartcity.procedures.models import OnlineLevel, Procedure
 from smartcity.vault import services as vault
 
 
@@ -197,6 +199,40 @@ def _answer(item: dict, value: object) -> object:
     return value
 
 
+DRAFT_KEY = "dossier_operation_draft"  # the reason typed into an operation that was refused, shown again
+
+
+def _keep_draft(request: HttpRequest, code: str, operation: str) -> None:
+    request.session[DRAFT_KEY] = {"code": code, "operation": operation, "note": request.POST.get("note", "")[:1000]}
+
+
+def _officer_actions(dossier, user, draft: dict | None = None) -> list[dict]:
+    """The operations the dossier page offers ``user`` now (``services.step_operations``), each with what its form
+    needs: the one primary action first, the destructive ones asking for a reason and a confirmation, the members
+    to choose from where the operation hands the dossier to a workflow step, and the reason typed before a refusal
+    (``draft``), so nothing typed is lost."""
+    names = services.step_operations(dossier, user)
+    draft = draft if draft and draft.get("code") == dossier.code else {}
+    primary = next((n for n in PRIMARY_ORDER if n in names), None)
+    actions = []
+    for name in sorted(names, key=lambda n: n != primary):
+        step = services.next_step(dossier, name)
+        workflow = dossier.version.workflow
+        actions.append({
+            "name": name, "label": services.OPERATIONS[name].label, "primary": name == primary,
+            "destructive": name in DESTRUCTIVE, "needs_note": name in services.NEEDS_NOTE,
+            "step": workflow[step]["step"] if step is not None and step < len(workflow) else "",
+            "members": services.members_for_step(dossier, step) if step is not None else [],
+            "note": draft.get("note", "") if draft.get("operation") == name else "",
+        })
+    return actions
+
+
+# The step's one primary action, the first of these the user may apply.
+PRIMARY_ORDER = ("receive", "supplement", "approve", "forward", "assign", "return_result", "record_payment",
+                 "certify_copy")
+
+
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
@@ -205,8 +241,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404 from None
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "events": dossier.events.select_related("actor_agency"),
-        "files": dossier.files.all(), "operations": [
-            (name, services.OPERATIONS[name].label) for name in services.allowed_operations(dossier, request.user)],
+        "files": dossier.files.all(),
+        "operations": _officer_actions(dossier, request.user, request.session.pop(DRAFT_KEY, None)),
         "on_time": services.is_on_time(dossier), "deadline": progress.deadline(dossier),
         "stages": progress.stages(dossier),
         "timeline": progress.timeline(dossier, officers=dossier.applicant_id == getattr(request.user, "person_id", None)
@@ -305,6 +341,15 @@ def _reauthenticate_first(request: HttpRequest, back: str) -> HttpResponse:
     return redirect(f"{reverse('identity:reauthenticate')}?{urlencode({'next': back})}")
 
 
+# Operations that end or send back a dossier: the page asks for a reason and a ticked confirmation (no script).
+DESTRUCTIVE = frozenset({"refuse", "stop", "withdraw", "request_supplement"})
+
+
+def _chosen_assignee(request: HttpRequest) -> int | None:
+    value = request.POST.get("assignee", "").strip()
+    return int(value) if value.isdigit() else None
+
+
 @login_required
 @require_POST
 def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
@@ -320,18 +365,30 @@ def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
     if amount is not None and not amount.isdigit():
         messages.error(request, "Số tiền phải là số nguyên (đồng)")
         return redirect("dossiers:detail", code=code)
+    if operation in DESTRUCTIVE and not request.POST.get("confirm"):
+        if not services.visible_dossiers(request.user).filter(code=code).exists():
+            raise Http404
+        messages.error(request, _("Hãy đánh dấu «Tôi xác nhận» để thực hiện thao tác «%(label)s».")
+                       % {"label": services.OPERATIONS[operation].label})
+        _keep_draft(request, code, operation)
+        return redirect("dossiers:detail", code=code)
     if services.signs_result(user=request.user, code=code, operation=operation) and not \
             identity.recently_authenticated(request.session):
-        return _reauthenticate_first(request, reverse("dossiers:detail", kwargs={"code": code}))
+        return _reauthenticate_first(request, reverse("dossiers:approve", kwargs={"code": code}))
     try:
-        dossier = services.apply_operation(user=request.user, code=code, operation=operation,
-                                           note=request.POST.get("note", ""), new_appointment=new_appointment,
-                                           to_agency=request.POST.get("to_agency") or None, files=request.FILES,
-                                           amount=int(amount) if amount else None)
+        if operation in ("assign", "forward") and "assignee" in request.POST:
+            dossier = services.assign_to(user=request.user, code=code, operation=operation,
+                                         assignee_id=_chosen_assignee(request), note=request.POST.get("note", ""))
+        else:
+            dossier = services.apply_operation(user=request.user, code=code, operation=operation,
+                                               note=request.POST.get("note", ""), new_appointment=new_appointment,
+                                               to_agency=request.POST.get("to_agency") or None, files=request.FILES,
+                                               amount=int(amount) if amount else None)
     except NotFound:
         raise Http404 from None
     except ServiceError as exc:
         messages.error(request, exc.message)
+        _keep_draft(request, code, operation)
         return redirect("dossiers:detail", code=code)
     messages.success(request, f"{services.OPERATIONS[operation].label}: hồ sơ {dossier.code} — "
                               f"{dossier.get_status_display()}")
@@ -341,37 +398,137 @@ def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def operate_in_bulk(request: HttpRequest) -> HttpResponse:
-    """The queue's "apply to the selected dossiers" form: one summary message, and one per dossier that failed."""
-    back = reverse("dossiers:queue") + "?queue=" + (request.POST.get("queue") or "to_receive")
-    if request.POST.get("operation") in services.SIGNING_OPERATIONS and not \
-            identity.recently_authenticated(request.session):
-        return _reauthenticate_first(request, back)
+def approve(request: HttpRequest, code: str) -> HttpResponse:
+    """The leader's signing screen: the dossier in brief, the draft result to read first, then «Phê duyệt và ký»."""
     try:
-        results = services.apply_bulk(user=request.user, codes=request.POST.getlist("codes"),
-                                      operation=request.POST.get("operation", ""), note=request.POST.get("note", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect(back)
-    done = [r.code for r in results if r.ok]
-    if done:
-        label = services.OPERATIONS[request.POST["operation"]].label
-        messages.success(request, f"{label}: {len(done)} hồ sơ ({', '.join(done)})")
-    for failed in (r for r in results if not r.ok):
-        messages.error(request, f"{failed.code}: {failed.error['message']}")
-    return redirect(back)
+        dossier = services.get_dossier_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    if "approve" not in services.step_operations(dossier, request.user):
+        raise Http404("Hồ sơ không chờ bạn phê duyệt")
+    return render(request, "dossiers/approve.html", {"dossier": dossier})
+
+
+@login_required
+def draft_result(request: HttpRequest, code: str) -> HttpResponse:
+    """The result as it will be signed, unsigned, for the leader to read before approving."""
+    try:
+        dossier = services.get_dossier_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    if "approve" not in services.step_operations(dossier, request.user):
+        raise Http404("Hồ sơ không chờ bạn phê duyệt")
+    pdf = documents.result(dossier, signer=request.user.get_full_name() or request.user.username,
+                           tracking_url=services.tracking_url(dossier, base=request.build_absolute_uri("/")))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="du-thao-ket-qua-{dossier.code}.pdf"'
+    return response
+
+
+def _queue_filters(params) -> tuple[dict, list[str]]:
+    """The queue page's search and filters from its query string, and the errors of those it could not read."""
+    errors, dates = [], {}
+    for key in ("from", "to"):
+        try:
+            dates[key] = formats.parse_date(params.get(key, "")[:20])
+        except ValueError as exc:
+            dates[key] = None
+            errors.append(f"{_('Từ ngày') if key == 'from' else _('Đến ngày')}: {exc}")
+    procedure = params.get("procedure", "")
+    return {"query": params.get("q", ""), "procedure_id": int(procedure) if procedure.isdigit() else None,
+            "received_from": dates["from"], "received_to": dates["to"],
+            "overdue_only": params.get("overdue") == "1"}, errors
+
+
+def _queue_page(request: HttpRequest, params, *, status: int = 200, bulk_error: str = "", note: str = "",
+                picked: frozenset[str] = frozenset()) -> HttpResponse:
+    """The officer's work queue (the query string in ``params``), also re-shown after a bulk action that failed,
+    with what was typed and ticked kept."""
+    leader = services.is_leader(request.user)
+    tabs = {**({services.MY_APPROVALS: services.MY_APPROVALS_LABEL} if leader else {}), **services.TABS}
+    name = params.get("queue") or next(iter(tabs))  # a leader starts at what awaits his approval
+    if name not in tabs:
+        name = "to_receive"
+    sort = params.get("sort") or ("received" if name == "to_receive" else "due")
+    if sort not in services.QUEUE_SORTS:
+        sort = "due"
+    filters, errors = _queue_filters(params)
+    try:
+        number = max(1, int(params.get("page") or 1))
+    except ValueError:
+        number = 1
+    size = services.QUEUE_PAGE_SIZE
+    view = services.search_queue(user=request.user, tab=name, sort=sort, offset=(number - 1) * size, **filters)
+    if view.total and (number - 1) * size >= view.total:  # past the last page: the last one
+        number = (view.total - 1) // size + 1
+        view = services.search_queue(user=request.user, tab=name, sort=sort, offset=(number - 1) * size, **filters)
+    cal, today = agencies.working_calendar(), timezone.localdate()
+    rows = []
+    for d in view.rows:
+        left = services.days_left(d, today=today, cal=cal)
+        rows.append({"d": d, "left": left, "late": -left if left is not None and left < 0 else 0,
+                     "arrived": formats.moment(d.arrived_at), "due": formats.moment(d.appointment_at) or "—"})
+    kept = {k: v for k, v in params.items() if k in ("q", "procedure", "from", "to", "overdue") and v}
+    first = (number - 1) * size + 1 if view.total else 0
+    visible = services.visible_dossiers(request.user)
+    return render(request, "dossiers/queue.html", {
+        "rows": rows, "current": name, "tabs": [(key, label, view.counts.get(key, 0)) for key, label in tabs.items()],
+        "sort": sort, "filters": kept, "errors": errors, "filter_query": urlencode(kept),
+        "tab_query": urlencode({"queue": name, **kept}),
+        "procedures": collation.sort(Procedure.objects.filter(pk__in=visible.order_by().values("procedure_id")),
+                                     by=lambda p: p.name),
+        "range": _("%(first)s–%(last)s / %(total)s") % {
+            "first": formats.number(first), "last": formats.number(first + len(rows) - 1 if rows else 0),
+            "total": formats.number(view.total)},
+        "previous_page": number - 1 if number > 1 else None,
+        "next_page": number + 1 if number * size < view.total else None,
+        "bulk_operations": [(op, services.OPERATIONS[op].label) for op in services.BULK_OPERATIONS],
+        "bulk_error": bulk_error, "note": note, "picked": picked, "operation": request.POST.get("operation", ""), "back": request.POST.get("back", "")
+        if request.method == "POST" else urlencode({"queue": name, "sort": sort, "page": number, **kept}),
+    }, status=status)
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    name = request.GET.get("queue", "to_receive")
-    if name not in QUEUES:
-        name = "to_receive"
-    dossiers = services.work_queue(request.user, name).order_by("appointment_at", "pk")[:200]
-    return render(request, "dossiers/queue.html", {
-        "dossiers": dossiers, "current": name, "queues": QUEUES.items(),
-        "bulk_operations": [(op, services.OPERATIONS[op].label) for op in services.BULK_OPERATIONS]})
+    if not is_staff(request.user):  # citizens follow their dossiers at "Hồ sơ đã nộp"
+        raise Http404
+    return _queue_page(request, request.GET)
+
+
+@login_required
+@require_POST
+def operate_in_bulk(request: HttpRequest) -> HttpResponse:
+    """The queue's "apply to the selected dossiers" form: one summary message, and one per dossier that failed.
+    On any error the queue is shown again with the note and the ticked dossiers kept (those that failed)."""
+    if not is_staff(request.user):
+        raise Http404
+    back_query = request.POST.get("back", "")[:2000]
+    if not back_query and request.POST.get("queue"):
+        back_query = urlencode({"queue": request.POST["queue"]})
+    back = reverse("dossiers:queue") + "?" + back_query
+    params = QueryDict(back_query)
+    note = request.POST.get("note", "")
+    codes = request.POST.getlist("codes")
+    if request.POST.get("operation") in services.SIGNING_OPERATIONS and not \
+            identity.recently_authenticated(request.session):
+        return _reauthenticate_first(request, back)
+    try:
+        results = services.apply_bulk(user=request.user, codes=codes, operation=request.POST.get("operation", ""),
+                                      note=note)
+    except ServiceError as exc:
+        return _queue_page(request, params, status=400, bulk_error=exc.message, note=note, picked=frozenset(codes))
+    done = [r.code for r in results if r.ok]
+    if done:
+        label = services.OPERATIONS[request.POST["operation"]].label
+        messages.success(request, f"{label}: {len(done)} hồ sơ ({', '.join(done)})")
+    failed = [r for r in results if not r.ok]
+    if failed:
+        for r in failed:
+            messages.error(request, f"{r.code}: {r.error['message']}")
+        return _queue_page(request, params, status=400, note=note, picked=frozenset(r.code for r in failed),
+                           bulk_error=_("%(count)s hồ sơ chưa thực hiện được; xem lý do ở trên.")
+                           % {"count": formats.number(len(failed))})
+    return redirect(back)
 
 
 @ratelimit.rate_limit("tracking", when=lambda request: bool(request.GET.get("code")))

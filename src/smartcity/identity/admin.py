@@ -92,3 +92,62 @@ class IdpAccountAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# The demo identity provider's OpenID Connect clients and tokens (django-oauth-toolkit) in Vietnamese: the package
+# derives its model names from the class names, which no translation catalogue reaches, so the back office is told
+# them here, for its index and its page titles. The fields' names come from locale/vi (they are translatable there).
+THIRD_PARTY_APPS = {"oauth2_provider": gettext_lazy("Nhà cung cấp định danh thử nghiệm (OpenID Connect)")}
+THIRD_PARTY_MODELS = {
+    "oauth2_provider.application": gettext_lazy("ứng dụng kết nối"),
+    "oauth2_provider.accesstoken": gettext_lazy("mã truy cập"),
+    "oauth2_provider.refreshtoken": gettext_lazy("mã làm mới"),
+    "oauth2_provider.grant": gettext_lazy("mã cấp quyền"),
+    "oauth2_provider.idtoken": gettext_lazy("mã định danh (ID token)"),
+}
+
+
+def name_third_party_models(site: admin.AdminSite) -> None:
+    """Give the third-party apps and models above their Vietnamese names on ``site`` (index, sidebar, titles)."""
+    from django.apps import apps
+    from django.utils.text import capfirst
+
+    for label, name in THIRD_PARTY_APPS.items():
+        if apps.is_installed(label):
+            apps.get_app_config(label).verbose_name = name  # not a model option: no migration follows from it
+    default_build = site._build_app_dict
+
+    def build_app_dict(request: HttpRequest, label: str | None = None) -> dict[str, Any]:
+        app_dict = default_build(request, label)
+        apps_ = [app_dict] if label and app_dict else app_dict.values() if not label else []
+        for app in apps_:
+            for model in app.get("models", []):
+                name = THIRD_PARTY_MODELS.get(model["model"]._meta.label_lower)
+                if name is not None:
+                    model["name"] = capfirst(name)
+        return app_dict
+
+    site._build_app_dict = build_app_dict  # type: ignore[method-assign]
+    for model, model_admin in list(site._registry.items()):
+        name = THIRD_PARTY_MODELS.get(model._meta.label_lower)
+        if name is not None:
+            _titled(model_admin, name)
+
+
+def _titled(model_admin: admin.ModelAdmin, name: Any) -> None:
+    """The list and form pages of ``model_admin`` titled with ``name`` instead of the model's English name."""
+    changelist_view, changeform_view = model_admin.changelist_view, model_admin.changeform_view
+
+    def titled_changelist(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return changelist_view(request, {"title": _("Select %s to view") % name, **(extra_context or {})})
+
+    def titled_changeform(request: HttpRequest, object_id: str | None = None, form_url: str = "",
+                          extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        title = (_("Add %s") if object_id is None else _("Change %s")) % name
+        return changeform_view(request, object_id, form_url, {"title": title, **(extra_context or {})})
+
+    model_admin.changelist_view = titled_changelist  # type: ignore[method-assign]
+    model_admin.changeform_view = titled_changeform  # type: ignore[method-assign]
+
+
+name_third_party_models(admin.site)

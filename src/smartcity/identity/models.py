@@ -67,6 +67,15 @@ class User(AbstractUser):
     def is_citizen(self) -> bool:
         return self.kind == self.Kind.CITIZEN
 
+    @property
+    def can_use_admin(self) -> bool:
+        """Whether the back office (/admin/) is for this account: an active staff account with Django's back-office
+        flag and at least one permission there (a superuser has all). The header shows its link only then; the admin
+        site itself still asks for the second factor (``identity.admin``)."""
+        if not (self.is_active and self.is_staff and self.kind == self.Kind.STAFF):
+            return False
+        return self.is_superuser or bool(self.get_all_permissions())
+
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
 

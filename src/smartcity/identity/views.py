@@ -123,7 +123,11 @@ def _finish_staff_sign_in(request: HttpRequest, user: User, next_url: str) -> Ht
     request.session[services.SECOND_FACTOR_SESSION_KEY] = True
     services.start_session(request.session, user)
     messages.success(request, _("Đăng nhập thành công. Xin chào %(name)s.") % {"name": user.get_full_name()})
-    return _go_on(next_url)
+    return _go_on(next_url or resolve_url(STAFF_LANDING))
+
+
+# Where staff land after signing in when no page asked for the sign-in: their work queue (citizens: LOGIN_REDIRECT_URL).
+STAFF_LANDING = "dossiers:queue"
 
 
 @never_cache

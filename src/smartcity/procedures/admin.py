@@ -23,4 +23,29 @@ class ProcedureAdmin(admin.ModelAdmin):
     exclude = ["search_text"]
 
 
-admin.site.register(Field)
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(admin.ModelAdmin):
+    """The versions, to read: a version is published through ``services.publish_version`` and never edited (dossiers
+    pin it), so the back office shows every field and changes none."""
+
+    list_display = ["procedure", "number", "effective_from", "effective_until", "processing_amount",
+                    "processing_unit"]
+    list_filter = ["processing_unit"]
+    search_fields = ["procedure__name", "procedure__code"]
+    list_select_related = ["procedure"]
+    date_hierarchy = "effective_from"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]

@@ -44,7 +44,7 @@ def test_approving_from_the_page_asks_for_a_fresh_code_first(client, an, officer
         client.force_login(leader)
         asked = client.post(f"/ho-so/{code}/thao-tac/approve/")
         assert (asked.status_code, asked["Location"]) == (
-            302, f"/account/xac-thuc-lai/?next=%2Fho-so%2F{code}%2F")
+            302, f"/account/xac-thuc-lai/?next=%2Fho-so%2F{code}%2Fphe-duyet%2F")  # back to the approval screen
         assert _status(code) == Status.PROCESSING and not Dossier.objects.get(code=code).result_signed
 
         page = client.get(asked["Location"])

@@ -56,7 +56,7 @@ def test_a_staff_member_without_a_second_factor_enrols_with_a_qr_code_then_is_si
     code = pyotp.TOTP(secret).now()
     done = client.post("/account/totp/setup/", {"code": code})
 
-    assert (done.status_code, done["Location"]) == (302, "/")
+    assert (done.status_code, done["Location"]) == (302, "/mot-cua/")  # staff land on their work queue
     officer_ba_dinh.refresh_from_db()
     assert (officer_ba_dinh.totp_secret, officer_ba_dinh.totp_confirmed) == (secret, True)
     assert officer_ba_dinh.totp_last_step == totp.matching_step(secret, code)
