@@ -25,14 +25,6 @@ def city() -> dict[str, Any]:
     }
 
 
-def can_administer(user: Any) -> bool:
-    """The back office is worth a menu entry only to staff it shows something: a superuser, or staff holding at
-    least one model permission (the admin index is empty for the others)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
-        return False
-    return bool(user.is_superuser or user.get_all_permissions())
-
-
 # The warning strip is for everyone on these pages: the home page and the environment's public pages.
 STRIP_PAGES = frozenset({"portal:home", "environment:index", "environment:station", "environment:warnings"})
 # Never on these, not even for a subscriber: where people fill in a form, sign in or pay.
@@ -54,6 +46,4 @@ def show_environment_strip(request: HttpRequest) -> bool:
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
-    return {"portal_city": city(), "can_administer": SimpleLazyObject(lambda: can_administer(user)),
-            "show_environment_strip": SimpleLazyObject(lambda: show_environment_strip(request))}
+    return {"portal_city": city(), "show_environment_strip": SimpleLazyObject(lambda: show_environment_strip(request))}
