@@ -2,11 +2,12 @@
 
 For each page × width (one test id each, ``test_every_page[<page>-<width>]``):
 
+* ``content``: the page shows what it is for (``Page.shows``, by default a heading in the site's <main>);
 * a full-page screenshot is kept as a test artefact in ``var/test-artifacts/screenshots/<page>-<width>.png``
   (set SMARTCITY_SCREENSHOT_DIR to put them elsewhere);
 * ``overflow``: the page does not scroll sideways (``document.documentElement.scrollWidth <= window.innerWidth``);
-* ``axe``: axe-core (the npm package pinned in package.json, injected into the page by Playwright) finds no violation of impact
-  serious or critical; skipped, saying why, when ``node_modules/axe-core`` is not installed (``make install-dev``);
+* ``axe``: axe-core (the npm package pinned in package.json, injected into the page by Playwright) finds no
+  violation of impact serious or critical; skipped, saying why, when ``node_modules/axe-core`` is not installed (``make install-dev``);
 * ``targets`` (390 px only): every visible link, button and form control in the site header and in forms is at least
   44 × 44 CSS px — WCAG 2.5.5 Target Size (Enhanced), with its exception for links inline in running text (see
   ``browser_pages.SMALL_TARGETS_JS``).
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -33,7 +35,7 @@ from smartcity.portal.tests import browser_pages as bp
 
 pytestmark = BROWSER
 
-# (page, width, check) → why it fails today. check: "overflow", "axe", "targets", "keyboard".
+# (page, width, check) → why it fails today. check: "content", "overflow", "axe", "targets", "keyboard".
 KNOWN_DEFECTS: dict[tuple[str, int, str], str] = {
 }
 
@@ -95,8 +97,12 @@ def open_page(request, world: bp.World, spec: bp.Page, width: int):
 
 
 def screenshot(tab, name: str, width: int) -> None:
+    """The full page kept as a test artefact; with SMARTCITY_WALKTHROUGH_DIR set (scripts/walkthrough-screenshots),
+    the README's walk-through image of the page too, when it is one."""
     bp.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(bp.SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+    if (folder := os.environ.get("SMARTCITY_WALKTHROUGH_DIR")) and (name, width) in bp.WALKTHROUGH:
+        bp.walkthrough_image(tab, name, width, Path(folder))
 
 
 @pytest.mark.parametrize(("spec", "width"), [_param(p, w) for p in bp.PAGES for w in bp.WIDTHS])
@@ -105,10 +111,12 @@ def test_every_page(request, media, live_server, spec: bp.Page, width: int):
     tab = open_page(request, world, spec, width)
     screenshot(tab, spec.name, width)
     failures: dict[str, str] = {}
+    if not tab.locator(spec.shows).first.is_visible():
+        failures["content"] = f"nothing visible matches {spec.shows!r} (page title {tab.title()!r})"
     if why := bp.horizontal_overflow(tab):
         failures["overflow"] = why
     if width == 390 and (small := bp.small_targets(tab)):
-        failures["targets"] = f"{len(small)} targets under {bp.MIN_TARGET} px: " + "; ".join(small[:8])
+        failures["targets"] = f"{len(small)} targets under {bp.MIN_TARGET} px: " + "; ".join(small[:30])
     if bp.AXE.exists():
         if violations := bp.axe_violations(tab):
             failures["axe"] = bp.describe_violations(violations)
