@@ -17,8 +17,12 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
+## install-dev also installs the browser proof's JavaScript (axe-core, pinned in package-lock.json) with npm when npm
+## is there; without it the axe checks of src/smartcity/portal/tests/test_every_page.py skip, saying why
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	  else echo "npm not found: skipping axe-core (node_modules/); the browser tests' axe-core checks will skip"; fi
 
 ## run: install, migrate, load the Hà Nội demo data, serve on http://127.0.0.1:8000 (SQLite under var/) with one
 ## job worker running the periodic schedule beside it (its log in var/jobs-worker.log; stopped with the server)
