@@ -86,7 +86,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "oauth2_provider",
-    "ninja",  # its Swagger UI from our own static files (without it, /api/v1/docs loads it from a CDN)
     "django_celery_results",
     "smartcity.jobs",
     "smartcity.places",
@@ -133,7 +132,7 @@ ASGI_APPLICATION = "smartcity.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],  # the project's own: the error pages 400/403/404/500
+        "DIRS": [BASE_DIR / "templates"],  # the project's own: the error pages 400/403/404/500, the back office's base_site
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

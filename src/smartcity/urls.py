@@ -9,12 +9,14 @@ from django.views.generic import RedirectView
 
 from smartcity.api import api
 from smartcity.environment.ngsi_ld.urls import urlpatterns as ngsi_ld_urlpatterns
+from smartcity.portal.api_docs import api_docs
 
 admin.site.site_header = "Quản trị Nền tảng đô thị thông minh"
 admin.site.site_title = "Quản trị"
 admin.site.index_title = "Hệ thống quản trị"
 
 urlpatterns = [
+    path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("admin/", admin.site.urls),

@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 
 from smartcity.environment import services
+from smartcity.lib.svg.base import text_colour
 
 register = template.Library()
 log = logging.getLogger("smartcity.environment")
@@ -23,3 +24,9 @@ def environment_warnings() -> list[dict[str, Any]]:
     except Exception:  # noqa: BLE001
         log.exception("could not read the open environmental warnings")
         return []
+
+
+@register.filter
+def text_on(colour: str) -> str:
+    """Black or white, whichever reads on a band's colour (a badge's text: WCAG contrast)."""
+    return text_colour(colour or "")

@@ -52,7 +52,8 @@ class World:
         return self._made[key]
 
     def dossier(self, state: str) -> str:
-        """The code of An's birth registration in ``state``: new, received, processing, payment, returned."""
+        """The code of An's birth registration in ``state``: new, received, processing, to_approve (at the leader's
+        step), payment, returned."""
         from smartcity.dossiers import services
         from smartcity.dossiers.tests.test_lifecycle import submit
 
@@ -61,6 +62,7 @@ class World:
             officer, leader = self.officer_ba_dinh, self.leader_ba_dinh
             steps = {"new": [], "received": [(officer, "receive")],
                      "processing": [(officer, "receive"), (officer, "assign")],
+                     "to_approve": [(officer, "receive"), (officer, "assign"), (officer, "forward")],
                      "payment": [(officer, "receive"), (officer, "request_payment")],
                      "returned": [(officer, "receive"), (officer, "assign"), (leader, "approve"),
                                   (officer, "return_result")]}[state]
@@ -167,7 +169,7 @@ PAGES: list[Page] = [
     Page("environment-subscribe", None, _r("environment:subscribe")),
     Page("signing-verify", None, _r("signing:verify")),
     Page("login", None, _r("identity:login")),
-    Page("api-docs", None, lambda w: "/api/v1/docs", shows="#swagger-ui .info"),
+    Page("api-docs", None, lambda w: "/api/v1/docs", shows="article.api-op"),
     Page("not-found", None, lambda w: "/trang-khong-co/", status=404),
     Page("vault-shared", None, lambda w: reverse("vault:shared", kwargs={"token": w.share_token()})),
     # citizen (An)
@@ -186,7 +188,9 @@ PAGES: list[Page] = [
     Page("desk", "officer_ba_dinh", lambda w: reverse("dossiers:desk") + "?procedure=" + BIRTH),
     Page("officer-dossier", "officer_ba_dinh", lambda w: reverse("dossiers:detail",
                                                                  kwargs={"code": w.dossier("new")})),
-    Page("approve", "leader", lambda w: reverse("dossiers:detail", kwargs={"code": w.dossier("processing")})),
+    Page("leader-queue", "leader", lambda w: (w.dossier("to_approve"), reverse("dossiers:queue"))[1]),
+    Page("leader-dossier", "leader", lambda w: reverse("dossiers:detail", kwargs={"code": w.dossier("to_approve")})),
+    Page("approve", "leader", lambda w: reverse("dossiers:approve", kwargs={"code": w.dossier("to_approve")})),
     Page("reauthenticate", "leader", lambda w: reverse("identity:reauthenticate") + "?next=/mot-cua/"),
     Page("admin", "city_admin", lambda w: "/admin/", shows="#content h1"),
 ]
