@@ -59,7 +59,7 @@ from smartcity.payments import services as payments_services
 from smartcity.places.models import Level, Structure, Unit
 from smartcity.population import services as population
 from smartcity.procedures import services as procedures
-from smartcity.procedures.forms import bind_identity, build_form_class, check_upload, serialise
+from smartcity.procedures.forms import accepted, bind_identity, build_form_class, check_upload, serialise
 from smartcity.procedures.models import OnlineLevel, Procedure, ProcedureVersion
 from smartcity.signing import services as signing
 from smartcity.vault import services as vault
@@ -290,6 +290,9 @@ def _with_reused_documents(user: Principal, version: Any, data: Mapping[str, Any
             document = vault.take_for_reuse(user=user, document_id=chosen)
         except (Invalid, NotFound) as exc:
             raise Invalid(exc.message, field=item["name"]) from None
+        if not accepted(item, [document]):  # the page offers only these; a hand-made request is held to the same
+            raise Invalid(f"Giấy tờ «{document.title}» không phải loại giấy tờ mục «{item['label']}» yêu cầu",
+                          field=item["name"])
         with document.file.open("rb") as fh:
             files[item["name"]] = SimpleUploadedFile(f"{document.reference or 'kho'}.pdf", fh.read(),
                                                      "application/pdf")

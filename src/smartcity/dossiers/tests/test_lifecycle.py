@@ -321,13 +321,22 @@ def test_each_workflow_step_gets_its_own_deadline_from_its_share(an, officer_ba_
     assert d.events.get(operation="assign").step_due_at == d.step_due_at
 
 
-def test_a_document_from_the_applicants_store_stands_in_for_an_upload(an, binh):
+def test_a_document_from_the_applicants_store_stands_in_for_an_upload(an, binh, monkeypatch):
+    from smartcity.procedures import forms
     from smartcity.vault import services as vault
 
-    stored = vault.store(owner_id=an.person_id, pdf=PDF, title="Giấy chứng sinh", reference="X-1")
+    stored = vault.store(owner_id=an.person_id, pdf=PDF, title="Giấy chứng sinh", reference="X-1",
+                         procedure_code="9.999999")
     files = birth_files()
     name = next(iter(files))
     del files[name]
+    wrong = vault.store(owner_id=an.person_id, pdf=PDF.replace(b"1.7", b"1.6"), title="Trích lục khai tử", reference="X-2",
+                        procedure_code="1.000656")
+    monkeypatch.setitem(forms.ACCEPTS, name, ("9.999999",))  # this field takes results of procedure 9.999999
+    with pytest.raises(Invalid) as other_kind:  # a document of another kind, sent by hand, is refused
+        services.submit_online(user=an, procedure_key="1.001193", unit_key="2025:commune:00004",
+                               data={**fill(), f"{name}__kho": str(wrong.pk)}, files=files)
+    assert other_kind.value.field == name and "không phải loại giấy tờ" in other_kind.value.message
     with pytest.raises(Invalid) as missing:
         services.submit_online(user=an, procedure_key="1.001193", unit_key="2025:commune:00004", data=fill(),
                                files=files)
