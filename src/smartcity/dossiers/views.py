@@ -397,27 +397,27 @@ def operate(request: HttpRequest, code: str, operation: str) -> HttpResponse:
     return redirect("dossiers:queue")
 
 
-@login_required
-def approve(request: HttpRequest, code: str) -> HttpResponse:
-    """The leader's signing screen: the dossier in brief, the draft result to read first, then «Phê duyệt và ký»."""
+def _awaiting_my_approval(request: HttpRequest, code: str):
+    """The dossier ``code`` if it waits for the caller's approval now; 404 otherwise (as for one not visible)."""
     try:
         dossier = services.get_dossier_for(request.user, code)
     except NotFound:
         raise Http404 from None
     if "approve" not in services.step_operations(dossier, request.user):
         raise Http404("Hồ sơ không chờ bạn phê duyệt")
-    return render(request, "dossiers/approve.html", {"dossier": dossier})
+    return dossier
+
+
+@login_required
+def approve(request: HttpRequest, code: str) -> HttpResponse:
+    """The leader's signing screen: the dossier in brief, the draft result to read first, then «Phê duyệt và ký»."""
+    return render(request, "dossiers/approve.html", {"dossier": _awaiting_my_approval(request, code)})
 
 
 @login_required
 def draft_result(request: HttpRequest, code: str) -> HttpResponse:
     """The result as it will be signed, unsigned, for the leader to read before approving."""
-    try:
-        dossier = services.get_dossier_for(request.user, code)
-    except NotFound:
-        raise Http404 from None
-    if "approve" not in services.step_operations(dossier, request.user):
-        raise Http404("Hồ sơ không chờ bạn phê duyệt")
+    dossier = _awaiting_my_approval(request, code)
     pdf = documents.result(dossier, signer=request.user.get_full_name() or request.user.username,
                            tracking_url=services.tracking_url(dossier, base=request.build_absolute_uri("/")))
     response = HttpResponse(pdf, content_type="application/pdf")
