@@ -163,13 +163,16 @@ def test_the_submit_page_offers_only_the_store_documents_of_the_kind_the_field_a
     assert "__kho" not in birth  # nothing in the store stands in for a hospital's birth certificate
 
 
-def test_a_document_of_the_store_stands_in_for_an_upload(client, an):
+def test_a_document_of_the_store_stands_in_for_an_upload(client, an, monkeypatch):
     from smartcity.dossiers.tests.test_lifecycle import PDF
+    from smartcity.procedures import forms
     from smartcity.vault import services as vault
 
-    stored = vault.store(owner_id=an.person_id, pdf=PDF, title="Giấy chứng sinh điện tử", reference="X-1")
+    stored = vault.store(owner_id=an.person_id, pdf=PDF, title="Giấy chứng sinh điện tử", reference="X-1",
+                         procedure_code="9.999999")
     client.force_login(an)
     name = next(iter(birth_files()))
+    monkeypatch.setitem(forms.ACCEPTS, name, ("9.999999",))  # the field takes results of procedure 9.999999
     files = birth_files()
     del files[name]
     client.post("/ho-so/nop/1.001193/", {"unit": "00004", **fill(), **files, f"{name}__kho": stored.pk})

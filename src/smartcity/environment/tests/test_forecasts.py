@@ -16,6 +16,7 @@ from django.conf import settings
 from smartcity.environment import aqi, services, tasks
 from smartcity.environment.models import AirForecast
 from smartcity.jobs import schedule
+from smartcity.lib.svg.base import text_colour
 from smartcity.sensing import services as sensing
 
 from .conftest import HOAN_KIEM, NOW, feed, make_thing
@@ -113,7 +114,7 @@ def test_the_station_page_shows_the_forecast_chart_table_issue_time_and_caveat(c
     pm25 = f"{first.pm25:.1f}".replace(".", ",")
     interval = f"{first.pm25_low:.1f}–{first.pm25_high:.1f}".replace(".", ",")
     assert (f'<tr><th scope="row">12:00 02/03</th><td>{first.aqi}</td><td><span class="badge" '
-            f'style="background:{band.hex}">{band.name}</span></td><td>{pm25}</td><td>{interval}</td></tr>') in section
+            f'style="background:{band.hex};color:{text_colour(band.hex)}">{band.name}</span></td><td>{pm25}</td><td>{interval}</td></tr>') in section
     assert section.count('<tr><th scope="row">') == 24
     assert f'fill="{band.hex}"' in section  # the bar in its band's colour
     assert "O3, NO2, SO2 và CO không được dự báo" in section
