@@ -20,6 +20,7 @@ class Rejected(Exception):
 
 
 def _request(method: str, path: str, body: dict[str, Any] | None = None, key: str = "") -> Any:
+    """The answer's JSON; a 409 to a keyed POST means the portal has the message already, which is success."""
     base = settings.NATIONAL_PORTAL_URL.rstrip("/")
     if not base:
         raise Retryable("NATIONAL_PORTAL_URL chưa cấu hình (not configured)")
@@ -38,6 +39,8 @@ def _request(method: str, path: str, body: dict[str, Any] | None = None, key: st
             raw = resp.read(5_000_000)
     except urllib.error.HTTPError as exc:
         text = exc.read(300).decode("utf-8", "replace")
+        if exc.code == 409 and key:
+            return {"duplicate": True}  # the portal already has this Idempotency-Key: delivered before
         if exc.code >= 500 or exc.code in (408, 429):
             raise Retryable(f"HTTP {exc.code}: {text}") from None
         raise Rejected(f"HTTP {exc.code}: {text}") from None
