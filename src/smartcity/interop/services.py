@@ -251,12 +251,15 @@ def withdraw_consent(*, user: Principal, service_code: str) -> int:
 def register_client(*, client_id: str, name: str, agency_name: str, grants: dict[str, list[str]],
                     auth_method: str = "client_secret_basic", jwks: dict[str, Any] | None = None,
                     api_scopes: list[str] | None = None, service_user: Any = None,
-                    agency: Any = None) -> tuple[ClientSystem, str]:
+                    agency: Any = None, secret: str = "") -> tuple[ClientSystem, str]:
     """Register (or re-key) a client system; returns it with its new secret (shown once; empty for
-    private_key_jwt). ``grants`` maps service code → purposes."""
+    private_key_jwt). ``grants`` maps service code → purposes. ``secret`` is for the demo's published one only."""
     from smartcity.interop import oauth
 
-    secret = oauth.new_secret() if auth_method != "private_key_jwt" else ""
+    if auth_method == "private_key_jwt":
+        secret = ""
+    elif not secret:
+        secret = oauth.new_secret()
     with transaction.atomic():
         client, _ = ClientSystem.objects.update_or_create(client_id=client_id, defaults={
             "name": name, "agency_name": agency_name, "auth_method": auth_method, "agency": agency,
