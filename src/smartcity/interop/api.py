@@ -15,12 +15,12 @@ from smartcity.interop.auth import gateway_bearer
 from smartcity.interop.models import DataService, Grant
 from smartcity.interop.schemas import (
     ConsentOut,
-    DossierIn,
+    DataServiceOut,
     DossierResultOut,
     DossierStatusOut,
-    ResidenceIn,
-    ResidenceOut,
-    ServiceOut,
+    GatewayDossierIn,
+    ResidenceVerificationIn,
+    ResidenceVerificationOut,
 )
 from smartcity.lib.contract import SIGNED_IN, errors, session_auth
 
@@ -29,7 +29,7 @@ _REQUEST_ID = Header(..., alias="X-Request-ID", min_length=1, max_length=200)
 _GATEWAY_ERRORS = errors(400, 401, 403, 404, 409)
 
 
-@router.get("/services", auth=gateway_bearer, response={200: list[ServiceOut], **errors(401)},
+@router.get("/services", auth=gateway_bearer, response={200: list[DataServiceOut], **errors(401)},
             summary="Published data services, with the purposes this client is registered for")
 def list_services(request: HttpRequest) -> list[dict[str, Any]]:
     client = request.auth.client  # type: ignore[attr-defined]
@@ -38,9 +38,9 @@ def list_services(request: HttpRequest) -> list[dict[str, Any]]:
              "registered_purposes": grants.get(s.pk, [])} for s in DataService.objects.filter(is_active=True)]
 
 
-@router.post("/residence-verification", auth=gateway_bearer, response={200: ResidenceOut, **_GATEWAY_ERRORS},
+@router.post("/residence-verification", auth=gateway_bearer, response={200: ResidenceVerificationOut, **_GATEWAY_ERRORS},
              summary="Verify a citizen's residence (population registry); needs the citizen's consent")
-def residence_verification(request: HttpRequest, body: ResidenceIn,
+def residence_verification(request: HttpRequest, body: ResidenceVerificationIn,
                            request_id: str = _REQUEST_ID) -> dict[str, Any]:
     return services.verify_residence(client=request.auth.client, purpose=body.purpose,  # type: ignore[attr-defined]
                                      request_id=request_id, id_number=body.id_number, unit_code=body.unit_code)
@@ -48,14 +48,14 @@ def residence_verification(request: HttpRequest, body: ResidenceIn,
 
 @router.post("/dossier-status", auth=gateway_bearer, response={200: DossierStatusOut, **_GATEWAY_ERRORS},
              summary="A dossier's status, with its national status code")
-def dossier_status(request: HttpRequest, body: DossierIn, request_id: str = _REQUEST_ID) -> dict[str, Any]:
+def dossier_status(request: HttpRequest, body: GatewayDossierIn, request_id: str = _REQUEST_ID) -> dict[str, Any]:
     return services.dossier_status(client=request.auth.client, purpose=body.purpose,  # type: ignore[attr-defined]
                                    request_id=request_id, id_number=body.id_number, code=body.code)
 
 
 @router.post("/dossier-result", auth=gateway_bearer, response={200: DossierResultOut, **_GATEWAY_ERRORS},
              summary="A dossier's result (availability, signature, link); needs the citizen's consent")
-def dossier_result(request: HttpRequest, body: DossierIn, request_id: str = _REQUEST_ID) -> dict[str, Any]:
+def dossier_result(request: HttpRequest, body: GatewayDossierIn, request_id: str = _REQUEST_ID) -> dict[str, Any]:
     return services.dossier_result(client=request.auth.client, purpose=body.purpose,  # type: ignore[attr-defined]
                                    request_id=request_id, id_number=body.id_number, code=body.code)
 

@@ -10,28 +10,28 @@ _ID = Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$", description="S
 _PURPOSE = Field(min_length=2, max_length=60, pattern=r"^[a-z0-9-]+$", description="Mã mục đích, ví dụ residence-check")
 
 
-class ResidenceIn(Schema):
+class ResidenceVerificationIn(Schema):
     id_number: str = _ID
     purpose: str = _PURPOSE
     unit_code: str = Field("", max_length=8, pattern=r"^[0-9]*$", description="Mã đơn vị hành chính cần đối chiếu")
 
 
-class DossierIn(Schema):
+class GatewayDossierIn(Schema):
     id_number: str = _ID
     purpose: str = _PURPOSE
     code: str = Field(min_length=3, max_length=40, description="Mã hồ sơ")
 
 
-class UnitOut(Schema):
+class GatewayUnitOut(Schema):
     code: str
     name: str
 
 
-class ResidenceOut(Schema):
+class ResidenceVerificationOut(Schema):
     request_id: str
     id_number: str
-    permanent_unit: UnitOut
-    temporary_unit: UnitOut | None
+    permanent_unit: GatewayUnitOut
+    temporary_unit: GatewayUnitOut | None
     resides_in_unit: bool | None
 
 
@@ -60,7 +60,7 @@ class DossierResultOut(Schema):
     result_url: str | None
 
 
-class ServiceOut(Schema):
+class DataServiceOut(Schema):
     code: str
     name: str
     purposes: list[str]
