@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from smartcity.interop.models import CallLog, ClientSystem, Consent, DataService, DossierSync, Grant, Outbox
+from smartcity.interop.models import (
+    CallLog,
+    ClientSystem,
+    Consent,
+    DataService,
+    DossierSync,
+    EdocEvent,
+    EdocMessage,
+    Grant,
+    Outbox,
+)
 
 
 class GrantInline(admin.TabularInline):
@@ -52,3 +62,18 @@ class DossierSyncAdmin(admin.ModelAdmin):
     list_display = ["dossier_code", "state", "synced_at", "last_error"]
     list_filter = ["state"]
     search_fields = ["dossier_code"]
+
+
+class EdocEventInline(admin.TabularInline):
+    model = EdocEvent
+    extra = 0
+    readonly_fields = ["status", "at", "note"]
+
+
+@admin.register(EdocMessage)
+class EdocMessageAdmin(admin.ModelAdmin):
+    list_display = ["notation", "direction", "agency", "from_code", "to_code", "status", "updated_at"]
+    list_filter = ["direction", "status"]
+    search_fields = ["notation", "subject", "document_id"]
+    exclude = ["package"]
+    inlines = [EdocEventInline]

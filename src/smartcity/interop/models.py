@@ -203,3 +203,59 @@ class DossierSync(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_code} {self.state}"
+
+
+class EdocStatus(models.TextChoices):
+    """Tracking statuses of an electronic document between agencies (QCVN 102:2016 status messages)."""
+
+    SENT = "sent", "Đã gửi"
+    RECEIVED = "received", "Đã nhận"
+    PROCESSING = "processing", "Đang xử lý"
+    DONE = "done", "Đã xử lý xong"
+    RETURNED = "returned", "Trả lại"
+
+
+class EdocMessage(models.Model):
+    """One edXML package as one agency holds it: sent (``direction`` out) or received (in). On one platform both
+    agencies' rows exist, with the same ``document_id``; the receiver's status changes are reported to the sender's
+    row."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", "Văn bản đi"
+        IN = "in", "Văn bản đến"
+
+    document_id = models.CharField("mã văn bản", max_length=64)
+    direction = models.CharField("chiều", max_length=3, choices=Direction.choices)
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan giữ", on_delete=models.PROTECT, related_name="+")
+    from_code = models.CharField("cơ quan gửi", max_length=20)
+    to_code = models.CharField("cơ quan nhận", max_length=20)
+    notation = models.CharField("số, ký hiệu", max_length=60)
+    subject = models.CharField("trích yếu", max_length=500)
+    package = models.BinaryField("gói edXML")
+    status = models.CharField("trạng thái", max_length=12, choices=EdocStatus.choices, default=EdocStatus.SENT)
+    last_error = models.CharField("lỗi gần nhất", max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "văn bản điện tử liên thông"
+        verbose_name_plural = "văn bản điện tử liên thông"
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["document_id", "direction", "agency"],
+                                               name="interop_edoc_once_per_holder")]
+
+    def __str__(self) -> str:
+        return f"{self.notation} {self.direction} {self.status}"
+
+
+class EdocEvent(models.Model):
+    message = models.ForeignKey(EdocMessage, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=12, choices=EdocStatus.choices)
+    at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.at:%Y-%m-%d %H:%M}"
