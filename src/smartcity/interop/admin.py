@@ -22,7 +22,7 @@ class GrantInline(admin.TabularInline):
 class ClientSystemAdmin(admin.ModelAdmin):
     list_display = ["client_id", "name", "agency_name", "auth_method", "is_active"]
     search_fields = ["client_id", "name", "agency_name"]
-    exclude = ["secret_hash"]  # secrets are made by ``smartcity interop_client`` and shown once
+    exclude = ["secret_hash"]  # secrets are made by `smartcity interop client` and shown once
     inlines = [GrantInline]
 
 

@@ -162,3 +162,17 @@ def test_an_assertion_signed_with_another_key_or_for_another_audience_is_refused
 def test_a_garbled_assertion_is_invalid_client(client, keyed):
     r = post_token(client, jwt_form("not.a.jwt"))
     assert (r.status_code, r.json()["error"]) == (401, "invalid_client")
+
+
+def test_the_command_registers_a_client_and_prints_its_secret_once(client, published, capsys):
+    from django.core.management import call_command
+
+    call_command("interop", "client", "so-tu-phap", "--name", "Hệ thống hộ tịch", "--agency-name", "Sở Tư pháp",
+                 "--grant", "residence-verification:residence-check,dossier-processing")
+    out = capsys.readouterr().out
+    secret = out.split("client_secret (shown once): ")[1].strip()
+    r = post_token(client, {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=basic("so-tu-phap", secret))
+    assert r.status_code == 200
+    from smartcity.interop.models import Grant
+
+    assert Grant.objects.get(client__client_id="so-tu-phap").purposes == ["residence-check", "dossier-processing"]
