@@ -366,6 +366,8 @@ NATIONAL_PORTAL_URL = env_str("NATIONAL_PORTAL_URL", "")
 NATIONAL_PORTAL_TOKEN = env_str("NATIONAL_PORTAL_TOKEN", "")
 NATIONAL_PORTAL_TIMEOUT = env_int("NATIONAL_PORTAL_TIMEOUT", 10)
 NATIONAL_PORTAL_MAX_ATTEMPTS = env_int("NATIONAL_PORTAL_MAX_ATTEMPTS", 8)
+# What the scorecard's indicator 1.4 (dossiers synced to the national portal) reads; empty: "not measured".
+SCORECARD_NATIONAL_SYNC = env_str("SCORECARD_NATIONAL_SYNC", "smartcity.interop.national.sync.scorecard_synced")
 
 # --- Signing (smartcity.signing): certificate authority, keys, timestamp authority ---
 # Documented in docs/signing.md. The demo needs none of them.

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from pydantic import BaseModel, Field, ValidationError
 
@@ -154,6 +154,18 @@ def sync_rate() -> float | None:
     if not total:
         return None
     return DossierSync.objects.filter(state=SyncState.SYNCED).count() / total
+
+
+def scorecard_synced(*, start: dt.datetime, end: dt.datetime, key: str) -> dict[str, int] | None:
+    """For the scorecard's indicator 1.4 (SCORECARD_NATIONAL_SYNC): dossiers received in [start, end) whose sync
+    state is "synced", per ``key`` (a dossier field path such as ``agency__code``); None while no national portal
+    is configured (the indicator then reads "not measured", not a zero)."""
+    if not settings.NATIONAL_PORTAL_URL:
+        return None
+    synced = DossierSync.objects.filter(state=SyncState.SYNCED).values("dossier_code")
+    rows = (Dossier.objects.filter(received_at__gte=start, received_at__lt=end, code__in=synced)
+            .values(key).annotate(n=Count("id")))
+    return {row[key]: row["n"] for row in rows}
 
 
 class _CatalogueEntry(BaseModel):

@@ -117,3 +117,23 @@ def test_the_catalogue_pull_updates_known_and_adds_new_procedures_unpublished(po
     assert (new.name, new.is_active, new.online_level) == ("Thủ tục mới của Trung ương", False, "partial")
     assert Procedure.objects.get(code="1.001193").name == "Thủ tục đăng ký khai sinh"
     assert sync.pull_catalogue() == {"created": 0, "updated": 0, "unchanged": 2, "invalid": 1}
+
+
+def test_the_scorecard_measures_the_sync_rate_once_the_portal_is_connected(portal, dossier_of_an, officer_ba_dinh,
+                                                                            settings):
+    from smartcity.dossiers import scorecard
+
+    dossiers.apply_operation(user=officer_ba_dinh, code=dossier_of_an.code, operation="receive")
+    start, end = timezone.now() - dt.timedelta(days=1), timezone.now() + dt.timedelta(days=1)
+
+    def indicator(card):
+        return next(i for i in card["indicators"] if i["code"] == "1.4")
+
+    assert (indicator(scorecard.compute(start, end, group="city")[0])["numerator"]) == 0
+    sync.queue_changes()
+    sync.deliver_due()
+    measured = indicator(scorecard.compute(start, end, group="city")[0])
+    assert (measured["numerator"], measured["denominator"], measured["rate"]) == (1, 1, 1.0)
+    settings.NATIONAL_PORTAL_URL = ""
+    unmeasured = indicator(scorecard.compute(start, end, group="city")[0])
+    assert unmeasured["score"] is None and "Cổng Dịch vụ công quốc gia" in unmeasured["not_measured"]
