@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "smartcity.dossiers",
     "smartcity.sensing",
     "smartcity.environment",
+    "smartcity.interop",
     "smartcity.portal",
     "smartcity.ops",
     "smartcity.demo",  # last: the top layer, it loads every app's demo data
@@ -118,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "smartcity.identity.middleware.SessionLimitsMiddleware",  # idle / absolute session limits (after messages)
+    "smartcity.interop.middleware.BearerTokenMiddleware",  # /api/v1 with a client-credentials token (docs/interop.md)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "smartcity.audit.middleware.RequestContextMiddleware",
     "smartcity.ops.unavailable.UnavailableMiddleware",
@@ -353,6 +355,18 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+# --- Interop (smartcity.interop): the data-sharing gateway and the national portal connector ---
+# Documented in docs/interop.md. The demo needs none of them.
+INTEROP_ISSUER = env_str("INTEROP_ISSUER", SITE_URL).rstrip("/")
+INTEROP_TOKEN_SECONDS = env_int("INTEROP_TOKEN_SECONDS", 300)
+INTEROP_ASSERTION_MAX_SECONDS = env_int("INTEROP_ASSERTION_MAX_SECONDS", 300)
+NATIONAL_PORTAL_URL = env_str("NATIONAL_PORTAL_URL", "")
+NATIONAL_PORTAL_TOKEN = env_str("NATIONAL_PORTAL_TOKEN", "")
+NATIONAL_PORTAL_TIMEOUT = env_int("NATIONAL_PORTAL_TIMEOUT", 10)
+NATIONAL_PORTAL_MAX_ATTEMPTS = env_int("NATIONAL_PORTAL_MAX_ATTEMPTS", 8)
+# What the scorecard's indicator 1.4 (dossiers synced to the national portal) reads; empty: "not measured".
+SCORECARD_NATIONAL_SYNC = env_str("SCORECARD_NATIONAL_SYNC", "smartcity.interop.national.sync.scorecard_synced")
 
 # --- Signing (smartcity.signing): certificate authority, keys, timestamp authority ---
 # Documented in docs/signing.md. The demo needs none of them.

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from smartcity.agencies import services as agencies
 from smartcity.demo import accounts, dossiers, network, people
+from smartcity.demo import interop as interop_demo
 from smartcity.demo.accounts import accounts_text, totp_code
 from smartcity.identity import services as identity
 from smartcity.places import services as places
@@ -46,5 +47,6 @@ def load_demo(*, synthetic: int = 2000, network_days: int = network.DAYS, out: C
     if settings.SMARTCITY_SIGNING_DEMO_CA:  # the returned demo dossier's result is signed with its certificates
         signing.ensure_demo_pki(out=out)
         dossiers.load_dossiers(out)
+    interop_demo.load_interop(out)
     network.load_network(out, days=network_days)
     people.load_residents(n=synthetic, out=out)

@@ -19,8 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from smartcity.agencies.models import Agency
 from smartcity.agencies.services import is_competent
@@ -89,7 +91,7 @@ INDICATORS: list[Indicator] = [
               "TTHC có đủ căn cứ pháp lý, thành phần hồ sơ, thời hạn, phí, cơ quan, kết quả, biểu mẫu ÷ TTHC "
               "đã công khai", 2, measure=_ratio("complete_procedures", "procedures")),
     Indicator("1.4", "transparency", "Hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia",
-              "Hồ sơ đồng bộ ÷ hồ sơ tiếp nhận", 6,
+              "Hồ sơ đồng bộ ÷ hồ sơ tiếp nhận", 6, measure=_ratio("synced_to_portal", "received"),
               not_measured="Chưa kết nối đồng bộ hồ sơ với Cổng Dịch vụ công quốc gia"),
     Indicator("2.1", "progress", "Hồ sơ được giải quyết đúng hạn, đang giải quyết trong hạn",
               "(Đã giải quyết trước hạn và đúng hạn + đang giải quyết trong hạn) ÷ hồ sơ đã và đang giải quyết "
@@ -212,7 +214,22 @@ def _dossier_facts(start: dt.datetime, end: dt.datetime, group: str) -> dict[str
             row.update(item)
     for row in rows.values():
         row["dissatisfied"] = row["evaluated"] - row["satisfied"]
+    synced = _national_sync(start, end, key)
+    for group_key, row in rows.items():
+        if synced is None:
+            row["unmeasured"] = {"1.4"}
+        else:
+            row["synced_to_portal"] = synced.get(group_key, 0)
     return rows
+
+
+def _national_sync(start: dt.datetime, end: dt.datetime, key: str) -> dict[str, int] | None:
+    """Dossiers received in [start, end) that the national portal has, per group key, from the connector that
+    SCORECARD_NATIONAL_SYNC names (``interop``'s, which sits above dossiers: named by its dotted path, never
+    imported). None — no connector, or it is not connected — leaves indicator 1.4 "not measured"."""
+    if not settings.SCORECARD_NATIONAL_SYNC:
+        return None
+    return import_string(settings.SCORECARD_NATIONAL_SYNC)(start=start, end=end, key=key)
 
 
 _EXTRA = ("electronic_results", "digitised", "stored_results", "reused", "received_from_registry",
@@ -256,11 +273,12 @@ def score(key: str, name: str, counts: Counts) -> dict[str, Any]:
     indicators, groups = [], {g: {"name": label, "max": top, "score": 0.0, "measured_max": 0.0}
                               for g, (label, top) in GROUPS.items()}
     for indicator in INDICATORS:
-        ratio = indicator.measure(counts) if indicator.measure else None
+        unmeasured = indicator.measure is None or indicator.code in counts.get("unmeasured", ())
+        ratio = indicator.measure(counts) if indicator.measure and not unmeasured else None
         item = {"code": indicator.code, "group": indicator.group, "name": indicator.name,
                 "formula": indicator.formula, "points": indicator.points, "target": indicator.target,
                 "numerator": None, "denominator": None, "rate": None, "score": None,
-                "not_measured": indicator.not_measured if indicator.measure is None else ""}
+                "not_measured": indicator.not_measured if unmeasured else ""}
         if ratio is not None:
             numerator, denominator = ratio
             rate = numerator / denominator
@@ -268,7 +286,7 @@ def score(key: str, name: str, counts: Counts) -> dict[str, Any]:
                         score=indicator.score(rate))
             groups[indicator.group]["score"] += item["score"]
             groups[indicator.group]["measured_max"] += indicator.points
-        elif indicator.measure is not None:
+        elif not unmeasured:
             item["not_measured"] = "Không có hồ sơ hoặc thủ tục để tính trong kỳ"
         indicators.append(item)
     total = round(sum(g["score"] for g in groups.values()), 2)

@@ -46,6 +46,12 @@ SCHEDULE: tuple[Periodic, ...] = (
              "Xóa dữ liệu quan trắc gốc quá hạn lưu trữ và bản ghi bị từ chối cũ"),
     Periodic("ops.orphan_files", "smartcity.ops.tasks.sweep_orphan_files", "50 2 * * *",
              "Xóa các tệp trong kho tệp không còn hồ sơ nào trỏ tới (quá 6 giờ, do giao dịch bị hủy)"),
+    Periodic("interop.national_sync", "smartcity.interop.tasks.sync_national_portal", "* * * * *",
+             "Đồng bộ hồ sơ, trạng thái lên Cổng dịch vụ công quốc gia (hộp thư đi, gửi lại khi lỗi)"),
+    Periodic("interop.national_catalogue", "smartcity.interop.tasks.pull_national_catalogue", "30 1 * * *",
+             "Lấy danh mục thủ tục hành chính từ Cổng dịch vụ công quốc gia"),
+    Periodic("interop.purge_tokens", "smartcity.interop.tasks.purge_tokens", "40 3 * * *",
+             "Xóa mã truy cập liên thông đã hết hạn"),
 )
 
 

@@ -159,3 +159,31 @@ def get_procedure(key: str | int) -> Procedure:
 
 def version_in_force(procedure: Procedure, on: dt.date | None = None) -> ProcedureVersion | None:
     return procedure.versions.in_force(on or timezone.localdate()).order_by("-number").first()
+
+
+@transaction.atomic
+def merge_national_catalogue(entries: list[dict[str, object]]) -> dict[str, int]:
+    """Merge procedures pulled from the national catalogue (``interop`` connector; entries already validated:
+    code, name, field, agency, online_level, result, levels). A known code gets the national name, agency text,
+    result and online level; a new code is created unpublished (``is_active`` False): it has no form version yet,
+    and the city publishes one before citizens can submit. Returns counts created/updated/unchanged."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for entry in entries:
+        field, _ = Field.objects.get_or_create(name=str(entry["field"])[:120])
+        wanted = {"name": str(entry["name"])[:400], "agency_text": str(entry["agency"])[:300],
+                  "result": str(entry["result"])[:400], "online_level": str(entry["online_level"])}
+        procedure = Procedure.objects.filter(code=entry["code"]).select_related("field").first()
+        if procedure is None:
+            procedure = Procedure(code=str(entry["code"]), field=field, levels=list(entry["levels"]),  # type: ignore[call-overload]
+                                  is_active=False, **wanted)
+            counts["created"] += 1
+        elif all(getattr(procedure, k) == v for k, v in wanted.items()):
+            counts["unchanged"] += 1
+            continue
+        else:
+            for key, value in wanted.items():
+                setattr(procedure, key, value)
+            counts["updated"] += 1
+        procedure.search_text = _search_text(procedure)
+        procedure.save()
+    return counts
