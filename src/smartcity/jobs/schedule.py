@@ -46,6 +46,10 @@ SCHEDULE: tuple[Periodic, ...] = (
              "Xóa dữ liệu quan trắc gốc quá hạn lưu trữ và bản ghi bị từ chối cũ"),
     Periodic("ops.orphan_files", "smartcity.ops.tasks.sweep_orphan_files", "50 2 * * *",
              "Xóa các tệp trong kho tệp không còn hồ sơ nào trỏ tới (quá 6 giờ, do giao dịch bị hủy)"),
+    Periodic("ioc.summary", "smartcity.ioc.tasks.refresh_summary", "* * * * *",
+             "Tính trước các ô số liệu của trung tâm điều hành (hồ sơ, môi trường, cảm biến, sự cố)"),
+    Periodic("ioc.collect", "smartcity.ioc.tasks.collect_events", "* * * * *",
+             "Đưa sự kiện mới (cảnh báo, hồ sơ quá hạn, cảm biến mất tín hiệu) vào luồng trực tiếp; mở sự cố theo quy trình"),
 )
 
 
