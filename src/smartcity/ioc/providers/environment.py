@@ -84,7 +84,8 @@ class EnvironmentProvider:
 
     def events(self, since: dt.datetime, now: dt.datetime) -> list[EventIn]:
         return [EventIn(f"warning:{w.pk}:opened", "warning_opened",
-                        _("Cảnh báo: %(message)s") % {"message": w.message}, w.opened_at,
+                        _("Cảnh báo %(rule)s — %(station)s") % {"rule": w.rule.name, "station": w.station.name},
+                        w.opened_at,
                         severity="critical", link=reverse("environment:station", args=[w.station.code]),
                         opens=f"warning:{w.rule.parameter}", unit_id=w.station.unit_id, ref=f"warning:{w.pk}")
                 for w in environment.open_warnings().filter(opened_at__gte=since).order_by("opened_at", "pk")[:100]]
