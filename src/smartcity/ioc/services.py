@@ -113,11 +113,11 @@ def role_of(user: Any) -> str | None:
 def ensure_catalogue() -> None:
     """A row per known tile and layer (the back office edits them): added when missing, never overwritten."""
     have = set(Tile.objects.values_list("key", flat=True))
-    Tile.objects.bulk_create([Tile(key=t.key, label=str(t.label), definition=str(t.definition), position=i,
+    Tile.objects.bulk_create([Tile(key=t.key, label=str(t.label), definition=str(t.definition), position=i + 1,
                                    warn_at=t.warn_at)
                               for i, t in enumerate(catalogue.TILES) if t.key not in have])
     have = set(Layer.objects.values_list("key", flat=True))
-    Layer.objects.bulk_create([Layer(key=k, label=str(label), position=i)
+    Layer.objects.bulk_create([Layer(key=k, label=str(label), position=i + 1)
                                for i, (k, label) in enumerate(catalogue.LAYERS) if k not in have])
 
 
