@@ -19,9 +19,9 @@ from smartcity.ioc.schemas import (
     StepIn,
     SummaryOut,
 )
-from smartcity.lib.contract import MAX_ID, SIGNED_IN, errors
+from smartcity.lib.contract import MAX_ID, SIGNED_IN, errors, session_auth
 
-router = Router()
+router = Router(auth=session_auth)
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Position = Annotated[int, Path(ge=1, le=1000)]
 
