@@ -8,7 +8,7 @@ PORT   ?= 8000
 MYPY_PACKAGES := -p smartcity.lib -p smartcity.places -p smartcity.agencies -p smartcity.audit -p smartcity.jobs \
                  -p smartcity.ops -p smartcity.demo
 
-.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit bench-ratelimit
+.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit bench-ratelimit bench-ioc
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,3 +84,7 @@ bench-audit: install-dev
 ## bench-ratelimit: GET /api/v1/track/{unknown code} with the tracking limit counting in Redis vs off, same run (gunicorn, PostgreSQL, Redis)
 bench-ratelimit: install-dev
 	$(BIN)/python bench/ratelimit.py
+
+## bench-ioc: the operations centre's summary (every tile) over 5 million dossiers and the sensing tables vs no indexes/no summary row (PostgreSQL)
+bench-ioc: install-dev
+	$(BIN)/python bench/ioc_summary.py
