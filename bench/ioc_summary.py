@@ -21,7 +21,6 @@ on this branch; their tiles read "no data" and are added at merge (docs/ioc.md).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics as stats_lib
 import sys

@@ -3,6 +3,8 @@ hides, orders and sets thresholds; what each counts is the provider's, written h
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from smartcity.ioc.sources import TileSpec
@@ -39,7 +41,7 @@ TILES: tuple[TileSpec, ...] = (
 BY_KEY = {t.key: t for t in TILES}
 
 # key → label, in the default order.
-LAYERS: tuple[tuple[str, str], ...] = (
+LAYERS: tuple[tuple[str, Any], ...] = (
     ("aqi", _("Trạm không khí (AQI)")),
     ("flood", _("Trạm mực nước (ngập)")),
     ("warnings", _("Cảnh báo đang mở")),

@@ -48,7 +48,7 @@ from smartcity.ioc.models import (
     TimelineEntry,
 )
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
-from smartcity.lib.principal import Principal, is_staff
+from smartcity.lib.principal import is_staff
 from smartcity.places.maps import MapPoint
 
 # ------------------------------------------------------------------------------------------------ roles
@@ -78,12 +78,12 @@ def ensure_roles() -> dict[str, Group]:
 
 
 @transaction.atomic
-def grant_role(*, user: Principal, role: str, actor: Principal | None = None) -> None:
+def grant_role(*, user: Any, role: str, actor: Any = None) -> None:
     if role not in ROLES:
         raise Invalid(f"Vai trò không hợp lệ: {role}", field="role")
     if not is_staff(user):
         raise Invalid("Chỉ tài khoản cán bộ mới được giao vai trò ở trung tâm điều hành", field="user")
-    ensure_roles()[role].user_set.add(user)  # type: ignore[attr-defined]
+    ensure_roles()[role].user_set.add(user)
     audit.record(actor=actor_for(actor) if actor else None, action=Action.UPDATE, subject_type="ioc.role",
                  subject_id=user.pk, detail={"role": role})
 
@@ -367,18 +367,18 @@ def _open_from_source(incident_type: IncidentType, item: sources.EventIn) -> Inc
 # ------------------------------------------------------------------------------------------------ incidents
 
 
-def _label(user: Principal | None) -> str:
+def _label(user: Any) -> str:
     if user is None:
         return _("Hệ thống")
     return user.get_full_name() or user.username
 
 
-def _timeline(incident: Incident, user: Principal | None, text: str, at: dt.datetime) -> None:
+def _timeline(incident: Incident, user: Any, text: str, at: dt.datetime) -> None:
     TimelineEntry.objects.create(incident=incident, at=at, actor=user if user is not None else None,
                                  actor_label=_label(user), text=text[:600])
 
 
-def _audit(user: Principal | None, action: str, incident: Incident, detail: dict[str, Any]) -> None:
+def _audit(user: Any, action: str, incident: Incident, detail: dict[str, Any]) -> None:
     audit.record(actor=actor_for(user) if user is not None else None, action=action,
                  subject_type="ioc.incident", subject_id=incident.pk, detail=detail)
 
@@ -389,7 +389,7 @@ def _feed(incident: Incident, key: str, title: str, at: dt.datetime, severity: s
 
 
 @transaction.atomic
-def open_incident(*, user: Principal | None, type_code: str, title: str, description: str = "",
+def open_incident(*, user: Any, type_code: str, title: str, description: str = "",
                   source: str = Incident.Source.OPERATOR, source_ref: str | None = None,
                   unit_id: int | None = None, now: dt.datetime | None = None) -> Incident:
     """Open an incident of the type, with its procedure's steps copied on, each due its time limit after now.
@@ -448,7 +448,7 @@ def _locked_open(incident_id: int) -> Incident:
 
 
 @transaction.atomic
-def complete_step(*, user: Principal, incident_id: int, position: int, note: str = "",
+def complete_step(*, user: Any, incident_id: int, position: int, note: str = "",
                   now: dt.datetime | None = None) -> IncidentStep:
     """Tick a step of an open incident as done, with the time and the actor."""
     require_role(user, OPERATOR)
@@ -472,7 +472,7 @@ def complete_step(*, user: Principal, incident_id: int, position: int, note: str
 
 
 @transaction.atomic
-def add_note(*, user: Principal, incident_id: int, text: str, now: dt.datetime | None = None) -> TimelineEntry:
+def add_note(*, user: Any, incident_id: int, text: str, now: dt.datetime | None = None) -> TimelineEntry:
     require_role(user, OPERATOR)
     text = (text or "").strip()
     if not text:
@@ -487,7 +487,7 @@ def add_note(*, user: Principal, incident_id: int, text: str, now: dt.datetime |
 
 
 @transaction.atomic
-def close_incident(*, user: Principal, incident_id: int, note: str,
+def close_incident(*, user: Any, incident_id: int, note: str,
                    now: dt.datetime | None = None) -> Incident:
     """Close an open incident with the outcome; steps not done stay so in the record."""
     require_role(user, OPERATOR)

@@ -71,9 +71,9 @@ class TileSpec:
     reorder it and set its warning threshold in the back office: ``models.Tile``)."""
 
     key: str
-    label: str
-    definition: str
-    columns: tuple[str, ...]
+    label: Any  # a lazily translated text
+    definition: Any
+    columns: tuple[Any, ...]
     warn_at: float | None = None
 
 
