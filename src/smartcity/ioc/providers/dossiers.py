@@ -18,6 +18,11 @@ from smartcity.lib import formats
 # The national on-time rule as ``dossiers.statistics`` counts it: finished by the appointment (supplement pauses
 # already added to it), not extended, at most one supplement request.
 ON_TIME = Q(finished_at__lte=F("appointment_at"), extended=False, supplement_count__lte=1)
+# Counted over columns the centre's indexes hold (``ioc.indexes``), not the id, so PostgreSQL answers from the index
+# alone (an index-only scan) instead of visiting each row.
+FINISHED = Count("finished_at")
+ON_TIME_COUNT = Count("finished_at", filter=ON_TIME)
+OVERDUE = Count("appointment_at")
 # Past this many newly overdue dossiers in one collection the feed gets one line with their number.
 EVENT_BURST = 20
 
@@ -42,9 +47,9 @@ class DossierProvider:
     def tiles(self, now: dt.datetime) -> list[TileValue]:
         received = Dossier.objects.filter(received_at__gte=_today_start(now), received_at__lt=now).count()
         month = Dossier.objects.filter(finished_at__gte=_month_start(now), finished_at__lt=now).aggregate(
-            processed=Count("id"), on_time=Count("id", filter=ON_TIME))
+            processed=FINISHED, on_time=ON_TIME_COUNT)
         rate = month["on_time"] / month["processed"] if month["processed"] else None
-        by_agency = list(overdue(now).values("agency__name").annotate(n=Count("id")).order_by("-n", "agency__name"))
+        by_agency = list(overdue(now).values("agency__name").annotate(n=OVERDUE).order_by("-n", "agency__name"))
         total = sum(r["n"] for r in by_agency)
         return [
             TileValue("dossiers_received_today", received),
@@ -63,12 +68,12 @@ class DossierProvider:
             return [Row([r["agency__name"], formats.number(r["n"])]) for r in found]
         if tile_key == "dossiers_on_time_month":
             found = (Dossier.objects.filter(finished_at__gte=_month_start(now), finished_at__lt=now)
-                     .values("agency__name").annotate(n=Count("id"), on_time=Count("id", filter=ON_TIME))
+                     .values("agency__name").annotate(n=FINISHED, on_time=ON_TIME_COUNT)
                      .order_by("-n", "agency__name")[:limit])
             return [Row([r["agency__name"], formats.number(r["n"]), formats.number(r["on_time"]),
                          formats.percent(r["on_time"] / r["n"] if r["n"] else None, 1)]) for r in found]
         if tile_key == "dossiers_overdue":
-            found = (overdue(now).values("agency__name").annotate(n=Count("id"))
+            found = (overdue(now).values("agency__name").annotate(n=OVERDUE)
                      .order_by("-n", "agency__name")[:limit])
             return [Row([r["agency__name"], formats.number(r["n"])]) for r in found]
         return []
