@@ -24,6 +24,7 @@ from smartcity.dossiers.api import statistics_router, tracking_router
 from smartcity.environment.api import router as environment_router
 from smartcity.identity.api import router as identity_router
 from smartcity.interop.api import router as interop_router
+from smartcity.ioc.api import router as ioc_router
 from smartcity.lib.errors import ServiceError
 from smartcity.ops import readiness, unavailable
 from smartcity.payments.api import router as payments_router
@@ -141,6 +142,7 @@ api.add_router("/payments", payments_router, tags=["payments"])
 api.add_router("/vault", vault_router, tags=["vault"])
 api.add_router("/environment", environment_router, tags=["environment"])
 api.add_router("/interop", interop_router, tags=["interop"])
+api.add_router("/ioc", ioc_router, tags=["ioc"])
 
 
 @api.get("/health", auth=None, tags=["platform"], summary="Liveness: the process answers (no database, no session)")

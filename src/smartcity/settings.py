@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "smartcity.sensing",
     "smartcity.environment",
     "smartcity.interop",
+    "smartcity.ioc",
     "smartcity.portal",
     "smartcity.ops",
     "smartcity.demo",  # last: the top layer, it loads every app's demo data
@@ -560,3 +561,12 @@ PERMISSIONS_POLICY = env_str(
 )
 # Paths answered with Cache-Control: no-store whoever asks (every signed-in request gets it anyway).
 NO_STORE_PATH_PREFIXES = env_list("NO_STORE_PATH_PREFIXES", "/api/,/kho-du-lieu/,/idp/")
+
+# Operations centre (docs/ioc.md): the summary a reader accepts without recomputing it; how far back each collection
+# of feed events looks (it runs every minute; overlapping is harmless); one live stream's length (the browser
+# reconnects and resumes from the last event id), its poll of the event table and its heartbeat comments.
+IOC_SUMMARY_MAX_AGE_SECONDS = env_int("IOC_SUMMARY_MAX_AGE_SECONDS", 90)
+IOC_COLLECT_LOOKBACK_MINUTES = env_int("IOC_COLLECT_LOOKBACK_MINUTES", 15)
+IOC_STREAM_SECONDS = env_int("IOC_STREAM_SECONDS", 25)
+IOC_STREAM_POLL_MS = env_int("IOC_STREAM_POLL_MS", 1000)
+IOC_STREAM_HEARTBEAT_SECONDS = env_int("IOC_STREAM_HEARTBEAT_SECONDS", 10)

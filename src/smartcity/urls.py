@@ -32,6 +32,7 @@ urlpatterns = [
     # NGSI-LD clients assume the standard API root /ngsi-ld/v1 at the host (clause 6.2); same views as above
     path("ngsi-ld/v1/", include((ngsi_ld_urlpatterns, "ngsi_ld"))),
     path("", include("smartcity.interop.urls")),
+    path("ioc/", include("smartcity.ioc.urls")),
     path("", include("smartcity.dossiers.urls")),
     path("", include("smartcity.portal.urls")),
 ]

@@ -52,6 +52,10 @@ SCHEDULE: tuple[Periodic, ...] = (
              "Lấy danh mục thủ tục hành chính từ Cổng dịch vụ công quốc gia"),
     Periodic("interop.purge_tokens", "smartcity.interop.tasks.purge_tokens", "40 3 * * *",
              "Xóa mã truy cập liên thông đã hết hạn"),
+    Periodic("ioc.summary", "smartcity.ioc.tasks.refresh_summary", "* * * * *",
+             "Tính trước các ô số liệu của trung tâm điều hành (hồ sơ, môi trường, cảm biến, sự cố)"),
+    Periodic("ioc.collect", "smartcity.ioc.tasks.collect_events", "* * * * *",
+             "Đưa sự kiện mới (cảnh báo, hồ sơ quá hạn, cảm biến mất tín hiệu) vào luồng trực tiếp; mở sự cố theo quy trình"),
 )
 
 
