@@ -79,6 +79,9 @@ def test_the_allowed_ascii_labels_are_only_primary_keys_fingerprints_and_nonces(
     assert {name for name, _ in allowed} == {"id", "fingerprint", "nonce"}
 
 
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture
 def back_office(client, admin_user):
     client.force_login(admin_user)
@@ -99,13 +102,11 @@ def english_on(page: str) -> list[str]:
     return sorted(set(ENGLISH.findall(visible_text(page))))
 
 
-def column_headers(page: str) -> list[str]:
-    cells = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', page, flags=re.S)
-    return [html.unescape(re.sub(r"<[^>]+>", " ", cell)).split() and " ".join(
-        html.unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in cells]
-
-
-pytestmark = pytest.mark.django_db
+def cell_texts(page: str, pattern: str) -> list[str]:
+    """The text of each element matched by ``pattern`` (its first group), whitespace collapsed; empty ones left out."""
+    cells = (" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+             for cell in re.findall(pattern, page, flags=re.S))
+    return [cell for cell in cells if cell]
 
 
 def test_the_index_has_no_english_word(back_office):
@@ -121,13 +122,13 @@ def test_each_list_has_vietnamese_column_headers_and_no_english_word(back_office
     assert page.status_code == 200
     text = page.content.decode()
     assert english_on(text) == []
-    headers = [header for header in column_headers(text) if header]
+    headers = cell_texts(text, r'<th scope="col"[^>]*>(.*?)</th>')
     assert headers, "the list has columns"
     assert [header for header in headers if not is_vietnamese(header) and header not in ASCII_LABELS] == []
 
 
-@pytest.mark.parametrize("model", [model for model, model_admin in registered()], ids=lambda model: model._meta.label)
-def test_each_add_form_that_exists_has_no_english_word(back_office, admin_user, model):
+@pytest.mark.parametrize("model", [model for model, _ in registered()], ids=lambda model: model._meta.label)
+def test_each_add_form_that_exists_has_no_english_word(back_office, model):
     opts = model._meta
     page = back_office.get(f"/admin/{opts.app_label}/{opts.model_name}/add/")
     if page.status_code == 403:  # read-only in the back office: rows are made by the services
@@ -135,9 +136,8 @@ def test_each_add_form_that_exists_has_no_english_word(back_office, admin_user, 
     assert page.status_code == 200
     text = page.content.decode()
     assert english_on(text) == []
-    labels = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", label)).split()).rstrip(":")
-              for label in re.findall(r"<label\b[^>]*>(.*?)</label>", text, flags=re.S)]
-    assert [label for label in labels if label and not is_vietnamese(label) and label not in ASCII_LABELS] == []
+    labels = [label.rstrip(":") for label in cell_texts(text, r"<label\b[^>]*>(.*?)</label>")]
+    assert [label for label in labels if not is_vietnamese(label) and label not in ASCII_LABELS] == []
 
 
 def test_an_account_page_with_its_permission_selector_has_no_english_word(back_office, admin_user):
