@@ -58,8 +58,8 @@ class Entry(models.Model):
     purpose = models.CharField("mục đích", max_length=300, blank=True)
     detail = models.JSONField("chi tiết", default=dict, blank=True)
     ip = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField("mã băm của bản ghi trước", max_length=64)
+    hash = models.CharField("mã băm", max_length=64)
     # The chain key (its id in AUDIT_CHAIN_KEYS) the value was made with; empty for the old unkeyed rule.
     key_id = models.CharField("khóa chuỗi", max_length=40, blank=True, default="")
 

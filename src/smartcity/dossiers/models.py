@@ -156,11 +156,13 @@ class Dossier(models.Model):
 class DailyCounter(models.Model):
     """The per-agency, per-day sequence of dossier codes (``<agency>-<YYMMDD>-<NNNN>``)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField("ngày")
+    last = models.PositiveIntegerField("số thứ tự cuối", default=0)
 
     class Meta:
+        verbose_name = "bộ đếm mã hồ sơ theo ngày"
+        verbose_name_plural = "bộ đếm mã hồ sơ theo ngày"
         constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_counter_day")]
 
     def __str__(self) -> str:
@@ -255,7 +257,9 @@ class Evaluation(models.Model):
     dossier can be rated in) so a period's ratings are an index range of this table rather than a join from every
     dossier finished in the period."""
 
-    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="evaluation")
+    dossier = models.OneToOneField(
+        Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="evaluation",
+    )
     dossier_finished_at = models.DateTimeField("thời điểm hồ sơ xử lý xong", null=True, db_index=True)
     at = models.DateTimeField("thời điểm đánh giá")
     points = models.JSONField("điểm từng chỉ số")  # nine integers, 0–2, in the order of INDICATORS

@@ -64,7 +64,7 @@ class Station(models.Model):
     flood_level_ii = models.FloatField("báo động II (m)", null=True, blank=True)
     flood_level_iii = models.FloatField("báo động III (m)", null=True, blank=True)
     is_active = models.BooleanField("đang hoạt động", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     objects = StationQuerySet.as_manager()
 
@@ -133,7 +133,7 @@ class WarningRule(models.Model):
                                  help_text="Chỉ mở cảnh báo khi giá trị hiện tại cao hơn giờ trước")
     advice = models.TextField("khuyến cáo gửi kèm", blank=True)
     is_active = models.BooleanField("đang áp dụng", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "quy tắc cảnh báo"
@@ -211,10 +211,10 @@ class Subscription(models.Model):
                              on_delete=models.PROTECT, related_name="+")
     # Kinds ("air", "water_level"…) and/or rule parameters ("aqi", "rain_3h"…); empty: every warning.
     parameters = models.JSONField("loại cảnh báo", default=list, blank=True)
-    token = models.CharField(max_length=43, unique=True, editable=False)
+    token = models.CharField("mã xác nhận và hủy đăng ký", max_length=43, unique=True, editable=False)
     confirmed_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
     cancelled_at = models.DateTimeField("hủy lúc", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "đăng ký nhận cảnh báo"
@@ -263,7 +263,7 @@ class NoiseLimit(models.Model):
     note = models.TextField("ghi chú", blank=True,
                             help_text="Hiển thị trên trang trạm khi số liệu được so với quy chuẩn này "
                                       "(ví dụ: thời hạn chuyển tiếp)")
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("thời điểm cập nhật", auto_now=True)
 
     class Meta:
         verbose_name = "giới hạn tiếng ồn"

@@ -11,9 +11,12 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import QuerySet
+from django.db.models import ManyToManyField, QuerySet
+from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -46,11 +49,46 @@ def protect_admin_site(site: admin.AdminSite) -> None:
 protect_admin_site(admin.site)
 
 
+# Django stores a permission's name in English when the table is migrated ("Can add dossier"); the back office names
+# the four standard ones from their codename and the model's Vietnamese name instead, at display time.
+PERMISSION_ACTIONS = {"add": gettext_lazy("Được thêm"), "change": gettext_lazy("Được sửa"),
+                      "delete": gettext_lazy("Được xóa"), "view": gettext_lazy("Được xem")}
+
+
+def permission_label(permission: Permission) -> str:
+    """``app | model | action`` in Vietnamese; a custom permission keeps the name its app gave it."""
+    content_type = permission.content_type
+    action, _sep, model_name = permission.codename.partition("_")
+    model = content_type.model_class()
+    name: Any = permission.name
+    if action in PERMISSION_ACTIONS and model is not None and model_name == model._meta.model_name:
+        name = f"{PERMISSION_ACTIONS[action]} {model._meta.verbose_name}"
+    return f"{content_type} | {name}"
+
+
+class VietnamesePermissions:
+    """Mixin for the user and group admins: the permission selector lists the permissions in Vietnamese."""
+
+    def formfield_for_manytomany(self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        if isinstance(field, ModelMultipleChoiceField) and field.queryset.model is Permission:
+            field.label_from_instance = permission_label  # type: ignore[method-assign]
+        return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(VietnamesePermissions, DjangoGroupAdmin):
+    pass
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(VietnamesePermissions, DjangoUserAdmin):
     """Accounts. The TOTP secret is never shown; its reset and the unlocking go through services (audited)."""
 
-    list_display = ["username", "get_full_name", "kind", "is_staff", "totp_confirmed", "locked_until", "is_active"]
+    list_display = ["username", "full_name", "kind", "is_staff", "totp_confirmed", "locked_until", "is_active"]
     list_filter = ["kind", "is_staff", "is_active", "totp_confirmed"]
     search_fields = ["username", "first_name", "last_name", "email"]
     readonly_fields = ["person", "oidc_issuer", "oidc_subject", "totp_confirmed", "failed_logins", "locked_until",
@@ -64,6 +102,10 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["username", "kind", "usable_password", "password1", "password2"]}),
     ]
     actions = ["reset_totp", "unlock"]
+
+    @admin.display(description=gettext_lazy("họ và tên"), ordering="last_name")
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()
 
     @admin.action(description=gettext_lazy("Đặt lại xác thực hai lớp (TOTP) — lần đăng nhập sau sẽ kích hoạt lại"))
     def reset_totp(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -94,9 +136,12 @@ class IdpAccountAdmin(admin.ModelAdmin):
         return False
 
 
-# The demo identity provider's OpenID Connect clients and tokens (django-oauth-toolkit) in Vietnamese: the package
-# derives its model names from the class names, which no translation catalogue reaches, so the back office is told
-# them here, for its index and its page titles. The fields' names come from locale/vi (they are translatable there).
+# The third-party apps' models in Vietnamese: django-oauth-toolkit (the demo identity provider's OpenID Connect
+# clients and tokens) and Django's own sessions derive their model names from the class names, which no translation
+# catalogue reaches. They are set on the models' options here, at run time: the migration state reads only the
+# options written in a model's Meta (``_meta.original_attrs``), so no migration follows in those apps, and every
+# admin page (index, titles, breadcrumbs, the "Add …" button, the row count, the permission lists) shows these.
+# The fields' names come from locale/vi (they are translatable there).
 THIRD_PARTY_APPS = {"oauth2_provider": gettext_lazy("Nhà cung cấp định danh thử nghiệm (OpenID Connect)")}
 THIRD_PARTY_MODELS = {
     "oauth2_provider.application": gettext_lazy("ứng dụng kết nối"),
@@ -104,50 +149,26 @@ THIRD_PARTY_MODELS = {
     "oauth2_provider.refreshtoken": gettext_lazy("mã làm mới"),
     "oauth2_provider.grant": gettext_lazy("mã cấp quyền"),
     "oauth2_provider.idtoken": gettext_lazy("mã định danh (ID token)"),
+    "oauth2_provider.devicegrant": gettext_lazy("mã cấp quyền cho thiết bị"),
+    "django_celery_results.chordcounter": gettext_lazy("bộ đếm nhóm tác vụ (chord)"),
+    "sessions.session": gettext_lazy("phiên đăng nhập"),
 }
 
 
-def name_third_party_models(site: admin.AdminSite) -> None:
-    """Give the third-party apps and models above their Vietnamese names on ``site`` (index, sidebar, titles)."""
+def name_third_party_models() -> None:
+    """Give the third-party apps and models above their Vietnamese names (singular and plural alike)."""
     from django.apps import apps
-    from django.utils.text import capfirst
 
     for label, name in THIRD_PARTY_APPS.items():
         if apps.is_installed(label):
             apps.get_app_config(label).verbose_name = name  # not a model option: no migration follows from it
-    default_build = site._build_app_dict
-
-    def build_app_dict(request: HttpRequest, label: str | None = None) -> dict[str, Any]:
-        app_dict = default_build(request, label)
-        apps_ = [app_dict] if label and app_dict else app_dict.values() if not label else []
-        for app in apps_:
-            for model in app.get("models", []):
-                name = THIRD_PARTY_MODELS.get(model["model"]._meta.label_lower)
-                if name is not None:
-                    model["name"] = capfirst(name)
-        return app_dict
-
-    site._build_app_dict = build_app_dict  # type: ignore[method-assign]
-    for model, model_admin in list(site._registry.items()):
-        name = THIRD_PARTY_MODELS.get(model._meta.label_lower)
-        if name is not None:
-            _titled(model_admin, name)
+    for label, name in THIRD_PARTY_MODELS.items():
+        try:
+            model = apps.get_model(label)
+        except LookupError:  # the app is not installed here
+            continue
+        model._meta.verbose_name = name
+        model._meta.verbose_name_plural = name
 
 
-def _titled(model_admin: admin.ModelAdmin, name: Any) -> None:
-    """The list and form pages of ``model_admin`` titled with ``name`` instead of the model's English name."""
-    changelist_view, changeform_view = model_admin.changelist_view, model_admin.changeform_view
-
-    def titled_changelist(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        return changelist_view(request, {"title": _("Select %s to view") % name, **(extra_context or {})})
-
-    def titled_changeform(request: HttpRequest, object_id: str | None = None, form_url: str = "",
-                          extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        title = (_("Add %s") if object_id is None else _("Change %s")) % name
-        return changeform_view(request, object_id, form_url, {"title": title, **(extra_context or {})})
-
-    model_admin.changelist_view = titled_changelist  # type: ignore[method-assign]
-    model_admin.changeform_view = titled_changeform  # type: ignore[method-assign]
-
-
-name_third_party_models(admin.site)
+name_third_party_models()

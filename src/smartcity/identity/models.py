@@ -40,11 +40,12 @@ class User(AbstractUser):
         related_name="account",
     )
     # The subject identifier the identity provider gave this citizen (``iss`` + ``sub`` identify them for good).
-    oidc_issuer = models.CharField(max_length=300, blank=True)
-    oidc_subject = models.CharField(max_length=255, blank=True)
+    oidc_issuer = models.CharField("nhà cung cấp định danh (OIDC issuer)", max_length=300, blank=True)
+    oidc_subject = models.CharField("mã định danh chủ thể (OIDC sub)", max_length=255, blank=True)
     totp_secret = SealedTextField("khóa TOTP", blank=True)  # encrypted at rest (``lib.sealed``)
     totp_confirmed = models.BooleanField("đã kích hoạt TOTP", default=False)
-    totp_last_step = models.BigIntegerField(default=0)  # a code is accepted once: replay protection
+    # A code is accepted once: replay protection.
+    totp_last_step = models.BigIntegerField("bước mã TOTP đã dùng gần nhất", default=0)
     failed_logins = models.PositiveIntegerField("số lần đăng nhập sai", default=0)
     locked_until = models.DateTimeField("khóa đến", null=True, blank=True)
 
@@ -100,9 +101,10 @@ class IdpAccount(models.Model):
     # django-oauth-toolkit's grants and tokens point at a user row; this one stands for the identity at the
     # provider and is distinct from the citizen's portal account, which the portal creates on its own.
     principal = models.OneToOneField(
-        User, on_delete=models.CASCADE, related_name="idp_account", limit_choices_to={"kind": User.Kind.IDP}
+        User, verbose_name="tài khoản tại nhà cung cấp định danh", on_delete=models.CASCADE,
+        related_name="idp_account", limit_choices_to={"kind": User.Kind.IDP}
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "định danh điện tử (thử nghiệm)"

@@ -22,8 +22,8 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
     next_attempt_at = models.DateTimeField("lần gửi tiếp theo", db_index=True)
     last_error = models.CharField("lỗi gần nhất", max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
+    sent_at = models.DateTimeField("thời điểm gửi", null=True, blank=True)
 
     class Meta:
         verbose_name = "thông báo"

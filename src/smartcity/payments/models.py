@@ -67,7 +67,7 @@ class Payment(models.Model):
     state = models.CharField("trạng thái", max_length=10, choices=State.choices, default=State.CREATED)
     failure_reason = models.CharField("lý do không thành công", max_length=300, blank=True)
     created_at = models.DateTimeField("thời điểm yêu cầu", auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("thời điểm cập nhật", auto_now=True)
     paid_at = models.DateTimeField("thời điểm thanh toán", null=True, blank=True)
     # when every receiver of ``signals.payment_succeeded`` took the news; empty while one has still to
     # (``services.announce_pending`` sends it again)
@@ -106,20 +106,24 @@ class AttemptState(models.TextChoices):
 class Attempt(models.Model):
     """One trip to the gateway under its own order reference."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="attempts")
+    payment = models.ForeignKey(
+        Payment, verbose_name="khoản thanh toán", on_delete=models.CASCADE, related_name="attempts",
+    )
     txn_ref = models.CharField("mã tham chiếu (vnp_TxnRef)", max_length=100, unique=True)
     created_at = models.DateTimeField("thời điểm tạo")
     expires_at = models.DateTimeField("hết hạn")
     url = models.TextField("địa chỉ chuyển hướng")
     ip = models.GenericIPAddressField("địa chỉ IP người nộp", null=True, blank=True)
-    state = models.CharField(max_length=10, choices=AttemptState.choices, default=AttemptState.PENDING)
-    response_code = models.CharField(max_length=2, blank=True)
-    transaction_status = models.CharField(max_length=2, blank=True)
-    transaction_no = models.CharField(max_length=40, blank=True)
-    bank_code = models.CharField(max_length=20, blank=True)
-    pay_date = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        "trạng thái", max_length=10, choices=AttemptState.choices, default=AttemptState.PENDING,
+    )
+    response_code = models.CharField("mã phản hồi", max_length=2, blank=True)
+    transaction_status = models.CharField("trạng thái giao dịch", max_length=2, blank=True)
+    transaction_no = models.CharField("mã giao dịch tại cổng", max_length=40, blank=True)
+    bank_code = models.CharField("ngân hàng", max_length=20, blank=True)
+    pay_date = models.DateTimeField("thời điểm thanh toán (theo cổng)", null=True, blank=True)
     confirmed_via = models.CharField("xác nhận qua", max_length=10, blank=True)  # ipn | querydr
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField("thời điểm xác nhận", null=True, blank=True)
 
     class Meta:
         verbose_name = "lần thanh toán"
@@ -135,12 +139,13 @@ class Reconciliation(models.Model):
 
     day = models.DateField("ngày đối soát", db_index=True)
     ran_at = models.DateTimeField("thời điểm chạy", auto_now_add=True)
-    ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người chạy", null=True, blank=True,
+                               on_delete=models.SET_NULL,
                                related_name="+")
     source = models.CharField("nguồn báo cáo", max_length=10)  # gateway | file
-    platform_count = models.PositiveIntegerField(default=0)
-    gateway_count = models.PositiveIntegerField(default=0)
-    matched = models.PositiveIntegerField(default=0)
+    platform_count = models.PositiveIntegerField("số giao dịch theo nền tảng", default=0)
+    gateway_count = models.PositiveIntegerField("số giao dịch theo cổng", default=0)
+    matched = models.PositiveIntegerField("số giao dịch khớp", default=0)
     platform_total = models.PositiveBigIntegerField("tổng thu thành công theo nền tảng", default=0)
     gateway_total = models.PositiveBigIntegerField("tổng thu thành công theo cổng", default=0)
     mismatches = models.JSONField("chênh lệch", default=list)
@@ -161,24 +166,25 @@ class Reconciliation(models.Model):
 class SandboxTransaction(models.Model):
     """The sandbox gateway's ledger (the gateway side, not the platform's)."""
 
-    tmn_code = models.CharField(max_length=8)
-    txn_ref = models.CharField(max_length=100)
-    token = models.CharField(max_length=32, unique=True)
-    amount = models.PositiveBigIntegerField()  # VND
-    order_info = models.CharField(max_length=255)
-    return_url = models.TextField()
-    ip = models.CharField(max_length=45)
-    create_date = models.CharField(max_length=14)  # as the merchant sent it (GMT+7)
-    day = models.DateField(db_index=True)  # the day of create_date, for the daily report
-    expires_at = models.DateTimeField()
-    status = models.CharField(max_length=2, default="01")  # vnp_TransactionStatus
-    response_code = models.CharField(max_length=2, blank=True)
-    transaction_no = models.CharField(max_length=20, blank=True)
-    bank_code = models.CharField(max_length=20, blank=True)
-    card_type = models.CharField(max_length=10, blank=True)
-    pay_date = models.CharField(max_length=14, blank=True)
-    ipn_answer = models.CharField(max_length=2, blank=True)  # the merchant's RspCode
-    created_at = models.DateTimeField(auto_now_add=True)
+    tmn_code = models.CharField("mã đơn vị (vnp_TmnCode)", max_length=8)
+    txn_ref = models.CharField("mã tham chiếu (vnp_TxnRef)", max_length=100)
+    token = models.CharField("mã phiên thanh toán", max_length=32, unique=True)
+    amount = models.PositiveBigIntegerField("số tiền (đồng)")  # VND
+    order_info = models.CharField("nội dung thanh toán", max_length=255)
+    return_url = models.TextField("địa chỉ trả về")
+    ip = models.CharField("địa chỉ IP", max_length=45)
+    # As the merchant sent it (GMT+7)
+    create_date = models.CharField("thời điểm tạo (theo đơn vị gửi)", max_length=14)
+    day = models.DateField("ngày giao dịch", db_index=True)  # the day of create_date, for the daily report
+    expires_at = models.DateTimeField("hết hạn")
+    status = models.CharField("trạng thái giao dịch", max_length=2, default="01")  # vnp_TransactionStatus
+    response_code = models.CharField("mã phản hồi", max_length=2, blank=True)
+    transaction_no = models.CharField("mã giao dịch", max_length=20, blank=True)
+    bank_code = models.CharField("ngân hàng", max_length=20, blank=True)
+    card_type = models.CharField("loại thẻ", max_length=10, blank=True)
+    pay_date = models.CharField("thời điểm thanh toán", max_length=14, blank=True)
+    ipn_answer = models.CharField("phản hồi IPN của đơn vị", max_length=2, blank=True)  # the merchant's RspCode
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "giao dịch cổng thử nghiệm"

@@ -99,9 +99,9 @@ class Succession(models.Model):
     address when nothing else (a street, coordinates) tells them apart.
     """
 
-    old = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="successors")
-    new = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="predecessors")
-    is_default = models.BooleanField(default=True)
+    old = models.ForeignKey(Unit, verbose_name="đơn vị cũ", on_delete=models.CASCADE, related_name="successors")
+    new = models.ForeignKey(Unit, verbose_name="đơn vị mới", on_delete=models.CASCADE, related_name="predecessors")
+    is_default = models.BooleanField("đơn vị nhận mặc định", default=True)
 
     class Meta:
         verbose_name = "sáp nhập/chia tách"

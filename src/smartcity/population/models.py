@@ -64,8 +64,8 @@ class Citizen(models.Model):
     relation_to_head = models.CharField("quan hệ với chủ hộ", max_length=30, blank=True)
     # Disagreements between the ID number's legacy structure and the record (warnings, never errors).
     id_warnings = models.JSONField("cảnh báo số định danh", default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
+    updated_at = models.DateTimeField("thời điểm cập nhật", auto_now=True)
 
     objects = CitizenQuerySet.as_manager()
 

@@ -90,7 +90,7 @@ class Procedure(models.Model):
     agency_text_en = models.CharField("cơ quan thực hiện (tiếng Anh)", max_length=300, blank=True)
     result_en = models.CharField("kết quả (tiếng Anh)", max_length=400, blank=True)
     # Folded name and code, for search with or without diacritics ("dang ky khai sinh").
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField("nội dung tìm kiếm", editable=False, default="")
     is_active = models.BooleanField("đang áp dụng", default=True)
 
     objects = ProcedureQuerySet.as_manager()
@@ -110,7 +110,9 @@ class VersionQuerySet(models.QuerySet["ProcedureVersion"]):
 
 
 class ProcedureVersion(models.Model):
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.CASCADE, related_name="versions",
+    )
     number = models.PositiveIntegerField("phiên bản")
     effective_from = models.DateField("hiệu lực từ")
     effective_until = models.DateField("hết hiệu lực từ", null=True, blank=True)

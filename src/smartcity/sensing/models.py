@@ -53,10 +53,10 @@ class QualityFlag(enum.IntFlag):
 class BoundingBox(models.Model):
     """Envelope of a GeoJSON geometry, kept beside it so spatial filters narrow candidates in SQL (no PostGIS)."""
 
-    min_x = models.FloatField(null=True, blank=True, editable=False)
-    min_y = models.FloatField(null=True, blank=True, editable=False)
-    max_x = models.FloatField(null=True, blank=True, editable=False)
-    max_y = models.FloatField(null=True, blank=True, editable=False)
+    min_x = models.FloatField("kinh độ nhỏ nhất", null=True, blank=True, editable=False)
+    min_y = models.FloatField("vĩ độ nhỏ nhất", null=True, blank=True, editable=False)
+    max_x = models.FloatField("kinh độ lớn nhất", null=True, blank=True, editable=False)
+    max_y = models.FloatField("vĩ độ lớn nhất", null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -67,7 +67,7 @@ class Thing(models.Model):
     description = models.TextField("mô tả", blank=True)
     properties = models.JSONField("thuộc tính", null=True, blank=True)
     locations = models.ManyToManyField("Location", verbose_name="vị trí", related_name="things", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "thiết bị (Thing)"
@@ -93,9 +93,11 @@ class Location(BoundingBox):
 
 
 class HistoricalLocation(models.Model):
-    thing = models.ForeignKey(Thing, on_delete=models.CASCADE, related_name="historical_locations")
+    thing = models.ForeignKey(
+        Thing, verbose_name="thiết bị", on_delete=models.CASCADE, related_name="historical_locations",
+    )
     time = models.DateTimeField("thời điểm")
-    locations = models.ManyToManyField(Location, related_name="historical_locations")
+    locations = models.ManyToManyField(Location, verbose_name="vị trí", related_name="historical_locations")
 
     class Meta:
         verbose_name = "lịch sử vị trí"
@@ -126,8 +128,8 @@ class ObservedProperty(models.Model):
     description = models.TextField("mô tả", blank=True)
     properties = models.JSONField("thuộc tính", null=True, blank=True)
     # Mirrors properties.plausibleRange: readings outside are refused (dead letters).
-    plausible_min = models.FloatField(null=True, blank=True, editable=False)
-    plausible_max = models.FloatField(null=True, blank=True, editable=False)
+    plausible_min = models.FloatField("giá trị hợp lý nhỏ nhất", null=True, blank=True, editable=False)
+    plausible_max = models.FloatField("giá trị hợp lý lớn nhất", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "đại lượng quan trắc"
@@ -144,20 +146,31 @@ class Datastream(models.Model):
     observation_type = models.CharField("kiểu quan trắc", max_length=100, choices=ObservationType.choices)
     observed_area = models.JSONField("vùng quan trắc", null=True, blank=True)
     # Server-maintained envelopes of the observations' times (updated per ingest batch).
-    phenomenon_time_start = models.DateTimeField(null=True, blank=True, editable=False)
-    phenomenon_time_end = models.DateTimeField(null=True, blank=True, editable=False)
-    result_time_start = models.DateTimeField(null=True, blank=True, editable=False)
-    result_time_end = models.DateTimeField(null=True, blank=True, editable=False)
+    phenomenon_time_start = models.DateTimeField(
+        "thời điểm quan trắc đầu tiên", null=True, blank=True, editable=False,
+    )
+    phenomenon_time_end = models.DateTimeField(
+        "thời điểm quan trắc cuối cùng", null=True, blank=True, editable=False,
+    )
+    result_time_start = models.DateTimeField("thời điểm có kết quả đầu tiên", null=True, blank=True, editable=False)
+    result_time_end = models.DateTimeField("thời điểm có kết quả cuối cùng", null=True, blank=True, editable=False)
     properties = models.JSONField("thuộc tính", null=True, blank=True)
-    thing = models.ForeignKey(Thing, on_delete=models.CASCADE, related_name="datastreams")
-    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="datastreams")
-    observed_property = models.ForeignKey(ObservedProperty, on_delete=models.CASCADE, related_name="datastreams")
+    thing = models.ForeignKey(Thing, verbose_name="thiết bị", on_delete=models.CASCADE, related_name="datastreams")
+    sensor = models.ForeignKey(
+        Sensor, verbose_name="cảm biến", on_delete=models.CASCADE, related_name="datastreams",
+    )
+    observed_property = models.ForeignKey(
+        ObservedProperty, verbose_name="đại lượng quan trắc", on_delete=models.CASCADE,
+        related_name="datastreams",
+    )
     # Mirrors of properties.expectedRange / maxRateOfChange / reportingInterval (see the module docstring).
-    expected_min = models.FloatField(null=True, blank=True, editable=False)
-    expected_max = models.FloatField(null=True, blank=True, editable=False)
-    max_rate_per_minute = models.FloatField(null=True, blank=True, editable=False)
+    expected_min = models.FloatField("giá trị dự kiến nhỏ nhất", null=True, blank=True, editable=False)
+    expected_max = models.FloatField("giá trị dự kiến lớn nhất", null=True, blank=True, editable=False)
+    max_rate_per_minute = models.FloatField(
+        "tốc độ thay đổi tối đa (mỗi phút)", null=True, blank=True, editable=False,
+    )
     reporting_interval = models.PositiveIntegerField("chu kỳ gửi (giây)", null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "chuỗi dữ liệu (Datastream)"
@@ -180,7 +193,8 @@ class FeatureOfInterest(BoundingBox):
     # Set when the server generated this feature from a Thing's Location (OGC 18-088, 10.2.1.1), so the next
     # observation at the same place reuses it.
     source_location = models.ForeignKey(
-        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        Location, verbose_name="vị trí gốc", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False
     )
 
     class Meta:
@@ -207,19 +221,25 @@ class Observation(models.Model):
     """A reading. On PostgreSQL the table is partitioned by month of ``phenomenon_time`` (primary key
     (id, phenomenon_time)); ``id`` stays unique through its sequence."""
 
-    id = models.BigAutoField(primary_key=True)
-    datastream = models.ForeignKey(Datastream, on_delete=models.CASCADE, related_name="observations",
+    id = models.BigAutoField("ID", primary_key=True)
+    datastream = models.ForeignKey(Datastream, verbose_name="chuỗi dữ liệu", on_delete=models.CASCADE,
+                                   related_name="observations",
                                    db_index=False)  # the unique (datastream, phenomenon_time) index serves it
     phenomenon_time = models.DateTimeField("thời điểm quan trắc")
-    phenomenon_time_end = models.DateTimeField(null=True, blank=True)  # set when the phenomenon time is an interval
-    result_time = models.DateTimeField(null=True, blank=True)
+    # Set when the phenomenon time is an interval.
+    phenomenon_time_end = models.DateTimeField("kết thúc khoảng quan trắc", null=True, blank=True)
+    result_time = models.DateTimeField("thời điểm có kết quả", null=True, blank=True)
     result = models.FloatField("kết quả", null=True, blank=True)  # numeric results (and numbers of OM_Observation)
-    result_json = models.JSONField(null=True, blank=True)  # non-numeric results: text, booleans, objects
-    result_quality = models.JSONField(null=True, blank=True)
-    valid_time_start = models.DateTimeField(null=True, blank=True)
-    valid_time_end = models.DateTimeField(null=True, blank=True)
-    parameters = models.JSONField(null=True, blank=True)
-    feature_of_interest = models.ForeignKey(FeatureOfInterest, on_delete=models.CASCADE, related_name="observations")
+    # Non-numeric results: text, booleans, objects.
+    result_json = models.JSONField("kết quả (JSON)", null=True, blank=True)
+    result_quality = models.JSONField("chất lượng kết quả", null=True, blank=True)
+    valid_time_start = models.DateTimeField("hiệu lực từ", null=True, blank=True)
+    valid_time_end = models.DateTimeField("hiệu lực đến", null=True, blank=True)
+    parameters = models.JSONField("tham số", null=True, blank=True)
+    feature_of_interest = models.ForeignKey(
+        FeatureOfInterest, verbose_name="đối tượng quan trắc", on_delete=models.CASCADE,
+        related_name="observations",
+    )
     quality_flags = models.PositiveSmallIntegerField("cờ chất lượng", default=0)  # QualityFlag bits
 
     objects = ObservationQuerySet.as_manager()
@@ -249,13 +269,16 @@ class LatestObservationQuerySet(models.QuerySet["LatestObservation"]):
 class LatestObservation(models.Model):
     """The newest reading of each datastream, upserted with every ingest batch."""
 
-    datastream = models.OneToOneField(Datastream, primary_key=True, on_delete=models.CASCADE, related_name="latest")
-    observation_id = models.BigIntegerField()
-    phenomenon_time = models.DateTimeField()
-    result_time = models.DateTimeField(null=True, blank=True)
-    result = models.FloatField(null=True, blank=True)
-    result_json = models.JSONField(null=True, blank=True)
-    quality_flags = models.PositiveSmallIntegerField(default=0)
+    datastream = models.OneToOneField(
+        Datastream, verbose_name="chuỗi dữ liệu", primary_key=True, on_delete=models.CASCADE,
+        related_name="latest",
+    )
+    observation_id = models.BigIntegerField("mã quan trắc")
+    phenomenon_time = models.DateTimeField("thời điểm quan trắc")
+    result_time = models.DateTimeField("thời điểm có kết quả", null=True, blank=True)
+    result = models.FloatField("kết quả", null=True, blank=True)
+    result_json = models.JSONField("kết quả (JSON)", null=True, blank=True)
+    quality_flags = models.PositiveSmallIntegerField("cờ chất lượng", default=0)
 
     objects = LatestObservationQuerySet.as_manager()
 
@@ -272,12 +295,14 @@ class LatestObservation(models.Model):
 
 
 class RollUp(models.Model):
-    datastream = models.ForeignKey(Datastream, on_delete=models.CASCADE, related_name="+", db_index=False)
+    datastream = models.ForeignKey(
+        Datastream, verbose_name="chuỗi dữ liệu", on_delete=models.CASCADE, related_name="+", db_index=False,
+    )
     bucket = models.DateTimeField("đầu khoảng")  # start of the hour (UTC) / of the local day, stored in UTC
-    count = models.PositiveIntegerField()
-    minimum = models.FloatField()
-    maximum = models.FloatField()
-    mean = models.FloatField()
+    count = models.PositiveIntegerField("số giá trị")
+    minimum = models.FloatField("nhỏ nhất")
+    maximum = models.FloatField("lớn nhất")
+    mean = models.FloatField("trung bình")
 
     class Meta:
         abstract = True
@@ -305,7 +330,8 @@ class DeadLetter(models.Model):
 
     received_at = models.DateTimeField("nhận lúc", db_index=True)
     source = models.CharField("nguồn", max_length=40)  # http, create-observations, mqtt, …
-    datastream_id = models.BigIntegerField(null=True, blank=True)  # as sent; may name no datastream
+    # As sent; may name no datastream.
+    datastream_id = models.BigIntegerField("mã chuỗi dữ liệu (như đã gửi)", null=True, blank=True)
     payload = models.JSONField("dữ liệu gốc", null=True)
     reason = models.TextField("lý do")
 
@@ -322,7 +348,10 @@ class MaintenanceAlert(models.Model):
     class Kind(models.TextChoices):
         STALE = "stale", "Không có dữ liệu (cảm biến ngừng gửi)"
 
-    datastream = models.ForeignKey(Datastream, on_delete=models.CASCADE, related_name="maintenance_alerts")
+    datastream = models.ForeignKey(
+        Datastream, verbose_name="chuỗi dữ liệu", on_delete=models.CASCADE,
+        related_name="maintenance_alerts",
+    )
     kind = models.CharField("loại", max_length=20, choices=Kind.choices)
     opened_at = models.DateTimeField("mở lúc")
     closed_at = models.DateTimeField("đóng lúc", null=True, blank=True)
@@ -352,13 +381,14 @@ class IngestKey(models.Model):
 
     name = models.CharField("tên", max_length=120)
     prefix = models.CharField("tiền tố", max_length=16, unique=True)
-    secret_hash = models.CharField(max_length=64)
+    secret_hash = models.CharField("mã băm của khóa bí mật", max_length=64)
     scope = models.CharField("phạm vi", max_length=20, choices=Scope.choices, default=Scope.OBSERVATIONS)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True, blank=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
+    last_used_at = models.DateTimeField("lần dùng gần nhất", null=True, blank=True)
+    revoked_at = models.DateTimeField("thời điểm thu hồi", null=True, blank=True)
 
     class Meta:
         verbose_name = "khóa gửi dữ liệu"

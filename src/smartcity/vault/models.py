@@ -29,11 +29,11 @@ class Document(models.Model):
     issued_at = models.DateTimeField("thời điểm cấp")
     reference = models.CharField("hồ sơ nguồn", max_length=40, blank=True)  # the dossier code that produced it
     procedure_code = models.CharField("mã thủ tục", max_length=20, blank=True)
-    file = models.FileField(upload_to=_upload_to)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    file = models.FileField("tệp", upload_to=_upload_to)
+    size = models.PositiveIntegerField("kích thước (byte)")
+    sha256 = models.CharField("mã băm SHA-256", max_length=64)
     signed = models.BooleanField("có chữ ký số", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm lưu vào kho", auto_now_add=True)
 
     class Meta:
         verbose_name = "giấy tờ trong kho"
@@ -49,14 +49,14 @@ class Document(models.Model):
 
 
 class ShareLink(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="shares")
-    token_sha256 = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
+    document = models.ForeignKey(Document, verbose_name="giấy tờ", on_delete=models.CASCADE, related_name="shares")
+    token_sha256 = models.CharField("mã băm của liên kết", max_length=64, unique=True)
+    created_at = models.DateTimeField("thời điểm tạo")
     expires_at = models.DateTimeField("hết hạn")
     # When set, only signed-in staff of this agency may open the link; otherwise anyone holding it.
     recipient = models.ForeignKey(Agency, verbose_name="cơ quan được xem", null=True, blank=True,
                                   on_delete=models.CASCADE, related_name="+")
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField("thời điểm thu hồi", null=True, blank=True)
     opened = models.PositiveIntegerField("số lần mở", default=0)
 
     class Meta:
