@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "smartcity.dossiers",
     "smartcity.sensing",
     "smartcity.environment",
+    "smartcity.feedback",
     "smartcity.portal",
     "smartcity.ops",
     "smartcity.demo",  # last: the top layer, it loads every app's demo data
@@ -505,6 +506,7 @@ RATE_LIMITS = {
     "parse_address": env_str("RATE_LIMIT_PARSE_ADDRESS", "60/m"),  # POST /api/v1/places/parse-address
     "agency_search": env_str("RATE_LIMIT_AGENCY_SEARCH", "120/5m"),  # GET /api/v1/vault/agencies (share form)
     "payment_return": env_str("RATE_LIMIT_PAYMENT_RETURN", "30/5m"),  # the gateway's browser return
+    "feedback_submit": env_str("RATE_LIMIT_FEEDBACK_SUBMIT", "10/h"),  # reports from one address (page, Open311)
     # Badly signed payment notifications audited per address; past it they are refused unaudited (a correctly
     # signed IPN from the gateway is never counted nor held back).
     "payment_refusal": env_str("RATE_LIMIT_PAYMENT_REFUSAL", "20/h"),
