@@ -164,7 +164,7 @@ class Report(models.Model):
 class Photo(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
     answer = models.BooleanField("ảnh của cơ quan (kết quả xử lý)", default=False)
-    image = models.ImageField("ảnh", upload_to="feedback/%Y/%m/", width_field="width", height_field="height")
+    image = models.FileField("ảnh", upload_to="feedback/%Y/%m/")
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     size = models.PositiveIntegerField("dung lượng (byte)", default=0)

@@ -206,7 +206,8 @@ def _store_photos(report: Report, uploads: Sequence[Upload], *, answer: bool, fi
         raise Invalid(f"Tối đa {MAX_PHOTOS} ảnh", field=field)
     cleaned = [clean_photo(u.name, u.content_type, u.data, field=field) for u in uploads]  # all checked, then stored
     for photo in cleaned:
-        row = Photo(report=report, answer=answer, size=len(photo.data), sha256=photo.sha256)
+        row = Photo(report=report, answer=answer, size=len(photo.data), sha256=photo.sha256, width=photo.width,
+                    height=photo.height)
         save_file(row.image, f"{photo.sha256[:16]}.jpg", ContentFile(photo.data))
         row.save()
 
