@@ -463,6 +463,10 @@ MAP_BOUNDARY_MAX_MB = env_int("SMARTCITY_MAP_BOUNDARY_MAX_MB", 50)
 # Stations, warnings, public pages and the NGSI-LD view (smartcity.environment). The demo needs none of them.
 # The province whose wards stations are placed in and whose map the public page draws (GSO code; the city's own).
 ENVIRONMENT_PROVINCE_CODE = env_str("ENVIRONMENT_PROVINCE_CODE", CITY_PROVINCE_CODE)
+
+# Open311 GeoReport v2 (smartcity.feedback.open311): the jurisdiction_id clients may send, and the discovery contact.
+OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", "hanoi.gov.vn")
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "Trung tâm điều hành thông minh Hà Nội")
 # Hourly values come from sensing's hourly roll-up, except its newest this-many buckets per datastream (possibly
 # partial), which are read again from the raw readings together with everything after them.
 ENVIRONMENT_RAW_HOURS = env_int("ENVIRONMENT_RAW_HOURS", 2)
