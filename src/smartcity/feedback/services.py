@@ -60,7 +60,8 @@ def today() -> dt.date:
 
 def categories() -> QuerySet[Category]:
     """The categories people may choose (active leaves), with their group."""
-    return Category.objects.filter(is_active=True, children__isnull=True).select_related("parent")
+    return (Category.objects.filter(is_active=True, children__isnull=True).select_related("parent")
+            .order_by("parent__order", "order", "code"))
 
 
 def get_category(code: str, *, field: str = "service_code") -> Category:
