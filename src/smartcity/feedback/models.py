@@ -175,6 +175,9 @@ class Photo(models.Model):
         verbose_name_plural = "ảnh"
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"PA-{self.report_id} ảnh {self.pk}"
+
 
 class Event(models.Model):
     class Kind(models.TextChoices):
@@ -203,6 +206,9 @@ class Event(models.Model):
         verbose_name_plural = "bước xử lý"
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"PA-{self.report_id} {self.get_kind_display()}"
+
 
 class Rating(models.Model):
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="rating")
@@ -214,6 +220,9 @@ class Rating(models.Model):
         verbose_name = "đánh giá"
         verbose_name_plural = "đánh giá"
         constraints = [models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="feedback_rating_score")]
+
+    def __str__(self) -> str:
+        return f"PA-{self.report_id} {self.score}/5"
 
     @property
     def satisfied(self) -> bool:

@@ -4,6 +4,7 @@ reopening, and what is refused."""
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 import time_machine
 from PIL import Image
