@@ -128,6 +128,8 @@ class Report(models.Model):
     merged_into = models.ForeignKey("self", verbose_name="gộp vào", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="duplicates")
     reopen_count = models.PositiveSmallIntegerField("số lần mở lại", default=0)
+    # Answered after its deadline at least once: a reopened report answered in its new time stays late.
+    was_late = models.BooleanField("đã từng trả lời quá hạn", default=False)
     hidden = models.BooleanField("ẩn khỏi trang công khai", default=False)
 
     objects = ReportQuerySet.as_manager()

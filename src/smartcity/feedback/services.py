@@ -401,7 +401,8 @@ def answer(*, user: Principal, report_id: int, text: str, photos: Sequence[Uploa
         report.status = Status.ANSWERED
         report.answer = text
         report.answered_at = timezone.now()
-        report.save(update_fields=["status", "answer", "answered_at", "updated_at"])
+        report.was_late = report.was_late or (report.due_on is not None and today() > report.due_on)
+        report.save(update_fields=["status", "answer", "answered_at", "was_late", "updated_at"])
         _event(report, Event.Kind.ANSWERED, note=text)
         _audit(user, "answer", report)
         _notify_reporter(report, "đã có trả lời", text[:500])

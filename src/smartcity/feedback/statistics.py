@@ -1,8 +1,8 @@
 """Statistics of citizen reports per body and category — received, handled on time, late, satisfaction, reopened —
 and the facts the Decision 766 scorecard's feedback indicators (5.2 on time, 5.3 satisfied) are computed from.
 
-"On time" is answered on or before ``due_on``; "late" is answered after it, or still open past it at the period's
-end. A report counts in the period it was received in. All in grouped SQL, one query per call.
+"On time" is answered on or before ``due_on`` and never late before; "late" is answered after it (a reopened
+report once answered late stays late), or still open past it at the period's end. A report counts in the period it was received in. All in grouped SQL, one query per call.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def compute(start: dt.datetime, end: dt.datetime, *, by: tuple[str, ...] = ("age
         .values(*by).order_by(*by)
         .annotate(
             received=Count("id"),
-            on_time=Count("id", filter=Q(status__in=_DONE, answered_on__lte=F("due_on"))),
-            late=Count("id", filter=Q(status__in=_DONE, answered_on__gt=F("due_on"))
+            on_time=Count("id", filter=Q(status__in=_DONE, was_late=False, answered_on__lte=F("due_on"))),
+            late=Count("id", filter=Q(status__in=_DONE) & (Q(was_late=True) | Q(answered_on__gt=F("due_on")))
                        | Q(status__in=OPEN, due_on__lt=on)),
             open=Count("id", filter=Q(status__in=OPEN)),
             rated=Count("rating"),
