@@ -171,9 +171,12 @@ def _locked_for_reporter(user: Principal | None, report_id: int, token: str) -> 
     return report
 
 
-def _event(report: Report, kind: str, *, note: str = "", agency: Agency | None = None) -> Event:
+_CURRENT = Agency()  # "the body the report is with now", as opposed to None: no body (the reporter's own steps)
+
+
+def _event(report: Report, kind: str, *, note: str = "", agency: Agency | None = _CURRENT) -> Event:
     return Event.objects.create(report=report, at=timezone.now(), kind=kind, note=note,
-                                agency=agency if agency is not None else report.agency)
+                                agency=report.agency if agency is _CURRENT else agency)
 
 
 def _audit(user: Principal | None, action: str, report: Report, **detail: Any) -> None:
@@ -269,7 +272,7 @@ def submit_report(*, user: Principal | None, category_code: str, description: st
         report.save()
         _store_photos(report, photos, answer=False, field="photos")
         _event(report, Event.Kind.SUBMITTED, agency=None)
-        _event(report, Event.Kind.ROUTED, note=report.agency.name)
+        _event(report, Event.Kind.ROUTED)
         _audit(user, "submit", report, category=category.code, agency=report.agency.code, source=source)
         _notify_reporter(report, "đã tiếp nhận",
                          f"Phản ánh của bạn đã được chuyển đến {report.agency.name}; hạn xử lý {due_on:%d/%m/%Y}.")
@@ -336,7 +339,7 @@ def transfer(*, user: Principal, report_id: int, agency_code: str, reason: str =
     report.agency = target
     report.status = Status.RECEIVED
     report.save(update_fields=["agency", "status", "updated_at"])
-    _event(report, Event.Kind.TRANSFERRED, note=f"{target.name}. {reason}".strip(), agency=target)
+    _event(report, Event.Kind.TRANSFERRED, note=reason, agency=target)
     _audit(user, "transfer", report, agency=target.code)
     _notify_reporter(report, "chuyển cơ quan xử lý", f"Phản ánh của bạn được chuyển đến {target.name}.")
     return report
@@ -366,7 +369,7 @@ def provide_info(*, user: Principal | None, report_id: int, token: str = "", tex
         raise Invalid("Cơ quan chưa đề nghị bổ sung", field="status")
     report.status = Status.IN_PROGRESS
     report.save(update_fields=["status", "updated_at"])
-    _event(report, Event.Kind.INFO_GIVEN, note=text)
+    _event(report, Event.Kind.INFO_GIVEN, note=text, agency=None)
     _audit(user, "provide_info", report)
     return report
 
@@ -434,7 +437,7 @@ def rate(*, user: Principal | None, report_id: int, token: str = "", score: int,
     comment = _note(comment, field="comment", required=False, limit=500)
     rating, _ = Rating.objects.update_or_create(report=report, defaults={"score": score, "comment": comment,
                                                                         "at": timezone.now()})
-    _event(report, Event.Kind.RATED, note=f"{score}/5")
+    _event(report, Event.Kind.RATED, note=f"{score}/5", agency=None)
     _audit(user, "rate", report, score=score)
     return rating
 
@@ -454,7 +457,7 @@ def reopen(*, user: Principal | None, report_id: int, token: str = "", reason: s
     report.reopen_count += 1
     report.closed_at = None
     report.save(update_fields=["status", "reopen_count", "closed_at", "due_on", "updated_at"])
-    _event(report, Event.Kind.REOPENED, note=reason)
+    _event(report, Event.Kind.REOPENED, note=reason, agency=None)
     _audit(user, "reopen", report)
     return report
 

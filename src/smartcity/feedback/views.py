@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -147,9 +148,12 @@ def submit(request: HttpRequest) -> HttpResponse:
                              % {"id": report.pk})
             url = reverse("feedback:detail", args=[report.pk])
             return redirect(url if report.reporter_id else f"{url}?t={report.token}")
-    return render(request, "feedback/submit.html", {
-        "categories": services.categories().order_by("parent__order", "order"), "error": error,
-        "values": values}, status=400 if error else 200)
+    response = render(request, "feedback/submit.html", {
+        "categories": services.categories(), "error": error, "values": values}, status=400 if error else 200)
+    # The one page that needs the phone's position and camera: the site-wide policy denies both.
+    response["Permissions-Policy"] = settings.PERMISSIONS_POLICY.replace("camera=()", "camera=(self)").replace(
+        "geolocation=()", "geolocation=(self)")
+    return response
 
 
 @require_POST
