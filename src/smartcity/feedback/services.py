@@ -28,7 +28,7 @@ from smartcity.agencies.services import actor_for, competent_agency, scope_of
 from smartcity.audit.services import record
 from smartcity.feedback import deadlines
 from smartcity.feedback.models import OPEN, ApiKey, Category, Event, Photo, Rating, Report, Status
-from smartcity.feedback.photos import MAX_PHOTOS, clean_photo
+from smartcity.feedback.photos import MAX_PHOTOS, CleanPhoto, clean_photo
 from smartcity.lib.errors import Forbidden, Invalid, NotFound
 from smartcity.lib.principal import Principal, is_staff
 from smartcity.lib.storage import files_follow_transaction, save_file
@@ -205,10 +205,14 @@ def _note(value: str | None, *, field: str, required: bool = True, limit: int = 
     return text
 
 
-def _store_photos(report: Report, uploads: Sequence[Upload], *, answer: bool, field: str) -> None:
+def _clean_photos(uploads: Sequence[Upload], *, field: str) -> list[CleanPhoto]:
+    """Every photo checked and re-encoded — before any transaction opens, so the slow part holds no lock."""
     if len(uploads) > MAX_PHOTOS:
         raise Invalid(f"Tối đa {MAX_PHOTOS} ảnh", field=field)
-    cleaned = [clean_photo(u.name, u.content_type, u.data, field=field) for u in uploads]  # all checked, then stored
+    return [clean_photo(u.name, u.content_type, u.data, field=field) for u in uploads]
+
+
+def _store_photos(report: Report, cleaned: Sequence[CleanPhoto], *, answer: bool) -> None:
     for photo in cleaned:
         row = Photo(report=report, answer=answer, size=len(photo.data), sha256=photo.sha256, width=photo.width,
                     height=photo.height)
@@ -259,6 +263,7 @@ def submit_report(*, user: Principal | None, category_code: str, description: st
     if not signed_in and not (contact_phone or contact_email):
         raise Invalid("Người gửi không đăng nhập cần để lại số điện thoại hoặc thư điện tử", field="contact_phone")
     attributes = _check_attributes(category, attributes or {})
+    cleaned = _clean_photos(photos, field="photos")
     now = timezone.now()
     accept_by, due_on = deadlines.deadlines(category, now.astimezone(VN_TZ).date())
     with files_follow_transaction():
@@ -270,7 +275,7 @@ def submit_report(*, user: Principal | None, category_code: str, description: st
                         accept_by=accept_by, due_on=due_on)
         report.agency = _route(report)
         report.save()
-        _store_photos(report, photos, answer=False, field="photos")
+        _store_photos(report, cleaned, answer=False)
         _event(report, Event.Kind.SUBMITTED, agency=None)
         _event(report, Event.Kind.ROUTED)
         _audit(user, "submit", report, category=category.code, agency=report.agency.code, source=source)
@@ -395,12 +400,13 @@ def merge(*, user: Principal, report_id: int, into_id: int) -> Report:
 
 def answer(*, user: Principal, report_id: int, text: str, photos: Sequence[Upload] = ()) -> Report:
     """The body's answer, with photo evidence; public at once (which meets the 2-working-day publication rule)."""
+    text = _note(text, field="text", limit=MAX_DESCRIPTION)
+    cleaned = _clean_photos(photos, field="photos")
     with files_follow_transaction():
         report = _locked_for_staff(user, report_id)
-        text = _note(text, field="text", limit=MAX_DESCRIPTION)
         if report.status not in (Status.IN_PROGRESS, Status.RECEIVED):
             raise Invalid("Chỉ trả lời được phản ánh đang xử lý", field="status")
-        _store_photos(report, photos, answer=True, field="photos")
+        _store_photos(report, cleaned, answer=True)
         report.status = Status.ANSWERED
         report.answer = text
         report.answered_at = timezone.now()
