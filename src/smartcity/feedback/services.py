@@ -433,6 +433,25 @@ def close(*, user: Principal, report_id: int) -> Report:
     return report
 
 
+def close_settled(*, now: dt.datetime | None = None) -> int:
+    """Close every report answered more than ``REOPEN_WITHIN_DAYS`` ago and not reopened; each its own transaction
+    with its timeline step and audit entry (the system acts: no user)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=deadlines.REOPEN_WITHIN_DAYS)
+    closed = 0
+    for report_id in Report.objects.filter(status=Status.ANSWERED, answered_at__lt=cutoff).values_list("id", flat=True):
+        with transaction.atomic():
+            report = Report.objects.select_for_update().get(pk=report_id)
+            if report.status != Status.ANSWERED:
+                continue
+            report.status = Status.CLOSED
+            report.closed_at = timezone.now()
+            report.save(update_fields=["status", "closed_at", "updated_at"])
+            _event(report, Event.Kind.CLOSED, note="Tự động đóng sau 7 ngày không có yêu cầu mở lại")
+            _audit(None, "close", report, automatic=True)
+            closed += 1
+    return closed
+
+
 @transaction.atomic
 def rate(*, user: Principal | None, report_id: int, token: str = "", score: int, comment: str = "") -> Rating:
     report = _locked_for_reporter(user, report_id, token)

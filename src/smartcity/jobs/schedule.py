@@ -46,6 +46,8 @@ SCHEDULE: tuple[Periodic, ...] = (
              "Xóa dữ liệu quan trắc gốc quá hạn lưu trữ và bản ghi bị từ chối cũ"),
     Periodic("ops.orphan_files", "smartcity.ops.tasks.sweep_orphan_files", "50 2 * * *",
              "Xóa các tệp trong kho tệp không còn hồ sơ nào trỏ tới (quá 6 giờ, do giao dịch bị hủy)"),
+    Periodic("feedback.close_settled", "smartcity.feedback.tasks.close_settled", "20 1 * * *",
+             "Đóng các phản ánh đã trả lời quá 7 ngày mà người gửi không mở lại"),
 )
 
 

@@ -223,3 +223,17 @@ def test_the_operations_centre_reads_points_counts_and_events(catalogue, an, off
     events = services.recent_events(limit=2)
     assert [e["kind"] for e in events] == ["routed", "submitted"]
     assert set(events[0]) == {"id", "at", "kind", "label", "report_id", "category", "agency"}
+
+
+def test_answered_reports_close_by_themselves_once_the_reopen_window_has_passed(catalogue, an, officer_ba_dinh):
+    report = submit(an)
+    with time_machine.travel(MONDAY, tick=False):
+        services.answer(user=officer_ba_dinh, report_id=report.pk, text="Xong")
+    with time_machine.travel(MONDAY + dt.timedelta(days=6), tick=False):
+        assert services.close_settled() == 0
+    with time_machine.travel(MONDAY + dt.timedelta(days=8), tick=False):
+        assert services.close_settled() == 1
+        assert services.close_settled() == 0
+    report.refresh_from_db()
+    assert report.status == Status.CLOSED
+    assert report.events.order_by("id").last().kind == "closed"
