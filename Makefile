@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # The packages mypy checks (with django-stubs) in `make test`: the platform layer and every new app.
 MYPY_PACKAGES := -p smartcity.lib -p smartcity.places -p smartcity.agencies -p smartcity.audit -p smartcity.jobs \
-                 -p smartcity.ops -p smartcity.demo
+                 -p smartcity.ops -p smartcity.demo -p smartcity.feedback
 
 .PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit bench-ratelimit bench-feedback
 

@@ -43,8 +43,8 @@ def load_feedback(out: Callable[[str], object] = print, *, n: int = 40) -> None:
     for i in range(n):
         code = list(TEXTS)[i % len(TEXTS)]
         unit = units[i % len(units)]
-        lat = unit.latitude + rng.uniform(-0.006, 0.006)
-        lon = unit.longitude + rng.uniform(-0.006, 0.006)
+        lat = (unit.latitude or 0.0) + rng.uniform(-0.006, 0.006)
+        lon = (unit.longitude or 0.0) + rng.uniform(-0.006, 0.006)
         reporter = citizens[i % len(citizens)] if citizens and i % 3 == 0 else None
         with transaction.atomic():
             report = services.submit_report(
@@ -74,5 +74,7 @@ def load_feedback(out: Callable[[str], object] = print, *, n: int = 40) -> None:
 
 
 def _staff_of(report: Report) -> User | None:
+    if report.agency_id is None:
+        return None
     membership = Membership.objects.active().filter(agency_id=report.agency_id).select_related("user").first()
     return membership.user if membership else None

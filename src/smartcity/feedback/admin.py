@@ -45,6 +45,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        key, secret = services.issue_api_key(name=obj.name, user=request.user)
+        key, secret = services.issue_api_key(name=obj.name, user=request.user)  # type: ignore[arg-type]
         obj.pk, obj.prefix, obj.digest, obj.created_at = key.pk, key.prefix, key.digest, key.created_at
         messages.warning(request, f"Khóa API (chỉ hiển thị một lần): {secret}")

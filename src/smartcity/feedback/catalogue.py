@@ -3,6 +3,8 @@ ward or commune, city-wide matters to a department, administrative regulations u
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from smartcity.agencies.models import Agency
@@ -13,7 +15,7 @@ _SIZE = {"code": "size", "datatype": "singlevaluelist", "required": True, "order
          "values": [{"key": "small", "name": "Nhỏ (dưới 30 cm)"}, {"key": "large", "name": "Lớn (từ 30 cm)"}]}
 
 # (group code, group name, [(code, name, level, department or "", kind, days, administrative, attributes)])
-TREE = [
+TREE: list[tuple[str, str, list[tuple[Any, ...]]]] = [
     ("ha-tang", "Hạ tầng đô thị", [
         ("o-ga", "Ổ gà, hư hỏng mặt đường", Level.COMMUNE, "", DeadlineKind.WORKING, 5, False, [_SIZE]),
         ("den-duong", "Đèn chiếu sáng công cộng hỏng", Level.COMMUNE, "", DeadlineKind.WORKING, 3, False, []),

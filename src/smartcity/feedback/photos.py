@@ -34,10 +34,9 @@ def clean_photo(name: str, content_type: str | None, data: bytes, *, field: str 
     if checked.content_type not in (JPEG, PNG):
         raise Invalid("Chỉ nhận ảnh JPG hoặc PNG", field=field)
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened).convert("RGB")
             image.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()
             image.save(out, "JPEG", quality=QUALITY, optimize=True)

@@ -107,7 +107,7 @@ def unit_at(lat: float, lon: float) -> Unit:
         raise Invalid("Vị trí nằm ngoài địa bàn thành phố", field="location")
     scale = math.cos(math.radians(lat)) ** 2
     nearest = min(_city_units().values_list("id", "latitude", "longitude"),
-                  key=lambda u: (u[1] - lat) ** 2 + scale * (u[2] - lon) ** 2)
+                  key=lambda u: ((u[1] or 0.0) - lat) ** 2 + scale * ((u[2] or 0.0) - lon) ** 2)
     return Unit.objects.get(pk=nearest[0])
 
 
@@ -172,6 +172,10 @@ def _locked_for_reporter(user: Principal | None, report_id: int, token: str) -> 
 
 
 _CURRENT = Agency()  # "the body the report is with now", as opposed to None: no body (the reporter's own steps)
+
+
+def _name(agency: Agency | None) -> str:
+    return agency.name if agency is not None else ""
 
 
 def _event(report: Report, kind: str, *, note: str = "", agency: Agency | None = _CURRENT) -> Event:
@@ -249,7 +253,7 @@ def submit_report(*, user: Principal | None, category_code: str, description: st
         unit = parsed.current_unit
         if unit.level != Level.COMMUNE or unit.province_code != settings.CITY_PROVINCE_CODE or unit.latitude is None:
             raise Invalid("Không xác định được phường, xã từ địa chỉ; hãy chọn vị trí trên bản đồ", field="address")
-        latitude, longitude = unit.latitude, unit.longitude
+        latitude, longitude = unit.latitude, unit.longitude or 0.0
     else:
         raise Invalid("Vui lòng chọn vị trí hoặc nhập địa chỉ", field="location")
     signed_in = user is not None and user.is_authenticated
@@ -269,18 +273,19 @@ def submit_report(*, user: Principal | None, category_code: str, description: st
     with files_follow_transaction():
         report = Report(category=category, description=text, latitude=latitude, longitude=longitude,
                         address=address, unit=unit, emergency=bool(emergency), status=Status.RECEIVED,
-                        reporter=user if signed_in else None, contact_name=contact_name,
+                        reporter=user if signed_in else None,  # type: ignore[misc]  # a Principal is a User
+                        contact_name=contact_name,
                         contact_phone=contact_phone, contact_email=contact_email, token=secrets.token_urlsafe(18),
                         source=source, api_key=api_key, attributes=attributes, received_at=now,
                         accept_by=accept_by, due_on=due_on)
-        report.agency = _route(report)
+        agency = report.agency = _route(report)
         report.save()
         _store_photos(report, cleaned, answer=False)
         _event(report, Event.Kind.SUBMITTED, agency=None)
         _event(report, Event.Kind.ROUTED)
-        _audit(user, "submit", report, category=category.code, agency=report.agency.code, source=source)
+        _audit(user, "submit", report, category=category.code, agency=agency.code, source=source)
         _notify_reporter(report, "đã tiếp nhận",
-                         f"Phản ánh của bạn đã được chuyển đến {report.agency.name}; hạn xử lý {due_on:%d/%m/%Y}.")
+                         f"Phản ánh của bạn đã được chuyển đến {agency.name}; hạn xử lý {due_on:%d/%m/%Y}.")
     return report
 
 
@@ -310,7 +315,7 @@ def accept(*, user: Principal, report_id: int) -> Report:
     report.save(update_fields=["status", "updated_at"])
     _event(report, Event.Kind.ACCEPTED)
     _audit(user, "accept", report)
-    _notify_reporter(report, "đang xử lý", f"{report.agency.name} đã tiếp nhận xử lý phản ánh của bạn.")
+    _notify_reporter(report, "đang xử lý", f"{_name(report.agency)} đã tiếp nhận xử lý phản ánh của bạn.")
     return report
 
 

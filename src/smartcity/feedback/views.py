@@ -4,6 +4,7 @@ answer, the mobile-first submit form, and the body's work queue. Thin: every wri
 from __future__ import annotations
 
 import hmac
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +21,7 @@ from smartcity.feedback import services
 from smartcity.feedback.models import OPEN, Category, Photo, Rating, Report, Status
 from smartcity.lib import collation, ratelimit
 from smartcity.lib.errors import Forbidden, Invalid, NotFound, ServiceError
-from smartcity.lib.principal import is_staff
+from smartcity.lib.principal import Principal, is_staff
 from smartcity.places.maps import MapPoint, build_map
 
 PER_PAGE = 30
@@ -37,6 +38,10 @@ def _colour(status: str) -> str:
 def _legend() -> list[tuple[str, str]]:
     return [(COLOURS["open"], _("Đang xử lý")), (COLOURS["answered"], _("Đã trả lời")),
             (COLOURS["closed"], _("Đã đóng"))]
+
+
+def _staff(request: HttpRequest) -> Principal:
+    return cast(Principal, request.user)
 
 
 def _int(value: str | None) -> int | None:
@@ -93,7 +98,7 @@ def detail(request: HttpRequest, report_id: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     token = request.GET.get("t", "")[:40]
-    staff_may = is_staff(request.user) and services.reports_for_staff(request.user).filter(pk=report.pk).exists()
+    staff_may = is_staff(request.user) and services.reports_for_staff(_staff(request)).filter(pk=report.pk).exists()
     photos = list(report.photos.all())
     point = MapPoint(lat=report.latitude, lon=report.longitude, label="", title=report.category.name,
                      colour=_colour(report.status))
@@ -129,7 +134,8 @@ def _float(value: str | None) -> float | None:
 
 @ratelimit.rate_limit("feedback_submit", methods=("POST",))
 def submit(request: HttpRequest) -> HttpResponse:
-    error, values = None, {}
+    error: ServiceError | None = None
+    values: Any = {}
     if request.method == "POST":
         values = request.POST
         try:
@@ -140,7 +146,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 address=values.get("address", ""), photos=_uploads(request, "photos"),
                 emergency=values.get("emergency") == "on", contact_name=values.get("contact_name", ""),
                 contact_phone=values.get("contact_phone", ""), contact_email=values.get("contact_email", ""),
-                attributes={k[5:]: v for k, v in values.items() if k.startswith("attr-")})
+                attributes={k[5:]: str(values.get(k, "")) for k in values if k.startswith("attr-")})
         except ServiceError as exc:
             error = exc
         else:
@@ -190,7 +196,7 @@ OPERATIONS = ("tiep-nhan", "tra-lai", "chuyen", "yeu-cau-bo-sung", "gop", "tra-l
 @login_required
 @require_POST
 def operate(request: HttpRequest, report_id: int, operation: str) -> HttpResponse:
-    post, user = request.POST, request.user
+    post, user = request.POST, _staff(request)
     try:
         if operation == "tiep-nhan":
             services.accept(user=user, report_id=report_id)
@@ -224,7 +230,7 @@ def operate(request: HttpRequest, report_id: int, operation: str) -> HttpRespons
 def queue(request: HttpRequest) -> HttpResponse:
     if not is_staff(request.user):
         return HttpResponse(_("Trang dành cho cán bộ"), status=403)
-    qs = services.reports_for_staff(request.user)
+    qs = services.reports_for_staff(_staff(request))
     show = request.GET.get("trang-thai", "mo")
     if show == "mo":
         qs = qs.filter(status__in=OPEN)

@@ -119,23 +119,24 @@ def _absolute(request: HttpRequest, path: str) -> str:
 @endpoint(("GET",))
 def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
     base = _absolute(request, reverse("feedback:open311_root"))
-    data = {
+    endpoint_list: list[dict[str, Any]] = [
+        {"specification": "http://wiki.open311.org/GeoReport_v2", "url": base.rstrip("/"),
+         "changeset": "2026-01-01T00:00:00Z", "type": "production", "formats": ["text/xml", "application/json"]}]
+    data: dict[str, Any] = {
         "changeset": "2026-01-01T00:00:00Z",
         "contact": settings.OPEN311_CONTACT,
         "key_service": "Khóa API do Trung tâm điều hành cấp (back office or `smartcity open311 issue-key`)",
-        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base.rstrip("/"),
-                       "changeset": "2026-01-01T00:00:00Z", "type": "production", "formats": ["text/xml",
-                                                                                            "application/json"]}],
+        "endpoints": endpoint_list,
     }
     if fmt == "xml":
         top = ET.Element("discovery")
         for key in ("changeset", "contact", "key_service"):
-            ET.SubElement(top, key).text = data[key]
+            ET.SubElement(top, key).text = str(data[key])
         endpoints = ET.SubElement(top, "endpoints")
-        for item in data["endpoints"]:
+        for item in endpoint_list:
             element = ET.SubElement(endpoints, "endpoint")
             for key in ("specification", "url", "changeset", "type"):
-                ET.SubElement(element, key).text = item[key]
+                ET.SubElement(element, key).text = str(item[key])
             formats = ET.SubElement(element, "formats")
             for value in item["formats"]:
                 ET.SubElement(formats, "format").text = value
@@ -221,13 +222,14 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     address = params.get("address_string", "")
     if (lat is None or lon is None) and not address:
         raise Open311Error(400, "A location is required: lat and long, or address_string")
-    attributes = {k[len("attribute["):-1]: v for k, v in params.items() if k.startswith("attribute[") and k.endswith("]")}
+    attributes = {k[len("attribute["):-1]: str(params.get(k, "")) for k in params
+                  if k.startswith("attribute[") and k.endswith("]")}
     name = " ".join(p for p in (params.get("first_name", ""), params.get("last_name", "")) if p)
     report = services.submit_report(
         user=None, category_code=code, description=params.get("description", ""), latitude=lat, longitude=lon,
         address=address, contact_name=name, contact_phone=params.get("phone", ""),
         contact_email=params.get("email", ""), attributes=attributes, api_key=key, source=Report.Source.OPEN311)
-    notice = f"Đã chuyển đến {report.agency.name}; hạn xử lý {report.due_on:%Y-%m-%d}"
+    notice = f"Đã chuyển đến {report.agency.name if report.agency else ''}; hạn xử lý {report.due_on:%Y-%m-%d}"
     return render([{"service_request_id": str(report.pk), "service_notice": notice, "account_id": None}], fmt,
                   root="service_requests", item="request")
 
