@@ -6,7 +6,7 @@ Reading is open (reports are public, with no personal data); creating needs an A
 by ``smartcity open311 issue-key --name …``. Inputs are bounded before they are used: at most 100 ids, 20 service
 codes, a 90-day window, 1,000 results. ``status`` is ``open`` or ``closed``; our finer steps are in
 ``status_notes``. Photos are served from our own site; a client's ``media_url`` is not fetched (no outbound
-requests) and not stored.
+requests) and not stored; photos may come as multipart ``media`` parts (at most 5), checked like the form's.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from smartcity.lib.errors import NotFound, ServiceError
 MAX_IDS = 100
 MAX_CODES = 20
 MAX_RESULTS = 1000
+MAX_MEDIA = 5  # photos sent as multipart "media" parts (the common extension of POST requests)
+MAX_MEDIA_BYTES = 11 * 1024 * 1024  # read at most this much of one: lib.uploads refuses anything over 10 MB
 WINDOW = dt.timedelta(days=90)
 FORMATS = ("json", "xml")
 
@@ -228,7 +230,9 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     report = services.submit_report(
         user=None, category_code=code, description=params.get("description", ""), latitude=lat, longitude=lon,
         address=address, contact_name=name, contact_phone=params.get("phone", ""),
-        contact_email=params.get("email", ""), attributes=attributes, api_key=key, source=Report.Source.OPEN311)
+        contact_email=params.get("email", ""), attributes=attributes, api_key=key, source=Report.Source.OPEN311,
+        photos=[services.Upload(name=f.name or "", content_type=f.content_type, data=f.read(MAX_MEDIA_BYTES))
+                for f in request.FILES.getlist("media")[:MAX_MEDIA]])
     notice = f"Đã chuyển đến {report.agency.name if report.agency else ''}; hạn xử lý {report.due_on:%Y-%m-%d}"
     return render([{"service_request_id": str(report.pk), "service_notice": notice, "account_id": None}], fmt,
                   root="service_requests", item="request")

@@ -168,3 +168,21 @@ def test_the_georeport_client_from_pypi_reads_us_unchanged(live_server, settings
     assert first["service_request_id"] == str(report.pk)
     one = client.get_service_request(str(report.pk))
     assert one["service_code"] == "o-ga" and one["status"] == "open"
+
+
+def test_a_photo_sent_as_a_multipart_media_part_is_stored_clean(client, key):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from smartcity.feedback.tests.conftest import jpeg_with_gps
+
+    response = spec_post(client, key, media=SimpleUploadedFile("p.jpg", jpeg_with_gps(), content_type="image/jpeg"))
+    assert response.status_code == 200
+    assert Report.objects.get().photos.get().width == 1600
+
+
+def test_a_non_image_media_part_is_refused_in_the_error_format(client, key):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = spec_post(client, key, media=SimpleUploadedFile("p.jpg", b"<svg onload=alert(1)>"))
+    assert response.json() == [{"code": 400, "description": "photos: Nội dung tệp không đúng định dạng khai báo"}]
+    assert Report.objects.count() == 0
