@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from smartcity.agencies.models import Agency, Role
 from smartcity.agencies.services import actor_for, competent_agency, scope_of
+from smartcity.audit.models import Action
 from smartcity.audit.services import record
 from smartcity.feedback import deadlines
 from smartcity.feedback.models import OPEN, ApiKey, Category, Event, Photo, Rating, Report, Status
@@ -185,8 +186,9 @@ def _event(report: Report, kind: str, *, note: str = "", agency: Agency | None =
 
 def _audit(user: Principal | None, action: str, report: Report, **detail: Any) -> None:
     actor = actor_for(user) if user is not None and user.is_authenticated else None
-    record(actor=actor, action=f"feedback.{action}", subject_type="feedback.report", subject_id=report.pk,
-           person_id=getattr(report.reporter, "person_id", None) if report.reporter_id else None, detail=detail)
+    record(actor=actor, action=Action.CREATE if action == "submit" else Action.STATE, subject_type="feedback.report",
+           subject_id=report.pk, person_id=getattr(report.reporter, "person_id", None) if report.reporter_id else None,
+           detail={"step": action, **detail})
 
 
 def _notify_reporter(report: Report, subject: str, body: str) -> None:
@@ -512,7 +514,7 @@ def issue_api_key(*, name: str, user: Principal | None = None) -> tuple[ApiKey, 
     name = _note(name, field="name", limit=120)
     secret = secrets.token_urlsafe(24)
     key = ApiKey.objects.create(name=name, prefix=secret[:8], digest=_digest(secret), created_at=timezone.now())
-    record(actor=actor_for(user) if user is not None else None, action="feedback.issue_key",
+    record(actor=actor_for(user) if user is not None else None, action=Action.CREATE,
            subject_type="feedback.apikey", subject_id=key.pk, detail={"name": name})
     return key, secret
 

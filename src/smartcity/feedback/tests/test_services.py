@@ -45,7 +45,8 @@ def test_a_street_report_goes_to_the_ward_it_lies_in_with_its_deadline(catalogue
     assert report.due_on == dt.date(2026, 3, 9)  # 5 working days from Monday 2 March
     assert report.accept_by == dt.date(2026, 3, 4)
     assert list(report.events.values_list("kind", flat=True)) == ["submitted", "routed"]
-    assert Entry.objects.filter(action="feedback.submit", subject_id=str(report.pk)).count() == 1
+    entry = Entry.objects.get(subject_type="feedback.report", subject_id=str(report.pk))
+    assert (entry.action, entry.detail["step"], entry.person_id) == ("create", "submit", an.person_id)
 
 
 def test_a_city_level_category_goes_to_its_department_in_calendar_days(catalogue, an):
