@@ -22,6 +22,7 @@ from smartcity.audit.api import router as audit_router
 from smartcity.dossiers.api import router as dossiers_router
 from smartcity.dossiers.api import statistics_router, tracking_router
 from smartcity.environment.api import router as environment_router
+from smartcity.feedback.api import router as feedback_router
 from smartcity.identity.api import router as identity_router
 from smartcity.interop.api import router as interop_router
 from smartcity.ioc.api import router as ioc_router
@@ -143,6 +144,7 @@ api.add_router("/vault", vault_router, tags=["vault"])
 api.add_router("/environment", environment_router, tags=["environment"])
 api.add_router("/interop", interop_router, tags=["interop"])
 api.add_router("/ioc", ioc_router, tags=["ioc"])
+api.add_router("/feedback", feedback_router, tags=["feedback"])
 
 
 @api.get("/health", auth=None, tags=["platform"], summary="Liveness: the process answers (no database, no session)")

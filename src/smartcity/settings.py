@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "smartcity.dossiers",
     "smartcity.sensing",
     "smartcity.environment",
+    "smartcity.feedback",
     "smartcity.interop",
     "smartcity.ioc",
     "smartcity.portal",
@@ -476,6 +477,10 @@ MAP_BOUNDARY_MAX_MB = env_int("SMARTCITY_MAP_BOUNDARY_MAX_MB", 50)
 # Stations, warnings, public pages and the NGSI-LD view (smartcity.environment). The demo needs none of them.
 # The province whose wards stations are placed in and whose map the public page draws (GSO code; the city's own).
 ENVIRONMENT_PROVINCE_CODE = env_str("ENVIRONMENT_PROVINCE_CODE", CITY_PROVINCE_CODE)
+
+# Open311 GeoReport v2 (smartcity.feedback.open311): the jurisdiction_id clients may send, and the discovery contact.
+OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", "hanoi.gov.vn")
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "Trung tâm điều hành thông minh Hà Nội")
 # Hourly values come from sensing's hourly roll-up, except its newest this-many buckets per datastream (possibly
 # partial), which are read again from the raw readings together with everything after them.
 ENVIRONMENT_RAW_HOURS = env_int("ENVIRONMENT_RAW_HOURS", 2)
@@ -519,6 +524,7 @@ RATE_LIMITS = {
     "parse_address": env_str("RATE_LIMIT_PARSE_ADDRESS", "60/m"),  # POST /api/v1/places/parse-address
     "agency_search": env_str("RATE_LIMIT_AGENCY_SEARCH", "120/5m"),  # GET /api/v1/vault/agencies (share form)
     "payment_return": env_str("RATE_LIMIT_PAYMENT_RETURN", "30/5m"),  # the gateway's browser return
+    "feedback_submit": env_str("RATE_LIMIT_FEEDBACK_SUBMIT", "10/h"),  # reports from one address (page, Open311)
     # Badly signed payment notifications audited per address; past it they are refused unaudited (a correctly
     # signed IPN from the gateway is never counted nor held back).
     "payment_refusal": env_str("RATE_LIMIT_PAYMENT_REFUSAL", "20/h"),

@@ -33,6 +33,7 @@ urlpatterns = [
     path("ngsi-ld/v1/", include((ngsi_ld_urlpatterns, "ngsi_ld"))),
     path("", include("smartcity.interop.urls")),
     path("ioc/", include("smartcity.ioc.urls")),
+    path("", include("smartcity.feedback.urls")),
     path("", include("smartcity.dossiers.urls")),
     path("", include("smartcity.portal.urls")),
 ]

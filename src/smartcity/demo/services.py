@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from smartcity.agencies import services as agencies
-from smartcity.demo import accounts, centre, dossiers, network, people
+from smartcity.demo import accounts, centre, dossiers, feedback, network, people
 from smartcity.demo import interop as interop_demo
 from smartcity.demo.accounts import accounts_text, totp_code
 from smartcity.identity import services as identity
@@ -49,5 +49,6 @@ def load_demo(*, synthetic: int = 2000, network_days: int = network.DAYS, out: C
         dossiers.load_dossiers(out)
     interop_demo.load_interop(out)
     network.load_network(out, days=network_days)
+    feedback.load_feedback(out)
     people.load_residents(n=synthetic, out=out)
     centre.load_centre(out)

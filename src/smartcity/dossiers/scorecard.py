@@ -8,7 +8,7 @@ the target and proportionally less below it (``points × rate ÷ target``), othe
 Sources and honesty: the groups, formulas, points and targets below follow the national portal's published
 description of how it computes Decision 766 (see docs/scorecard.md for what was confirmed and what was inferred).
 An indicator whose facts this platform does not hold yet (publication deadlines of the procedure decisions,
-synchronisation with the national portal, complaints and petitions) is shown as "not measured" and left out of
+synchronisation with the national portal) is shown as "not measured" and left out of
 both the score and the maximum, so the total reads "x of the y points we can measure", never a silent zero.
 """
 
@@ -29,6 +29,7 @@ from smartcity.agencies.services import is_competent
 from smartcity.dossiers import statistics as stats
 from smartcity.dossiers.lifecycle import CERTIFIED_COPY
 from smartcity.dossiers.models import Dossier, DossierFile
+from smartcity.lib import indicators
 from smartcity.procedures.models import OnlineLevel, Procedure, ProcedureVersion
 
 GROUPS = {
@@ -79,6 +80,16 @@ def _not_late_nor_disliked(counts: Counts) -> Ratio | None:
         return None
     bad = counts["processed_late"] + counts["in_progress_late"] + counts["dissatisfied"]
     return (max(handled - bad, 0), handled)
+
+
+def _feedback_on_time(counts: Counts) -> Ratio | None:
+    received = counts.get("feedback_received", 0)
+    return (counts["feedback_on_time"], received) if received else None
+
+
+def _feedback_not_bad(counts: Counts) -> Ratio | None:
+    received = counts.get("feedback_received", 0)
+    return (max(received - counts["feedback_bad"], 0), received) if received else None
 
 
 _NOT_PUBLISHED = "Nền tảng chưa lưu quyết định công bố thủ tục và thời hạn công khai"
@@ -133,9 +144,9 @@ INDICATORS: list[Indicator] = [
               "TTHC có biểu mẫu điền sẵn từ CSDL dân cư ÷ TTHC thuộc thẩm quyền", 2,
               measure=_ratio("registry_procedures", "procedures")),
     Indicator("5.2", "satisfaction", "Phản ánh, kiến nghị được xử lý đúng hạn",
-              "PAKN xử lý đúng hạn ÷ PAKN tiếp nhận", 6, not_measured="Chưa có phân hệ phản ánh, kiến nghị"),
+              "PAKN xử lý đúng hạn ÷ PAKN tiếp nhận", 6, measure=_feedback_on_time),
     Indicator("5.3", "satisfaction", "Phản ánh, kiến nghị được người dân hài lòng",
-              "(PAKN − PAKN không hài lòng, quá hạn) ÷ PAKN", 6, not_measured="Chưa có phân hệ phản ánh, kiến nghị"),
+              "(PAKN − PAKN không hài lòng, quá hạn) ÷ PAKN", 6, measure=_feedback_not_bad),
     Indicator("5.4", "satisfaction", "Hồ sơ không quá hạn và không bị đánh giá không hài lòng",
               "100% − (tỷ lệ hồ sơ quá hạn + tỷ lệ hồ sơ bị đánh giá không hài lòng); đủ điểm khi ≥ 90%", 6,
               target=0.9, measure=_not_late_nor_disliked),
@@ -263,8 +274,13 @@ def compute(start: dt.datetime, end: dt.datetime, *, group: str = "agency") -> l
     paid = _paid_procedure_codes(start, end, group)
     agencies = {a.code: a for a in Agency.objects.filter(code__in=list(facts))} if group == "agency" else {}
     cards = []
+    # Citizen feedback (indicators 5.2, 5.3) comes from the feedback app, a sibling this module may not import:
+    # through the provider it registers at start (smartcity.lib.indicators); without one they stay unmeasured.
+    feedback = indicators.provider("feedback")
+    feedback_facts = feedback(start, end, group) if feedback is not None else {}
     for key, counts in facts.items():
         counts.update(_procedure_facts(agencies.get(key), catalogue, paid.get(key, set())))
+        counts.update(feedback_facts.get(key, {}))
         cards.append(score(key, counts["name"], counts))
     return cards
 

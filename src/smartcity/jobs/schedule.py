@@ -56,6 +56,8 @@ SCHEDULE: tuple[Periodic, ...] = (
              "Tính trước các ô số liệu của trung tâm điều hành (hồ sơ, môi trường, cảm biến, sự cố)"),
     Periodic("ioc.collect", "smartcity.ioc.tasks.collect_events", "* * * * *",
              "Đưa sự kiện mới (cảnh báo, hồ sơ quá hạn, cảm biến mất tín hiệu) vào luồng trực tiếp; mở sự cố theo quy trình"),
+    Periodic("feedback.close_settled", "smartcity.feedback.tasks.close_settled", "20 1 * * *",
+             "Đóng các phản ánh đã trả lời quá 7 ngày mà người gửi không mở lại"),
 )
 
 

@@ -41,6 +41,7 @@ EDGES = [  # (limit, method, path, data, status of an allowed request)
     ("parse_address", "post", "/api/v1/places/parse-address", {"address": "phường Ba Đình, Hà Nội"}, 200),
     ("payment_return", "get", "/thanh-toan/ket-qua/", {}, 400),
     ("payment_return", "get", "/api/v1/payments/return", {}, 400),
+    ("feedback_submit", "post", "/phan-anh/gui/", {"category": "khong-co"}, 400),
 ]
 
 

@@ -57,26 +57,33 @@ def test_the_dossier_tiles_count_today_the_months_on_time_rate_and_overdue_by_ag
     assert Dossier.objects.count() == 11
 
 
-def test_the_report_tiles_and_layer_read_no_data_until_a_provider_is_registered(db, monkeypatch):
+def test_the_report_tiles_and_layer_read_no_data_without_the_reports_provider(db, monkeypatch):
+    monkeypatch.delitem(sources._providers, "reports")  # a city that runs the centre without citizen reports
     tiles = services.tiles_for_display(services.refresh_summary())
     assert (tile(tiles, "reports_open").available, tile(tiles, "reports_open").display) == (False, "chưa có dữ liệu")
     assert [(layer.key, layer.available) for layer in services.map_layers(wanted=["reports"])] == [("reports", False)]
 
-    class Reports:
-        key = "test-reports"
-        tile_keys = ("reports_open", "reports_overdue")
 
-        def tiles(self, now):
-            return [sources.TileValue("reports_open", 1234), sources.TileValue("reports_overdue", 0)]
+def test_citizen_reports_fill_their_tiles_layer_and_feed(db, settings, tmp_path, an):
+    from smartcity.feedback.catalogue import seed_categories
+    from smartcity.feedback.tests.test_services import submit as report
+    from smartcity.ioc.models import Event
 
-        def layers(self):
-            return {"reports": lambda now: [sources.MapPoint(21.03, 105.85, "P", "Ổ gà", "#1E88E5")]}
-
-    monkeypatch.setitem(sources._providers, "test-reports", Reports())
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    seed_categories()
+    first = report(an)
+    report(an, emergency=True)
     tiles = services.tiles_for_display(services.refresh_summary())
-    assert (tile(tiles, "reports_open").display, tile(tiles, "reports_overdue").tone) == ("1.234", "ok")
+    assert (tile(tiles, "reports_open").display, tile(tiles, "reports_overdue").display) == ("2", "0")
     [layer] = services.map_layers(wanted=["reports"])
-    assert (layer.available, [p.title for p in layer.points]) == (True, ["Ổ gà"])
+    assert layer.available and len(layer.points) == 2
+    assert any(p.href == f"/phan-anh/{first.pk}/" for p in layer.points)
+    services.collect_events()
+    feed = sorted(Event.objects.filter(kind="report").values_list("title", flat=True))
+    assert feed == [f"Phản ánh: #{n} Ổ gà, hư hỏng mặt đường — {step}" for n in (first.pk, first.pk + 1)
+                    for step in ("Chuyển đến cơ quan có thẩm quyền", "Gửi phản ánh")]
+    services.collect_events()  # a second sight of the same steps appends nothing
+    assert Event.objects.filter(kind="report").count() == 4
 
 
 def test_a_fresh_summary_row_is_reused_and_an_old_one_recomputed(db, clock, settings):
