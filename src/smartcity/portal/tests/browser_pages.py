@@ -81,6 +81,23 @@ class World:
         self.leader_ba_dinh  # noqa: B018  (certificates are issued to the staff who exist)
         self.once("pki", services.ensure_demo_pki)
 
+    def report(self) -> int:
+        """The id of a public citizen report of a pothole in ward Ba Đình, sent by An."""
+        from smartcity.feedback.catalogue import seed_categories
+        from smartcity.feedback.tests.test_services import submit as report
+
+        def make():
+            seed_categories()
+            return report(self.an).pk
+
+        return self.once("report", make)
+
+    def centre_operator(self) -> None:
+        """The operator's role at the operations centre, given to the reception officer of Ba Đình."""
+        from smartcity.ioc import services
+
+        self.once("centre", lambda: services.grant_role(user=self.officer_ba_dinh, role=services.OPERATOR))
+
     def payment(self) -> str:
         from smartcity.payments.models import Payment
 
@@ -172,6 +189,9 @@ PAGES: list[Page] = [
     Page("api-docs", None, lambda w: "/api/v1/docs", shows="article.api-op"),
     Page("not-found", None, lambda w: "/trang-khong-co/", status=404),
     Page("vault-shared", None, lambda w: reverse("vault:shared", kwargs={"token": w.share_token()})),
+    Page("reports", None, lambda w: (w.report(), reverse("feedback:list"))[1]),
+    Page("report", None, lambda w: reverse("feedback:detail", kwargs={"report_id": w.report()})),
+    Page("report-submit", None, lambda w: (w.report(), reverse("feedback:submit"))[1]),
     # citizen (An)
     Page("my-dossiers", "an", lambda w: (w.dossier("received"), reverse("dossiers:mine"))[1]),
     Page("dossier-progress", "an", lambda w: reverse("dossiers:detail", kwargs={"code": w.dossier("processing")})),
@@ -183,6 +203,7 @@ PAGES: list[Page] = [
     Page("payments", "an", lambda w: (w.payment(), reverse("payments:mine"))[1]),
     Page("payment", "an", lambda w: reverse("payments:detail", kwargs={"code": w.payment()})),
     Page("payment-gateway", "an", lambda w: w.gateway_url().removeprefix(w.live_url)),
+    Page("consents", "an", _r("interop:consents")),
     # officers
     Page("queue", "officer_ba_dinh", lambda w: (w.dossier("new"), reverse("dossiers:queue"))[1]),
     Page("desk", "officer_ba_dinh", lambda w: reverse("dossiers:desk") + "?procedure=" + BIRTH),
@@ -191,6 +212,10 @@ PAGES: list[Page] = [
     Page("leader-queue", "leader", lambda w: (w.dossier("to_approve"), reverse("dossiers:queue"))[1]),
     Page("leader-dossier", "leader", lambda w: reverse("dossiers:detail", kwargs={"code": w.dossier("to_approve")})),
     Page("approve", "leader", lambda w: reverse("dossiers:approve", kwargs={"code": w.dossier("to_approve")})),
+    Page("report-queue", "officer_ba_dinh", lambda w: (w.report(), reverse("feedback:queue"))[1]),
+    Page("centre", "officer_ba_dinh", lambda w: (w.centre_operator(), w.report(), reverse("ioc:screen"))[1]),
+    Page("centre-incidents", "officer_ba_dinh", lambda w: (w.centre_operator(), reverse("ioc:incidents"))[1]),
+    Page("centre-trends", "officer_ba_dinh", lambda w: (w.centre_operator(), reverse("ioc:trends"))[1]),
     Page("reauthenticate", "leader", lambda w: reverse("identity:reauthenticate") + "?next=/mot-cua/"),
     Page("admin", "city_admin", lambda w: "/admin/", shows="#content h1"),
 ]
