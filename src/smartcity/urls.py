@@ -29,6 +29,7 @@ urlpatterns = [
     path("ban-do/", include("smartcity.places.urls")),
     # NGSI-LD clients assume the standard API root /ngsi-ld/v1 at the host (clause 6.2); same views as above
     path("ngsi-ld/v1/", include((ngsi_ld_urlpatterns, "ngsi_ld"))),
+    path("", include("smartcity.opendata.urls")),  # /du-lieu-mo/, CKAN /api/3/action/, DCAT /catalog.ttl
     path("", include("smartcity.dossiers.urls")),
     path("", include("smartcity.portal.urls")),
 ]

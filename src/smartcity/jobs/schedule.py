@@ -46,6 +46,8 @@ SCHEDULE: tuple[Periodic, ...] = (
              "Xóa dữ liệu quan trắc gốc quá hạn lưu trữ và bản ghi bị từ chối cũ"),
     Periodic("ops.orphan_files", "smartcity.ops.tasks.sweep_orphan_files", "50 2 * * *",
              "Xóa các tệp trong kho tệp không còn hồ sơ nào trỏ tới (quá 6 giờ, do giao dịch bị hủy)"),
+    Periodic("opendata.refresh", "smartcity.opendata.tasks.refresh_live_tables", "25 * * * *",
+             "Làm mới các bảng dữ liệu mở tính từ dữ liệu nền tảng (không khí, mực nước, mưa, hồ sơ, thủ tục, trạm)"),
 )
 
 
