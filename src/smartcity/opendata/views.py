@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from smartcity.lib import formats
 from smartcity.lib.errors import Forbidden, Invalid, NotFound
 from smartcity.lib.ratelimit import RateLimited, rate_limited_response
 from smartcity.lib.svg.charts import Bar, bar_chart
@@ -87,6 +88,19 @@ def _map(resource: Resource) -> Any:
                             legend=[("#1f6fb2", resource.name)], ident=f"map-{resource.pk}", fit="points")
 
 
+def _shown(value: Any) -> str:
+    """A cell as people read it: numbers in Vietnamese notation (lib.formats), the rest as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return formats.number(value)
+    if isinstance(value, float):
+        return formats.number(value, 6, trim=True)
+    return str(value)
+
+
 def dataset(request: HttpRequest, name: str) -> HttpResponse:
     try:
         ds = services.get_dataset(name)
@@ -104,7 +118,7 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
     columns = [f["id"] for f in chosen.fields if f["id"] != "geometry"] if chosen else []
     return render(request, "opendata/dataset.html", {
         "ds": ds, "resources": resources, "chosen": chosen, "columns": columns,
-        "preview": [[row.get(c) for c in columns] for row in preview], "chart": chart, "map": geo_map,
+        "preview": [[_shown(row.get(c)) for c in columns] for row in preview], "chart": chart, "map": geo_map,
         "can_publish": request.user.is_authenticated and services.can_publish(request.user, ds),
         "databases": ds.databases.all()})
 
