@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from smartcity.agencies import services as agencies
-from smartcity.demo import accounts, dossiers, network, people
+from smartcity.demo import accounts, dossiers, network, opendata, people
 from smartcity.demo.accounts import accounts_text, totp_code
 from smartcity.identity import services as identity
 from smartcity.places import services as places
@@ -48,3 +48,4 @@ def load_demo(*, synthetic: int = 2000, network_days: int = network.DAYS, out: C
         dossiers.load_dossiers(out)
     network.load_network(out, days=network_days)
     people.load_residents(n=synthetic, out=out)
+    opendata.load_opendata(out)  # after the network and dossiers: its live tables are computed from them

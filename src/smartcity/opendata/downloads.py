@@ -44,12 +44,13 @@ def _cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
 
 
-def csv_chunks(resource: Resource) -> Iterator[bytes]:
-    """The CSV in blocks of bytes: a header of the field ids, then every row in order."""
+def csv_chunks(resource: Resource, *, use_copy: bool | None = None) -> Iterator[bytes]:
+    """The CSV in blocks of bytes: a header of the field ids, then every row in order (``use_copy``: PostgreSQL's
+    COPY writes the rows; by default whenever the database is PostgreSQL)."""
     columns = _columns(resource)
     writer = csv.writer(_Line())
     yield writer.writerow(columns).encode()
-    if connection.vendor == "postgresql":
+    if use_copy if use_copy is not None else connection.vendor == "postgresql":
         yield from _copy_csv(resource, columns)
         return
     buffer: list[str] = []

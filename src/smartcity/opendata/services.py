@@ -47,6 +47,19 @@ BATCH = 5000
 # ------------------------------------------------------------------------------------------------ catalogue writes
 
 
+@transaction.atomic
+def save_organization(*, name: str, title: str, agency: Agency | None = None, description: str = "") -> Organization:
+    org, _ = Organization.objects.update_or_create(name=name, defaults=dict(title=title, agency=agency,
+                                                                            description=description))
+    return org
+
+
+@transaction.atomic
+def save_group(*, name: str, title: str, description: str = "") -> Group:
+    group, _ = Group.objects.update_or_create(name=name, defaults=dict(title=title, description=description))
+    return group
+
+
 def _search_text(ds: Dataset, tags: Sequence[str]) -> str:
     return fold(" ".join([ds.name.replace("-", " "), ds.title, ds.notes, ds.organization.title, *tags]))
 
