@@ -173,6 +173,9 @@ class Row(models.Model):
         verbose_name_plural = "dòng dữ liệu"
         constraints = [models.UniqueConstraint(fields=["resource", "n"], name="opendata_row_order")]
 
+    def __str__(self) -> str:
+        return f"{self.resource_id}#{self.n}"
+
 
 class ApiKey(models.Model):
     """A heavy user's key (header ``X-API-Key`` or ``Authorization``): its own daily quota instead of the
@@ -204,6 +207,9 @@ class ApiKeyUsage(models.Model):
         verbose_name = "lượt dùng khóa API"
         verbose_name_plural = "lượt dùng khóa API"
         constraints = [models.UniqueConstraint(fields=["key", "day"], name="opendata_key_day")]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} {self.day}: {self.count}"
 
 
 class Sharing(models.TextChoices):

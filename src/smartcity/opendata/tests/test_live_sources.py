@@ -7,7 +7,7 @@ import time_machine
 
 from smartcity.environment.tests.conftest import NOW, air  # noqa: F401  (the air station fixture)
 from smartcity.jobs.schedule import SCHEDULE
-from smartcity.opendata import services, sources, tasks
+from smartcity.opendata import services, sources
 from smartcity.opendata.models import Resource
 
 pytestmark = pytest.mark.django_db
