@@ -126,11 +126,12 @@ def geojson_chunks(resource: Resource) -> Iterator[bytes]:
     yield "".join(buffer).encode()
 
 
-def response(resource: Resource, fmt: str) -> HttpResponse:
+def response(resource: Resource, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The download of ``resource`` as ``fmt``; ``Invalid`` for a format it does not come in."""
     name = f"{resource.dataset.name}-{resource.uuid.hex[:8]}"
     if fmt == "csv":
-        out = StreamingHttpResponse(csv_chunks(resource), content_type="text/csv; charset=utf-8")
+        out: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
+            csv_chunks(resource), content_type="text/csv; charset=utf-8")
     elif fmt == "json":
         out = StreamingHttpResponse(json_chunks(resource), content_type="application/json")
     elif fmt == "geojson":

@@ -209,7 +209,7 @@ def _geojson(data: bytes) -> Parsed:
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
             raise Invalid(f"Feature thứ {i} có properties không phải đối tượng", field="file")
-        row = {str(k)[:100]: (v if isinstance(v, str | int | float | bool) or v is None else json.dumps(v))
+        row: dict[str, Any] = {str(k)[:100]: (v if isinstance(v, str | int | float | bool) or v is None else json.dumps(v))
                for k, v in props.items()}
         for k in row:
             names.setdefault(k, None)

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -65,7 +65,7 @@ def _chart(resource: Resource, rows: list[dict[str, Any]]) -> Any:
     labels = [f["id"] for f in resource.fields if f["type"] in ("text", "timestamp")]
     if not numeric or not rows:
         return None
-    column, label = numeric[0], labels[0] if labels else None
+    column, label = numeric[0], labels[0] if labels else ""
     bars = [Bar(str(r.get(label) or i + 1)[:16], r.get(column) if isinstance(r.get(column), int | float) else None,
                 "#1f6fb2", f"{r.get(label) or i + 1}: {r.get(column)}") for i, r in enumerate(rows)]
     return bar_chart(bars, title=f"{resource.name}: {column}", description=_("Giá trị %(c)s của %(n)d dòng đầu")
@@ -123,7 +123,7 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
         "databases": ds.databases.all()})
 
 
-def download(request: HttpRequest, uuid: str, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, uuid: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
     try:
         resource = services.get_resource(uuid)
     except NotFound:
@@ -143,7 +143,7 @@ def download(request: HttpRequest, uuid: str, fmt: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, name: str) -> HttpResponse:
     ds = get_object_or_404(Dataset, name=name)
-    if not services.can_publish(request.user, ds):
+    if not services.can_publish(request.user, ds):  # type: ignore[arg-type]
         return render(request, "opendata/upload.html", {"ds": ds, "forbidden": True}, status=403)
     error = ""
     if request.method == "POST":
@@ -153,9 +153,10 @@ def upload(request: HttpRequest, name: str) -> HttpResponse:
                 raise Invalid(_("Chọn tệp cần tải lên"), field="file")
             if upload_file.size and upload_file.size > settings.OPENDATA_MAX_UPLOAD_BYTES:
                 raise Invalid(_("Tệp quá lớn"), field="file")
-            resource = services.add_file_resource(user=request.user, dataset=ds, name=request.POST.get("name", ""),
-                                                  filename=upload_file.name or "", data=upload_file.read(),
-                                                  description=request.POST.get("description", ""))
+            resource = services.add_file_resource(
+                user=request.user, dataset=ds, name=request.POST.get("name", ""),  # type: ignore[arg-type]
+                filename=upload_file.name or "", data=upload_file.read(),
+                description=request.POST.get("description", ""))
         except Invalid as exc:
             error = exc.message
         else:

@@ -181,7 +181,7 @@ def package_show(request: HttpRequest, p: Params) -> Any:
     return serialize.package(_base(request), _found(lambda: services.get_dataset(ref)))
 
 
-def _counts(model: type, related: str) -> dict[int, int]:
+def _counts(model: Any, related: str) -> dict[int, int]:
     return dict(model.objects.filter(**{f"{related}__private": False}).values("pk").annotate(
         n=Count(related)).values_list("pk", "n"))
 
@@ -198,7 +198,7 @@ def organization_list(request: HttpRequest, p: Params) -> Any:
     return [serialize.organization(o, count=counts.get(o.pk, 0)) for o in orgs]
 
 
-def _by_ref(model: type, ref: str) -> Any:
+def _by_ref(model: Any, ref: str) -> Any:
     key = services._uuid(ref)
     found = model.objects.filter(uuid=key).first() if key else model.objects.filter(name=ref).first()
     if found is None:
