@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def ckan(live_server, air_csv):
-    return ckanapi.RemoteCKAN(live_server.url)
+    client = ckanapi.RemoteCKAN(live_server.url)
+    yield client
+    client.close()  # no kept-alive connection left to the server thread after the test
 
 
 def test_package_list_names_the_public_datasets_only(ckan):
