@@ -3,6 +3,7 @@ downloads, the upload form for publishers, the database catalogue; and the DCAT 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -59,14 +60,30 @@ def index(request: HttpRequest) -> HttpResponse:
         "num_pages": pages.num_pages, "facets": blocks})
 
 
+def _label(kind: str, value: Any, i: int) -> str:
+    """A bar's axis label: a timestamp as its local hour ("07:00", lib.formats), other text cut short."""
+    if value is None:
+        return str(i + 1)
+    if kind == "timestamp":
+        try:
+            return formats.moment(dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")))[:5]
+        except ValueError:
+            pass
+    return str(value)[:16]
+
+
 def _chart(resource: Resource, rows: list[dict[str, Any]]) -> Any:
+    """The first numeric column of the preview's rows as bars, labelled by a time column if there is one."""
     numeric = [f["id"] for f in resource.fields if f["type"] in ("int", "numeric")
                and f["id"] not in ("latitude", "longitude", "lat", "lon")]
-    labels = [f["id"] for f in resource.fields if f["type"] in ("text", "timestamp")]
+    labels = sorted((f for f in resource.fields if f["type"] in ("text", "timestamp")),
+                    key=lambda f: f["type"] != "timestamp")
     if not numeric or not rows:
         return None
-    column, label = numeric[0], labels[0] if labels else ""
-    bars = [Bar(str(r.get(label) or i + 1)[:16], r.get(column) if isinstance(r.get(column), int | float) else None,
+    column = numeric[0]
+    label, kind = (labels[0]["id"], labels[0]["type"]) if labels else ("", "text")
+    bars = [Bar(_label(kind, r.get(label), i),
+                r.get(column) if isinstance(r.get(column), int | float) else None,
                 "#1f6fb2", f"{r.get(label) or i + 1}: {r.get(column)}") for i, r in enumerate(rows)]
     return bar_chart(bars, title=f"{resource.name}: {column}", description=_("Giá trị %(c)s của %(n)d dòng đầu")
                      % {"c": column, "n": len(rows)}, unit=column, ident=f"chart-{resource.pk}")
