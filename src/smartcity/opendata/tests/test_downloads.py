@@ -120,3 +120,14 @@ def test_anonymous_heavy_calls_are_limited_per_address(client, air_csv, settings
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "opendata_heavy": "2/m"}
     url = f"/du-lieu-mo/tai-nguyen/{air_csv.uuid}/tai-ve.json"
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_datastore_search_past_the_address_limit_is_a_ckan_429_and_other_addresses_go_on(client, air_csv, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "opendata_heavy": "1/m"}
+    url, params = "/api/3/action/datastore_search", {"resource_id": str(air_csv.uuid)}
+    assert client.get(url, params, REMOTE_ADDR="203.0.113.7").status_code == 200
+    limited = client.get(url, params, REMOTE_ADDR="203.0.113.7")
+    assert limited.status_code == 429
+    assert limited.json()["error"]["__type"] == "Rate Limit Error"
+    assert int(limited["Retry-After"]) > 0
+    assert client.get(url, params, REMOTE_ADDR="203.0.113.8").status_code == 200

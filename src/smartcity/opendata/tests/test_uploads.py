@@ -118,3 +118,17 @@ def test_upload_page_authorization(client, outsider, catalogue):
     assert client.get("/du-lieu-mo/chat-luong-khong-khi/tai-len/").status_code == 302  # anonymous: sign in
     client.force_login(outsider)
     assert client.get("/du-lieu-mo/chat-luong-khong-khi/tai-len/").status_code == 403
+
+
+def test_staff_of_the_publishing_agency_may_upload(catalogue):
+    from smartcity.agencies.services import add_membership
+    from smartcity.conftest import make_staff
+
+    colleague = make_staff("od.colleague", "Phan Thị Lan")
+    add_membership(user=colleague, agency=catalogue["tnmt"].agency, role="specialist")
+    r = services.add_file_resource(user=colleague, dataset=catalogue["air"], name="x", filename="a.csv",
+                                   data=b"a\n1\n")
+    assert r.row_count == 1
+    with pytest.raises(Forbidden):  # the city's dataset is not theirs
+        city_ds = services.save_dataset(name="cua-thanh-pho", title="Của thành phố", organization=catalogue["city"])
+        services.add_file_resource(user=colleague, dataset=city_ds, name="x", filename="a.csv", data=b"a\n1\n")
