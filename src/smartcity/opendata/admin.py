@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from smartcity.opendata import services
 from smartcity.opendata.models import ApiKey, DatabaseEntry, Dataset, Group, Organization, Resource, Tag
@@ -52,6 +52,15 @@ class ResourceAdmin(admin.ModelAdmin):
 class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "owner", "daily_quota", "revoked_at", "created_at"]
     readonly_fields = ["prefix"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        issued, key = services.issue_api_key(name=obj.name, owner=obj.owner, daily_quota=obj.daily_quota)
+        obj.pk, obj.prefix, obj.digest = issued.pk, issued.prefix, issued.digest
+        # Shown once: only its SHA-256 is kept.
+        messages.warning(request, f"Khóa API (chỉ hiện một lần, hãy sao chép ngay): {key}")
 
 
 @admin.register(DatabaseEntry)
