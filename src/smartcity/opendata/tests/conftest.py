@@ -6,6 +6,12 @@ from smartcity.opendata import services
 from smartcity.opendata.models import Group, Organization
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_directory(settings, tmp_path):
+    """Uploaded files go to a directory of the test's own, not the checkout's var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def catalogue(db):
     """Two publishers, two themes, three datasets (one private), one with an uploaded CSV."""
