@@ -30,6 +30,7 @@ from smartcity.opendata.models import (
     ApiKeyUsage,
     DatabaseEntry,
     Dataset,
+    DatasetQuerySet,
     Frequency,
     Group,
     Licence,
@@ -240,23 +241,20 @@ def search_datasets(*, q: str = "", fq: Sequence[tuple[str, str]] = (), rows: in
                     ) -> SearchResult:
     """Public datasets matching every word of ``q`` (folded, on title, notes, tags, publisher) and every
     ``fq`` term (``(field, value)``, already checked against ``FQ_FIELDS``)."""
-    qs: QuerySet[Dataset] = Dataset.objects.public()
+    qs: DatasetQuerySet = Dataset.objects.public()
     for word in fold(q).split()[:20]:
         if word != "*":
             qs = qs.filter(search_text__contains=word)
     for name, value in fq:
-        qs = qs.filter(**{FQ_FIELDS[name]: value})
-    if fq:
-        qs = qs.distinct()
-    ids = qs.values("pk")
+        if name in ("groups", "tags", "res_format"):  # many-valued: a semi-join keeps each dataset once
+            qs = qs.filter(pk__in=Dataset.objects.filter(**{FQ_FIELDS[name]: value}).values("pk"))
+        else:
+            qs = qs.filter(**{FQ_FIELDS[name]: value})
+    # The facets count on the link tables from the matching ids as a subquery (no id list through Python).
+    ids = qs.order_by().values("pk")
     count = qs.count()
-    page = list(Dataset.objects.filter(pk__in=ids).with_relations().order_by(*SORTS[sort])[start:start + rows])
-    facets = {}
-    for name in facet_fields:
-        value, label = FACETS[name]
-        counted = (Dataset.objects.filter(pk__in=ids).exclude(**{f"{value}__isnull": True})
-                   .values(value, label).annotate(n=Count("pk", distinct=True)).order_by("-n", value)[:facet_limit])
-        facets[name] = [(r[value], r[label], r["n"]) for r in counted]
+    page = list(qs.with_relations().order_by(*SORTS[sort])[start:start + rows])
+    facets = {name: _facet(name, ids, facet_limit) for name in facet_fields}
     return SearchResult(count, page, facets)
 
 
@@ -265,6 +263,27 @@ def _uuid(ref: str) -> uuid.UUID | None:
         return uuid.UUID(str(ref))
     except ValueError:
         return None
+
+
+def _facet(name: str, ids: QuerySet[Any, Any], limit: int) -> list[tuple[str, str, int]]:
+    """(value, display name, datasets) of one facet over the datasets ``ids``, most frequent first; counted on
+    the link tables (no join back to the datasets, no COUNT DISTINCT)."""
+    rows: QuerySet[Any, Any]
+    if name == "organization":
+        rows = (Dataset.objects.filter(pk__in=ids).order_by()
+                .values_list("organization__name", "organization__title").annotate(n=Count("pk")))
+    elif name == "license_id":
+        rows = Dataset.objects.filter(pk__in=ids).order_by().values_list("licence", "licence").annotate(n=Count("pk"))
+    elif name == "groups":
+        rows = (Dataset.groups.through.objects.filter(dataset_id__in=ids).order_by()
+                .values_list("group__name", "group__title").annotate(n=Count("dataset_id")))
+    elif name == "tags":
+        rows = (Dataset.tags.through.objects.filter(dataset_id__in=ids).order_by()
+                .values_list("tag__name", "tag__name").annotate(n=Count("dataset_id")))
+    else:  # res_format
+        rows = (Resource.objects.filter(dataset_id__in=ids).order_by().values_list("format", "format")
+                .annotate(n=Count("dataset_id", distinct=True)))
+    return sorted(((v, label, n) for v, label, n in rows), key=lambda r: (-r[2], r[0]))[:limit]
 
 
 def get_dataset(ref: str) -> Dataset:
