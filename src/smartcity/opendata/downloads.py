@@ -1,6 +1,6 @@
 """A resource's table as a download, streamed while it is read — never the whole table in memory.
 
-* CSV: on PostgreSQL the database writes it (``COPY (SELECT data->>… ORDER BY n) TO STDOUT``, read block by
+* CSV (lines end in LF whichever writes them): on PostgreSQL the database writes it (``COPY (SELECT data->>… ORDER BY n) TO STDOUT``, read block by
   block); elsewhere Python's csv writer over a chunked iterator (a server-side cursor on PostgreSQL).
 * JSON: an array written one record at a time; GeoJSON: a FeatureCollection, one Feature at a time (the row's own
   ``geometry``, or a Point from ``longitude``/``latitude``).
@@ -48,7 +48,7 @@ def csv_chunks(resource: Resource, *, use_copy: bool | None = None) -> Iterator[
     """The CSV in blocks of bytes: a header of the field ids, then every row in order (``use_copy``: PostgreSQL's
     COPY writes the rows; by default whenever the database is PostgreSQL)."""
     columns = _columns(resource)
-    writer = csv.writer(_Line())
+    writer = csv.writer(_Line(), lineterminator="\n")  # LF, as PostgreSQL's COPY writes: the same file either way
     yield writer.writerow(columns).encode()
     if use_copy if use_copy is not None else connection.vendor == "postgresql":
         yield from _copy_csv(resource, columns)
