@@ -8,7 +8,7 @@ PORT   ?= 8000
 MYPY_PACKAGES := -p smartcity.lib -p smartcity.places -p smartcity.agencies -p smartcity.audit -p smartcity.jobs \
                  -p smartcity.ops -p smartcity.demo -p smartcity.ioc -p smartcity.feedback
 
-.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit bench-ratelimit bench-interop bench-ioc bench-feedback
+.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit bench-ratelimit bench-interop bench-ioc bench-feedback bench-opendata
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,3 +96,8 @@ bench-ioc: install-dev
 ## bench-feedback: Open311 GET requests over 1 million reports vs the bare SQL; report submission with a 2 MB photo at 16 clients vs without
 bench-feedback: install-dev
 	$(BIN)/python bench/feedback.py
+
+## bench-opendata: a 10-million-row CSV download vs COPY TO STDOUT, and package_search p95 over 5,000 datasets (PostgreSQL)
+bench-opendata: install-dev
+	$(BIN)/python bench/opendata_download.py
+	$(BIN)/python bench/ckan_search.py

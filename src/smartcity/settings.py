@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "smartcity.feedback",
     "smartcity.interop",
     "smartcity.ioc",
+    "smartcity.opendata",
     "smartcity.portal",
     "smartcity.ops",
     "smartcity.demo",  # last: the top layer, it loads every app's demo data
@@ -494,6 +495,12 @@ ENVIRONMENT_WARNING_STALE_HOURS = env_int("ENVIRONMENT_WARNING_STALE_HOURS", 3)
 # Longest history one request may ask for: hourly rows (31 days) and daily rows (one year and a day).
 ENVIRONMENT_HISTORY_MAX_HOURS = env_int("ENVIRONMENT_HISTORY_MAX_HOURS", 744)
 ENVIRONMENT_HISTORY_MAX_DAYS = env_int("ENVIRONMENT_HISTORY_MAX_DAYS", 366)
+
+# --- Open data (opendata; docs/opendata.md) ---------------------------------------------------------------------------
+OPENDATA_MAX_UPLOAD_BYTES = env_int("OPENDATA_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)  # one uploaded CSV/XLSX/GeoJSON
+OPENDATA_MAX_UPLOAD_ROWS = env_int("OPENDATA_MAX_UPLOAD_ROWS", 200_000)  # rows of one uploaded table
+OPENDATA_XLSX_MAX_ROWS = env_int("OPENDATA_XLSX_MAX_ROWS", 50_000)  # larger tables download as CSV/JSON only
+OPENDATA_HISTORY_DAYS = env_int("OPENDATA_HISTORY_DAYS", 30)  # days of hourly environment history in live tables
 # Largest `limit` of GET /moi-truong/ngsi-ld/v1/entities (NGSI-LD answers 400 above it) and of the JSON API lists.
 ENVIRONMENT_MAX_PAGE_SIZE = env_int("ENVIRONMENT_MAX_PAGE_SIZE", 1000)
 
@@ -529,6 +536,7 @@ RATE_LIMITS = {
     # signed IPN from the gateway is never counted nor held back).
     "payment_refusal": env_str("RATE_LIMIT_PAYMENT_REFUSAL", "20/h"),
     "oidc_callback": env_str("RATE_LIMIT_OIDC_CALLBACK", "20/15m"),  # refused VNeID call-backs (each is audited)
+    "opendata_heavy": env_str("RATE_LIMIT_OPENDATA_HEAVY", "60/m"),  # open-data downloads, datastore_search w/o key
 }
 # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed for the client address
 # the limits count; empty: REMOTE_ADDR only (the header is never trusted blindly).

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("smartcity.interop.urls")),
     path("ioc/", include("smartcity.ioc.urls")),
     path("", include("smartcity.feedback.urls")),
+    path("", include("smartcity.opendata.urls")),  # /du-lieu-mo/, CKAN /api/3/action/, DCAT /catalog.ttl
     path("", include("smartcity.dossiers.urls")),
     path("", include("smartcity.portal.urls")),
 ]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from smartcity.agencies import services as agencies
-from smartcity.demo import accounts, centre, dossiers, feedback, network, people
+from smartcity.demo import accounts, centre, dossiers, feedback, network, opendata, people
 from smartcity.demo import interop as interop_demo
 from smartcity.demo.accounts import accounts_text, totp_code
 from smartcity.identity import services as identity
@@ -52,3 +52,4 @@ def load_demo(*, synthetic: int = 2000, network_days: int = network.DAYS, out: C
     feedback.load_feedback(out)
     people.load_residents(n=synthetic, out=out)
     centre.load_centre(out)
+    opendata.load_opendata(out)  # after the network and dossiers: its live tables are computed from them

@@ -58,6 +58,8 @@ SCHEDULE: tuple[Periodic, ...] = (
              "Đưa sự kiện mới (cảnh báo, hồ sơ quá hạn, cảm biến mất tín hiệu) vào luồng trực tiếp; mở sự cố theo quy trình"),
     Periodic("feedback.close_settled", "smartcity.feedback.tasks.close_settled", "20 1 * * *",
              "Đóng các phản ánh đã trả lời quá 7 ngày mà người gửi không mở lại"),
+    Periodic("opendata.refresh", "smartcity.opendata.tasks.refresh_live_tables", "25 * * * *",
+             "Làm mới các bảng dữ liệu mở tính từ dữ liệu nền tảng (không khí, mực nước, mưa, hồ sơ, thủ tục, trạm)"),
 )
 
 
