@@ -23,6 +23,7 @@ from smartcity.audit import services as audit
 from smartcity.lib.errors import Forbidden, Invalid, NotFound
 from smartcity.lib.principal import Principal
 from smartcity.lib.ratelimit import RateLimited
+from smartcity.lib.storage import files_follow_transaction, save_file
 from smartcity.lib.text import fold
 from smartcity.opendata import parsing, sources
 from smartcity.opendata.models import (
@@ -116,14 +117,13 @@ def add_file_resource(*, user: Principal, dataset: Dataset, name: str, filename:
     if not (name or "").strip():
         raise Invalid("Cần tên tài nguyên", field="name")
     parsed = parsing.parse_upload(filename, data)
-    with transaction.atomic():
+    with files_follow_transaction():  # a failure after the file is stored removes it (no orphan file)
         resource = Resource.objects.create(
             dataset=dataset, name=name.strip()[:300], description=description, kind=Resource.Kind.FILE,
             format=parsed.format, size=len(data), fields=parsed.fields, geo=parsed.geo,
             position=dataset.resources.count(), refreshed_at=timezone.now())
         resource.row_count = _store_rows(resource, parsed.rows)
-        resource.file.save(f"{resource.uuid}{'.' + filename.rsplit('.', 1)[-1].lower()}", ContentFile(data),
-                           save=False)
+        save_file(resource.file, f"{resource.uuid}{'.' + filename.rsplit('.', 1)[-1].lower()}", ContentFile(data))
         resource.save()
         Dataset.objects.filter(pk=dataset.pk).update(modified_at=timezone.now())
         audit.record(actor=agencies.actor_for(user), action=audit.Action.CREATE, subject_type="opendata.resource",
