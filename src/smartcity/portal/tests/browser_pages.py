@@ -92,6 +92,25 @@ class World:
 
         return self.once("report", make)
 
+    def open_dataset(self) -> str:
+        """The name of a public dataset of the environment department with an uploaded CSV of hourly AQI."""
+        from django.contrib.auth import get_user_model
+
+        from smartcity.opendata import services
+        from smartcity.opendata.models import Organization
+
+        def make():
+            publisher = Organization.objects.create(name="so-moi-truong", title="Sở Nông nghiệp và Môi trường")
+            dataset = services.save_dataset(name="chat-luong-khong-khi", title="Chất lượng không khí",
+                                            organization=publisher, notes="Chỉ số VN_AQI theo giờ",
+                                            tags=["không khí"], frequency="HOURLY")
+            admin = get_user_model().objects.create_superuser("od-admin", "od@example.vn", "x")
+            services.add_file_resource(user=admin, dataset=dataset, name="AQI tháng 3", filename="aqi.csv",
+                                       data=b"station,time,aqi\nhk-01,2026-03-01T01:00:00Z,57\n")
+            return dataset.name
+
+        return self.once("open-dataset", make)
+
     def centre_operator(self) -> None:
         """The operator's role at the operations centre, given to the reception officer of Ba Đình."""
         from smartcity.ioc import services
@@ -192,6 +211,9 @@ PAGES: list[Page] = [
     Page("reports", None, lambda w: (w.report(), reverse("feedback:list"))[1]),
     Page("report", None, lambda w: reverse("feedback:detail", kwargs={"report_id": w.report()})),
     Page("report-submit", None, lambda w: (w.report(), reverse("feedback:submit"))[1]),
+    Page("open-data", None, lambda w: (w.open_dataset(), reverse("opendata:index"))[1]),
+    Page("open-dataset", None, lambda w: reverse("opendata:dataset", kwargs={"name": w.open_dataset()})),
+    Page("databases", None, _r("opendata:databases")),
     # citizen (An)
     Page("my-dossiers", "an", lambda w: (w.dossier("received"), reverse("dossiers:mine"))[1]),
     Page("dossier-progress", "an", lambda w: reverse("dossiers:detail", kwargs={"code": w.dossier("processing")})),
@@ -213,7 +235,7 @@ PAGES: list[Page] = [
     Page("leader-dossier", "leader", lambda w: reverse("dossiers:detail", kwargs={"code": w.dossier("to_approve")})),
     Page("approve", "leader", lambda w: reverse("dossiers:approve", kwargs={"code": w.dossier("to_approve")})),
     Page("report-queue", "officer_ba_dinh", lambda w: (w.report(), reverse("feedback:queue"))[1]),
-    Page("centre", "officer_ba_dinh", lambda w: (w.centre_operator(), w.report(), reverse("ioc:screen"))[1]),
+    Page("centre", "officer_ba_dinh", lambda w: (w.centre_operator(), w.report(), reverse("ioc:screen"))[2]),
     Page("centre-incidents", "officer_ba_dinh", lambda w: (w.centre_operator(), reverse("ioc:incidents"))[1]),
     Page("centre-trends", "officer_ba_dinh", lambda w: (w.centre_operator(), reverse("ioc:trends"))[1]),
     Page("reauthenticate", "leader", lambda w: reverse("identity:reauthenticate") + "?next=/mot-cua/"),
