@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "smartcity.dossiers",
     "smartcity.sensing",
     "smartcity.environment",
+    "smartcity.education",
     "smartcity.portal",
     "smartcity.ops",
     "smartcity.demo",  # last: the top layer, it loads every app's demo data

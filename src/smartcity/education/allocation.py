@@ -94,13 +94,18 @@ def composite(subject_scores: npt.NDArray[np.float64], coefficients: npt.NDArray
 
 def _cutoffs(inst: Instance, school: IntArray) -> tuple[list[int | None], list[int | None]]:
     m = inst.quotas.shape[0]
+    order = inst.order
+    pos = np.empty_like(order)
+    pos[order] = np.arange(order.size)
+    placed = school >= 0
+    last = np.full(m, -1, dtype=np.int64)  # position in the order of each school's last admitted applicant
+    np.maximum.at(last, school[placed], pos[placed])
+    counts = np.bincount(school[placed], minlength=m)
     cut: list[int | None] = [None] * m
     tb: list[int | None] = [None] * m
-    counts = np.bincount(school[school >= 0], minlength=m)
-    for i in inst.order.tolist()[::-1]:  # worst first: the first one seen per school is its last admitted
-        s = int(school[i])
-        if s >= 0 and cut[s] is None and counts[s] >= inst.quotas[s]:
-            cut[s], tb[s] = int(inst.scores[i]), int(inst.tiebreak[i])
+    for s in np.flatnonzero((counts >= inst.quotas) & (last >= 0)).tolist():
+        i = int(order[last[s]])
+        cut[s], tb[s] = int(inst.scores[i]), int(inst.tiebreak[i])
     return cut, tb
 
 
