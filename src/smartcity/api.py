@@ -21,6 +21,7 @@ from smartcity.agencies.api import router as agencies_router
 from smartcity.audit.api import router as audit_router
 from smartcity.dossiers.api import router as dossiers_router
 from smartcity.dossiers.api import statistics_router, tracking_router
+from smartcity.education.api import router as education_router
 from smartcity.environment.api import router as environment_router
 from smartcity.identity.api import router as identity_router
 from smartcity.lib.errors import ServiceError
@@ -139,6 +140,7 @@ api.add_router("/signatures", signing_router, tags=["signatures"])
 api.add_router("/payments", payments_router, tags=["payments"])
 api.add_router("/vault", vault_router, tags=["vault"])
 api.add_router("/environment", environment_router, tags=["environment"])
+api.add_router("/education", education_router, tags=["education"])
 
 
 @api.get("/health", auth=None, tags=["platform"], summary="Liveness: the process answers (no database, no session)")

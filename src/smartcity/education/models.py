@@ -78,6 +78,10 @@ class Round(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def choice_ranks(self) -> range:
+        return range(1, self.max_choices + 1)
+
 
 class Quota(models.Model):
     """A school's seats in a round, and its cut-off once allocated."""
@@ -93,6 +97,9 @@ class Quota(models.Model):
         verbose_name = "chỉ tiêu"
         verbose_name_plural = "chỉ tiêu"
         constraints = [models.UniqueConstraint(fields=["round", "school"], name="education_quota_round_school")]
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.seats}"
 
 
 class Application(models.Model):
@@ -143,6 +150,9 @@ class Choice(models.Model):
             models.UniqueConstraint(fields=["application", "school"], name="education_choice_school"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.school}"
+
 
 class Appeal(models.Model):
     application = models.ForeignKey(Application, verbose_name="hồ sơ", on_delete=models.CASCADE,
@@ -153,3 +163,6 @@ class Appeal(models.Model):
     class Meta:
         verbose_name = "đơn phúc khảo"
         verbose_name_plural = "đơn phúc khảo"
+
+    def __str__(self) -> str:
+        return f"{self.application} ({self.created_at:%Y-%m-%d})"

@@ -1,0 +1,65 @@
+"""Admission API: open rounds (public); a family's applications (apply, read); the department's allocation and
+publication."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Path, Router, Status
+
+from smartcity.education import services
+from smartcity.education.models import Application, Round
+from smartcity.education.schemas import AllocationOut, ApplicationIn, ApplicationOut, RoundOut
+from smartcity.lib.contract import MAX_ID, SIGNED_IN, errors, session_auth
+
+router = Router()
+
+
+def _out(app: Application) -> ApplicationOut:
+    published = app.round.status == Round.Status.PUBLISHED
+    return ApplicationOut(
+        code=app.code, round=app.round_id, child=app.child.full_name,
+        status=app.status if published else Application.Status.SUBMITTED,
+        choices=[c.school.code for c in app.choices.all()],
+        school=app.school.code if published and app.school else None,
+        admitted_choice=app.admitted_choice if published else None,
+        composite=app.composite if published else None,
+        explanation=services.explanation_lines(app))
+
+
+@router.get("/rounds", response={200: list[RoundOut], **errors()}, summary="Admission rounds open for applications")
+def rounds(request: HttpRequest) -> object:
+    return list(services.open_rounds())
+
+
+@router.get("/applications", auth=session_auth, response={200: list[ApplicationOut], **errors(401)},
+            summary="My children's applications (parent)")
+def my_applications(request: HttpRequest) -> list[ApplicationOut]:
+    return [_out(a) for a in services.applications_of(request.user)]
+
+
+@router.post("/applications", auth=session_auth, response={201: ApplicationOut, **errors(400, SIGNED_IN, 404, 409)},
+             summary="Apply for my child, or change the choices while the round is open (parent)")
+def submit(request: HttpRequest, payload: ApplicationIn) -> Status:
+    app = services.submit_application(user=request.user, round_id=payload.round,
+                                      child_id_number=payload.child_id_number, choices=payload.choices)
+    return Status(201, _out(services.get_application_for(request.user, app.code)))
+
+
+@router.get("/applications/{code}", auth=session_auth, response={200: ApplicationOut, **errors(400, 401, 404)},
+            summary="One application with its result (its family or the department)")
+def application(request: HttpRequest, code: str = Path(..., max_length=20)) -> ApplicationOut:
+    return _out(services.get_application_for(request.user, code))
+
+
+@router.post("/rounds/{round_id}/allocation", auth=session_auth,
+             response={200: AllocationOut, **errors(400, SIGNED_IN, 404, 409)},
+             summary="Run the allocation of a closed round (department)")
+def allocate(request: HttpRequest, round_id: int = Path(..., ge=1, le=MAX_ID)) -> object:
+    return services.run_allocation(actor=request.user, round_id=round_id)
+
+
+@router.post("/rounds/{round_id}/publication", auth=session_auth,
+             response={200: RoundOut, **errors(400, SIGNED_IN, 404, 409)},
+             summary="Publish an allocated round's results and open the appeal window (department)")
+def publish(request: HttpRequest, round_id: int = Path(..., ge=1, le=MAX_ID)) -> object:
+    return services.publish_results(actor=request.user, round_id=round_id)
