@@ -8,7 +8,7 @@ PORT   ?= 8000
 MYPY_PACKAGES := -p smartcity.lib -p smartcity.places -p smartcity.agencies -p smartcity.audit -p smartcity.jobs \
                  -p smartcity.ops -p smartcity.demo
 
-.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit bench-ratelimit
+.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit bench-ratelimit bench-admission
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,3 +84,7 @@ bench-audit: install-dev
 ## bench-ratelimit: GET /api/v1/track/{unknown code} with the tracking limit counting in Redis vs off, same run (gunicorn, PostgreSQL, Redis)
 bench-ratelimit: install-dev
 	$(BIN)/python bench/ratelimit.py
+
+## bench-admission: grade-10 allocation (serial-dictatorship DA) vs the matching package's HospitalResident, same instances; identical matchings
+bench-admission: install-dev
+	$(BIN)/python bench/admission.py

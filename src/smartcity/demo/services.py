@@ -15,6 +15,7 @@ from django.db import transaction
 
 from smartcity.agencies import services as agencies
 from smartcity.demo import accounts, dossiers, network, people
+from smartcity.demo.education import load_admission
 from smartcity.demo.accounts import accounts_text, totp_code
 from smartcity.identity import services as identity
 from smartcity.places import services as places
@@ -47,4 +48,5 @@ def load_demo(*, synthetic: int = 2000, network_days: int = network.DAYS, out: C
         signing.ensure_demo_pki(out=out)
         dossiers.load_dossiers(out)
     network.load_network(out, days=network_days)
+    load_admission(out)
     people.load_residents(n=synthetic, out=out)

@@ -112,8 +112,9 @@ class Application(models.Model):
     round = models.ForeignKey(Round, verbose_name="đợt", on_delete=models.PROTECT, related_name="applications")
     child = models.ForeignKey("population.Citizen", verbose_name="học sinh", on_delete=models.PROTECT,
                               related_name="+")
-    parent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="phụ huynh nộp", on_delete=models.PROTECT,
-                               related_name="admission_applications")
+    # Who submitted it online; empty for an application the department entered (paper desk, imports).
+    parent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="phụ huynh nộp", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="admission_applications")
     status = models.CharField("trạng thái", max_length=15, choices=Status.choices, default=Status.SUBMITTED)
     # Exam scores per subject code in hundredths ({"toan": 775}), entered by the department.
     scores = models.JSONField("điểm thi", default=dict, blank=True)
