@@ -1,8 +1,8 @@
 """The admission demo: Hà Nội high schools, a published grade-10 round (2026–2027) with 240 applicants and its
 cut-offs, and the open 2027–2028 round An's son can apply to; a department specialist and a school's staff member.
 
-An's household: An (head), his daughter Nguyễn Thị Mai (born 2011: admitted in the published round, with the
-explanation of the choice she missed) and his son Nguyễn Văn Khôi (born 2012: the open round's form offers him).
+An's household: An (head), his daughter Nguyễn Thị Mai (born 2011: in the published round, with the
+explanation of any choice she missed) and his son Nguyễn Văn Khôi (born 2012: the open round's form offers him).
 """
 
 from __future__ import annotations
@@ -103,9 +103,10 @@ def load_admission(out: Callable[[str], object] = print) -> None:
             by_code = {s.code: s for s in schools}
             Choice.objects.bulk_create([Choice(application=app, rank=r, school=by_code[c])
                                         for r, c in enumerate(picks, 1)])
-            marks = ({"toan": "8.5", "van": "8", "anh": "9"} if child == mai else
+            marks = ({"toan": "7", "van": "7", "anh": "7.5"} if child == mai else
                      {k: str(rng.randint(16, 40) / 4) for k in ("toan", "van", "anh")})
-            rows.append(education.ScoreRow(app.code, marks, str(rng.choice([0, 0, 0, 0.5, 1]))))
+            bonus = str(rng.choice([0, 0, 0, 0.5, 1]))
+            rows.append(education.ScoreRow(app.code, marks, "0" if child == mai else bonus))
         education.record_scores(actor=specialist, round_id=past.pk, rows=rows)
         education.run_allocation(actor=specialist, round_id=past.pk, now=now)
         education.publish_results(actor=specialist, round_id=past.pk, appeal_days=30, now=now)

@@ -111,6 +111,11 @@ def _birth_year_for(rnd: Round) -> int:
     return int(rnd.school_year[:4]) - (rnd.grade + 5)
 
 
+def eligible_children(rnd: Round, children: list[Citizen]) -> list[Citizen]:
+    """The children of the right age for the round's grade (what the form offers)."""
+    return [c for c in children if c.date_of_birth.year == _birth_year_for(rnd)]
+
+
 @transaction.atomic
 def submit_application(*, user: Principal, round_id: int, child_id_number: str, choices: list[str],
                        now: dt.datetime | None = None) -> Application:

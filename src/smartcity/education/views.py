@@ -22,9 +22,12 @@ def index(request: HttpRequest) -> HttpResponse:
     applications = list(services.applications_of(request.user)) if request.user.is_authenticated else []
     for app in applications:
         app.lines = services.explanation_lines(app)  # type: ignore[attr-defined]
+    children = services.children_of(request.user)
+    for rnd in rounds:
+        rnd.eligible = services.eligible_children(rnd, children)  # type: ignore[attr-defined]
     context = {
         "rounds": rounds,
-        "children": services.children_of(request.user),
+        "children": children,
         "applications": applications,
         "department": services.is_department(request.user),
         "my_schools": list(School.objects.filter(staff=request.user)) if is_staff(request.user) else [],
