@@ -15,8 +15,8 @@ from django.db import transaction
 
 from smartcity.agencies import services as agencies
 from smartcity.demo import accounts, dossiers, network, people
-from smartcity.demo.education import load_admission
 from smartcity.demo.accounts import accounts_text, totp_code
+from smartcity.demo.education import load_admission
 from smartcity.identity import services as identity
 from smartcity.places import services as places
 from smartcity.places.models import Level, Structure, Unit

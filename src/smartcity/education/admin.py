@@ -31,8 +31,8 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ["round", "status"]
     search_fields = ["code"]
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -117,7 +117,7 @@ EXPORT_COLUMNS = [Column("code", "Mã hồ sơ"), Column("child", "Học sinh"),
 
 
 @login_required
-def export(request: HttpRequest, round_id: int) -> HttpResponse:
+def export(request: HttpRequest, round_id: int) -> StreamingHttpResponse:
     try:
         rows = list(services.export_rows(actor=request.user, round_id=round_id))
     except (Forbidden, NotFound):

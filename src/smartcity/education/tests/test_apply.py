@@ -78,3 +78,21 @@ def test_edits_after_the_window_closes_are_refused_and_the_choices_stay(an, minh
 def test_staff_cannot_apply(officer_ba_dinh, grade10):
     with pytest.raises(Forbidden):
         apply(officer_ba_dinh, grade10, ["THPT-VD"])
+
+
+def test_grade_6_choices_must_serve_the_childs_residence(an, ba_dinh, hoan_kiem, schools, minh):
+    from smartcity.education.models import Quota, Round
+
+    rnd = Round.objects.create(school_year="2022-2023", grade=6, kind=Round.Kind.RESIDENCE, name="Lớp 6",
+                               opens_at=NOW - dt.timedelta(days=1), closes_at=NOW + dt.timedelta(days=1))
+    make_citizen(ba_dinh, id_number="001211000999", full_name="Nguyễn Văn Nam", dob=dt.date(2011, 4, 4), sex="M",
+                 household=minh.household, relation_to_head="Con")
+    near, far, _ = schools
+    near.serves.add(ba_dinh)
+    far.serves.add(hoan_kiem)
+    for s in (near, far):
+        Quota.objects.create(round=rnd, school=s, seats=10)
+    with pytest.raises(Invalid, match="THPT-VD không tuyển sinh nơi cư trú của học sinh"):
+        apply(an, rnd, ["THPT-PDP", "THPT-VD"], number="001211000999")
+    assert Application.objects.count() == 0
+    assert apply(an, rnd, ["THPT-PDP"], number="001211000999").choices.count() == 1
