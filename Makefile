@@ -85,6 +85,7 @@ bench-audit: install-dev
 bench-ratelimit: install-dev
 	$(BIN)/python bench/ratelimit.py
 
-## bench-admission: grade-10 allocation (serial-dictatorship DA) vs the matching package's HospitalResident, same instances; identical matchings
+## bench-admission: grade-10 allocation vs the matching package's HospitalResident (identical matchings); applications at 16 clients vs GET /population/me (gunicorn, PostgreSQL)
 bench-admission: install-dev
 	$(BIN)/python bench/admission.py
+	$(BIN)/python bench/admission_apply.py
