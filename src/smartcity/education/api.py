@@ -7,8 +7,15 @@ from django.http import HttpRequest
 from ninja import Path, Router, Status
 
 from smartcity.education import services
-from smartcity.education.models import Application, Round
-from smartcity.education.schemas import AllocationOut, ApplicationIn, ApplicationOut, RoundOut
+from smartcity.education.models import Application, Grade, Round
+from smartcity.education.schemas import (
+    AllocationOut,
+    ApplicationIn,
+    ApplicationOut,
+    GradeIn,
+    GradeOut,
+    RoundOut,
+)
 from smartcity.lib.contract import MAX_ID, SIGNED_IN, errors, session_auth
 
 router = Router()
@@ -64,3 +71,27 @@ def allocate(request: HttpRequest, round_id: int = Path(..., ge=1, le=MAX_ID)) -
              summary="Publish an allocated round's results and open the appeal window (department)")
 def publish(request: HttpRequest, round_id: int = Path(..., ge=1, le=MAX_ID)) -> object:
     return services.publish_results(actor=request.user, round_id=round_id)
+
+
+def _grade(g: Grade) -> GradeOut:
+    return GradeOut(pupil=g.pupil.full_name, school=g.school.code, school_year=g.school_year, term=g.term,
+                    subject=g.subject, score=g.score)
+
+
+@router.post("/grades", auth=session_auth, response={201: GradeOut, **errors(400, SIGNED_IN, 404)},
+             summary="Enter a mark in a pupil's gradebook (the school's staff)")
+def record_grade(request: HttpRequest, payload: GradeIn) -> Status:
+    grade = services.record_grade(actor=request.user, school_code=payload.school,
+                                  pupil_id_number=payload.pupil_id_number, school_year=payload.school_year,
+                                  term=payload.term, subject=payload.subject, score=payload.score)
+    return Status(201, _grade(grade))
+
+
+@router.get("/grades", auth=session_auth, response={200: list[GradeOut], **errors(401)},
+            summary="My children's marks (parent: the contact book)")
+def my_grades(request: HttpRequest) -> list[GradeOut]:
+    out = []
+    for child in services.children_of(request.user):
+        _child, grades = services.grades_of(user=request.user, child_id_number=child.id_number)
+        out += [_grade(g) for g in grades.select_related("pupil")]
+    return out

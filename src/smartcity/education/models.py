@@ -167,3 +167,27 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} ({self.created_at:%Y-%m-%d})"
+
+
+class Grade(models.Model):
+    """One mark in a pupil's gradebook (sổ điểm), entered by the school's staff; the family reads it (sổ liên lạc)."""
+
+    school = models.ForeignKey(School, verbose_name="trường", on_delete=models.PROTECT, related_name="grades")
+    pupil = models.ForeignKey("population.Citizen", verbose_name="học sinh", on_delete=models.PROTECT,
+                              related_name="+")
+    school_year = models.CharField("năm học", max_length=9)
+    term = models.PositiveSmallIntegerField("học kỳ", choices=[(1, "Học kỳ I"), (2, "Học kỳ II")])
+    subject = models.CharField("môn", max_length=60)
+    score = models.PositiveSmallIntegerField("điểm (phần trăm điểm)")  # 0..1000
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhập", null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "điểm"
+        verbose_name_plural = "sổ điểm"
+        ordering = ["school_year", "term", "subject", "recorded_at"]
+        indexes = [models.Index(fields=["pupil", "school_year"], name="education_grade_pupil_year")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.score / 100}"

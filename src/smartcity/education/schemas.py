@@ -44,3 +44,21 @@ class AllocationOut(Schema):
     seats_left: int
     rule: str
     differ_from_other_rule: int
+
+
+class GradeIn(Schema):
+    school: str = Field(min_length=1, max_length=20)
+    pupil_id_number: str = Field(min_length=1, max_length=20)
+    school_year: str = Field(min_length=9, max_length=9)
+    term: int = Field(ge=1, le=2)
+    subject: str = Field(min_length=1, max_length=60)
+    score: str = Field(min_length=1, max_length=6)  # "7.75"
+
+
+class GradeOut(Schema):
+    pupil: str
+    school: str
+    school_year: str
+    term: int
+    subject: str
+    score: int  # hundredths of a point

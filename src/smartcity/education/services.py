@@ -26,7 +26,7 @@ from smartcity.agencies import services as agencies
 from smartcity.audit import services as audit
 from smartcity.audit.models import Action
 from smartcity.education import allocation
-from smartcity.education.models import Appeal, Application, Choice, Quota, Round, School
+from smartcity.education.models import Appeal, Application, Choice, Grade, Quota, Round, School
 from smartcity.lib import formats
 from smartcity.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from smartcity.lib.idnumber import clean_id_number
@@ -407,3 +407,44 @@ def export_rows(*, actor: Principal, round_id: int) -> Iterable[dict[str, object
                "composite": formats.number(Decimal(a.composite) / 100, 2) if a.composite is not None else "",
                "status": a.get_status_display(), "school": a.school.code if a.school else "",
                "admitted_choice": a.admitted_choice or ""}
+
+
+# --- school records: the gradebook and what the family reads of it ---------------------------------------------
+
+@transaction.atomic
+def record_grade(*, actor: Principal, school_code: str, pupil_id_number: str, school_year: str, term: int,
+                 subject: str, score: str) -> Grade:
+    """A teacher or the school's office enters a mark for a pupil admitted to (or enrolled at) their school."""
+    school = School.objects.filter(code=bounded(school_code, field="school", limit=20, what="Mã trường")).first()
+    if school is None or not (is_staff(actor) and school.staff.filter(pk=actor.pk).exists()):
+        raise Forbidden(_("Chỉ cán bộ của trường được nhập điểm"))
+    number = clean_id_number(bounded(pupil_id_number, field="pupil", what="Số định danh"))
+    pupil = Citizen.objects.filter(id_number=number).first()
+    if pupil is None or not Application.objects.filter(child=pupil, school=school,
+                                                       round__status=Round.Status.PUBLISHED).exists():
+        raise NotFound(_("Học sinh không thuộc trường"), field="pupil")
+    if term not in (1, 2):
+        raise Invalid(_("Học kỳ là 1 hoặc 2"), field="term")
+    subject = " ".join(bounded(subject, field="subject", limit=60, what="Môn").split())
+    if not subject:
+        raise Invalid(_("Nhập tên môn"), field="subject")
+    year = bounded(school_year, field="school_year", limit=9, what="Năm học")
+    if len(year) != 9 or not (year[:4].isdigit() and year[5:].isdigit()) or int(year[5:]) != int(year[:4]) + 1:
+        raise Invalid(_("Năm học có dạng 2026-2027"), field="school_year")
+    points = _points(score, field="score", top=Decimal(10))
+    grade = Grade.objects.create(school=school, pupil=pupil, school_year=year, term=term, subject=subject,
+                                 score=points, recorded_by=actor)  # type: ignore[misc]
+    audit.record(actor=agencies.actor_for(actor), action=Action.CREATE, subject_type="education.grade",
+                 subject_id=grade.pk, person_id=pupil.pk)
+    return grade
+
+
+def grades_of(*, user: Principal, child_id_number: str) -> tuple[Citizen, QuerySet[Grade]]:
+    """A child's marks, for the child's own family only (anyone else: the same 404 as an unknown number)."""
+    number = clean_id_number(bounded(child_id_number, field="child", what="Số định danh"))
+    child = next((c for c in children_of(user) if c.id_number == number), None)
+    if child is None:
+        raise NotFound(_("Học sinh này không có trong hộ của bạn theo cơ sở dữ liệu dân cư"), field="child")
+    audit.record(actor=agencies.actor_for(user), action=Action.READ, subject_type="education.grade",
+                 person_id=child.pk, purpose="Phụ huynh xem sổ liên lạc")
+    return child, Grade.objects.filter(pupil=child).select_related("school")
