@@ -133,3 +133,13 @@ def admitted(request: HttpRequest, round_id: int, school_code: str) -> HttpRespo
         raise Http404 from None
     return render(request, "education/admitted.html", {"school": school, "applications": apps,
                                                        "round": services.get_round(round_id)})
+
+
+@login_required
+def contact_book(request: HttpRequest) -> HttpResponse:
+    """The family's contact book: each child's marks, read through the same check as the API."""
+    books = []
+    for child in services.children_of(request.user):
+        _child, grades = services.grades_of(user=request.user, child_id_number=child.id_number)
+        books.append((child, list(grades)))
+    return render(request, "education/contact_book.html", {"books": books})

@@ -66,3 +66,10 @@ def test_the_contact_book_api_gives_a_family_only_its_own_childrens_marks(client
 
 def test_the_gradebook_api_refuses_an_anonymous_caller(client, pupil):
     assert client.get("/api/v1/education/grades").status_code == 401
+
+
+def test_the_contact_book_page_shows_the_childs_marks(client, pupil, school_staff, an):
+    enter(school_staff)
+    assert client.login(username=an.username, password=PASSWORD)
+    page = client.get("/tuyen-sinh/so-lien-lac/").content.decode()
+    assert "Nguyễn Văn Minh" in page and "Toán" in page and "8,50" in page
