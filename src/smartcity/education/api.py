@@ -3,6 +3,7 @@ publication."""
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Path, Router, Status
 
@@ -50,6 +51,7 @@ def submit(request: HttpRequest, payload: ApplicationIn) -> Status:
     app = services.submit_application(user=request.user, round_id=payload.round,
                                       child_id_number=payload.child_id_number, choices=payload.choices)
     # The answer is built from what was just written (a second, audited read would cost a second chain entry).
+    prefetch_related_objects([app], "choices__school")
     return Status(201, _out(app))
 
 

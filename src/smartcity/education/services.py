@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -123,7 +123,9 @@ def submit_application(*, user: Principal, round_id: int, child_id_number: str, 
     now = now or timezone.now()
     if not is_citizen(user):
         raise Forbidden(_("Chỉ phụ huynh đăng nhập bằng tài khoản công dân được nộp hồ sơ"))
-    rnd = Round.objects.select_for_update().filter(pk=round_id).first()
+    # The round is read, not locked: 100,000 families apply in a few days and one row lock would queue them all.
+    # Each child's application row is what is locked; the allocation runs only after the window has closed.
+    rnd = Round.objects.filter(pk=round_id).first()
     if rnd is None:
         raise NotFound(_("Không có đợt tuyển sinh này"), field="round")
     if rnd.status != Round.Status.OPEN or not (rnd.opens_at <= now < rnd.closes_at):
@@ -156,9 +158,13 @@ def submit_application(*, user: Principal, round_id: int, child_id_number: str, 
     app = Application.objects.select_for_update().filter(round=rnd, child=child).first()
     created = app is None
     if app is None:
-        app = Application.objects.create(code=f"TS{rnd.school_year[2:4]}{rnd.grade:02d}-{secrets.token_hex(4)}",
-                                         round=rnd, child=child, parent=user,  # type: ignore[misc]
-                                         lottery=secrets.randbelow(10**9))
+        try:
+            with transaction.atomic():  # the other parent applying for the same child at the same moment
+                app = Application.objects.create(
+                    code=f"TS{rnd.school_year[2:4]}{rnd.grade:02d}-{secrets.token_hex(4)}", round=rnd, child=child,
+                    parent=user, lottery=secrets.randbelow(10**9))  # type: ignore[misc]
+        except IntegrityError:
+            raise Conflict(_("Hồ sơ của học sinh này vừa được nộp: tải lại trang để xem"), field="child") from None
     else:
         app.choices.all().delete()
         app.parent = user  # type: ignore[assignment]
