@@ -8,7 +8,7 @@ PORT   ?= 8000
 MYPY_PACKAGES := -p smartcity.lib -p smartcity.places -p smartcity.agencies -p smartcity.audit -p smartcity.jobs \
                  -p smartcity.ops -p smartcity.demo -p smartcity.ioc -p smartcity.feedback
 
-.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit bench-ratelimit bench-interop bench-ioc bench-feedback bench-opendata
+.PHONY: run test install install-dev lint bench-population bench-dossiers bench-submission bench-signing bench-aqi bench-aqi-forecast bench-sensing-queries bench-sensing-ingest bench-audit bench-ratelimit bench-interop bench-ioc bench-feedback bench-opendata bench-admission
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -101,3 +101,8 @@ bench-feedback: install-dev
 bench-opendata: install-dev
 	$(BIN)/python bench/opendata_download.py
 	$(BIN)/python bench/ckan_search.py
+
+## bench-admission: grade-10 allocation vs the matching package's HospitalResident (identical matchings); applications at 16 clients vs GET /population/me (gunicorn, PostgreSQL)
+bench-admission: install-dev
+	$(BIN)/python bench/admission.py
+	$(BIN)/python bench/admission_apply.py

@@ -21,6 +21,7 @@ from smartcity.agencies.api import router as agencies_router
 from smartcity.audit.api import router as audit_router
 from smartcity.dossiers.api import router as dossiers_router
 from smartcity.dossiers.api import statistics_router, tracking_router
+from smartcity.education.api import router as education_router
 from smartcity.environment.api import router as environment_router
 from smartcity.feedback.api import router as feedback_router
 from smartcity.identity.api import router as identity_router
@@ -145,6 +146,7 @@ api.add_router("/environment", environment_router, tags=["environment"])
 api.add_router("/interop", interop_router, tags=["interop"])
 api.add_router("/ioc", ioc_router, tags=["ioc"])
 api.add_router("/feedback", feedback_router, tags=["feedback"])
+api.add_router("/education", education_router, tags=["education"])
 
 
 @api.get("/health", auth=None, tags=["platform"], summary="Liveness: the process answers (no database, no session)")

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "smartcity.dossiers",
     "smartcity.sensing",
     "smartcity.environment",
+    "smartcity.education",
     "smartcity.feedback",
     "smartcity.interop",
     "smartcity.ioc",

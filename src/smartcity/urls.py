@@ -29,6 +29,7 @@ urlpatterns = [
     path("sta/", include("smartcity.sensing.sta.urls")),
     path("moi-truong/", include("smartcity.environment.urls")),
     path("ban-do/", include("smartcity.places.urls")),
+    path("tuyen-sinh/", include("smartcity.education.urls")),
     # NGSI-LD clients assume the standard API root /ngsi-ld/v1 at the host (clause 6.2); same views as above
     path("ngsi-ld/v1/", include((ngsi_ld_urlpatterns, "ngsi_ld"))),
     path("", include("smartcity.interop.urls")),

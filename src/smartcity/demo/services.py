@@ -17,6 +17,7 @@ from smartcity.agencies import services as agencies
 from smartcity.demo import accounts, centre, dossiers, feedback, network, opendata, people
 from smartcity.demo import interop as interop_demo
 from smartcity.demo.accounts import accounts_text, totp_code
+from smartcity.demo.education import load_admission
 from smartcity.identity import services as identity
 from smartcity.places import services as places
 from smartcity.places.models import Level, Structure, Unit
@@ -50,6 +51,7 @@ def load_demo(*, synthetic: int = 2000, network_days: int = network.DAYS, out: C
     interop_demo.load_interop(out)
     network.load_network(out, days=network_days)
     feedback.load_feedback(out)
+    load_admission(out)
     people.load_residents(n=synthetic, out=out)
     centre.load_centre(out)
     opendata.load_opendata(out)  # after the network and dossiers: its live tables are computed from them

@@ -173,6 +173,31 @@ class World:
 
         return self.once("station", make)
 
+    def admission(self) -> None:
+        """An open grade-10 round with two schools, and An's son of the right age in An's household."""
+        from django.utils import timezone
+
+        from smartcity.education.models import Quota, Round, School
+        from smartcity.population.models import Citizen, Household
+
+        def make():
+            father = self.an.person
+            now = timezone.now()
+            household = Household.objects.create(code="HN-BD-BROWSER", unit=father.permanent_unit, head=father)
+            father.household, father.relation_to_head = household, "Chủ hộ"
+            father.save()
+            Citizen.objects.create(id_number="001212000321", full_name="Nguyễn Văn Khôi",
+                                   date_of_birth=dt.date(now.year - 15, 2, 3), sex="M",
+                                   permanent_unit=father.permanent_unit, household=household, relation_to_head="Con")
+            rnd = Round.objects.create(school_year=f"{now.year}-{now.year + 1}", grade=10, kind=Round.Kind.EXAM,
+                                       name="Tuyển sinh lớp 10", opens_at=now - dt.timedelta(days=1),
+                                       closes_at=now + dt.timedelta(days=10))
+            for code, name in (("THPT-PDP", "THPT Phan Đình Phùng"), ("THPT-VD", "THPT Việt Đức")):
+                school = School.objects.create(code=code, name=name, unit=father.permanent_unit)
+                Quota.objects.create(round=rnd, school=school, seats=40)
+
+        return self.once("admission", make)
+
 
 @dataclass(frozen=True)
 class Page:
@@ -207,6 +232,7 @@ PAGES: list[Page] = [
     Page("login", None, _r("identity:login")),
     Page("api-docs", None, lambda w: "/api/v1/docs", shows="article.api-op"),
     Page("not-found", None, lambda w: "/trang-khong-co/", status=404),
+    Page("admission", None, lambda w: (w.admission(), reverse("education:index"))[1]),
     Page("vault-shared", None, lambda w: reverse("vault:shared", kwargs={"token": w.share_token()})),
     Page("reports", None, lambda w: (w.report(), reverse("feedback:list"))[1]),
     Page("report", None, lambda w: reverse("feedback:detail", kwargs={"report_id": w.report()})),
@@ -224,6 +250,7 @@ PAGES: list[Page] = [
     Page("vault", "an", lambda w: (w.vault_document(), reverse("vault:mine"))[1]),
     Page("payments", "an", lambda w: (w.payment(), reverse("payments:mine"))[1]),
     Page("payment", "an", lambda w: reverse("payments:detail", kwargs={"code": w.payment()})),
+    Page("admission-family", "an", lambda w: (w.admission(), reverse("education:index"))[1]),
     Page("payment-gateway", "an", lambda w: w.gateway_url().removeprefix(w.live_url)),
     Page("consents", "an", _r("interop:consents")),
     # officers
