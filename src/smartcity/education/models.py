@@ -125,8 +125,8 @@ class Application(models.Model):
                                related_name="admitted")
     admitted_choice = models.PositiveSmallIntegerField("nguyện vọng trúng tuyển", null=True, blank=True)
     explanation = models.JSONField("giải thích", default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
+    updated_at = models.DateTimeField("thời điểm cập nhật", auto_now=True)
 
     class Meta:
         verbose_name = "hồ sơ tuyển sinh"
@@ -138,7 +138,7 @@ class Application(models.Model):
 
 
 class Choice(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="choices")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="choices", verbose_name="hồ sơ tuyển sinh")
     rank = models.PositiveSmallIntegerField("nguyện vọng")  # 1, 2, 3
     school = models.ForeignKey(School, verbose_name="trường", on_delete=models.PROTECT, related_name="+")
 
@@ -159,7 +159,7 @@ class Appeal(models.Model):
     application = models.ForeignKey(Application, verbose_name="hồ sơ", on_delete=models.CASCADE,
                                     related_name="appeals")
     reason = models.TextField("nội dung")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "đơn phúc khảo"
@@ -181,7 +181,7 @@ class Grade(models.Model):
     score = models.PositiveSmallIntegerField("điểm (phần trăm điểm)")  # 0..1000
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhập", null=True,
                                     on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField("thời điểm ghi", auto_now_add=True)
 
     class Meta:
         verbose_name = "điểm"

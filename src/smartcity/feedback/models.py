@@ -164,13 +164,13 @@ class Report(models.Model):
 
 
 class Photo(models.Model):
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos", verbose_name="phản ánh")
     answer = models.BooleanField("ảnh của cơ quan (kết quả xử lý)", default=False)
     image = models.FileField("ảnh", upload_to="feedback/%Y/%m/")
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField("chiều rộng (điểm ảnh)", default=0)
+    height = models.PositiveIntegerField("chiều cao (điểm ảnh)", default=0)
     size = models.PositiveIntegerField("dung lượng (byte)", default=0)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField("mã băm SHA-256", max_length=64)
 
     class Meta:
         verbose_name = "ảnh"
@@ -196,7 +196,7 @@ class Event(models.Model):
         RATED = "rated", "Đánh giá"
         REOPENED = "reopened", "Mở lại"
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events", verbose_name="phản ánh")
     at = models.DateTimeField("thời điểm", db_index=True)
     kind = models.CharField("bước", max_length=16, choices=Kind.choices)
     agency = models.ForeignKey(Agency, verbose_name="cơ quan", null=True, blank=True, on_delete=models.PROTECT,
@@ -213,7 +213,7 @@ class Event(models.Model):
 
 
 class Rating(models.Model):
-    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="rating")
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="rating", verbose_name="phản ánh")
     score = models.PositiveSmallIntegerField("điểm (1–5)")
     comment = models.CharField("nhận xét", max_length=500, blank=True)
     at = models.DateTimeField("thời điểm")
@@ -236,7 +236,7 @@ class ApiKey(models.Model):
 
     name = models.CharField("tên ứng dụng", max_length=120)
     prefix = models.CharField("tiền tố", max_length=8, db_index=True)
-    digest = models.CharField("SHA-256", max_length=64, unique=True)
+    digest = models.CharField("mã băm của khóa", max_length=64, unique=True)
     created_at = models.DateTimeField("ngày cấp")
     is_active = models.BooleanField("còn hiệu lực", default=True)
 

@@ -63,7 +63,7 @@ class ClientSystem(models.Model):
     service_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="tài khoản thực hiện", null=True,
                                      blank=True, on_delete=models.PROTECT, related_name="+")
     is_active = models.BooleanField("đang hoạt động", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "hệ thống kết nối"
@@ -89,12 +89,12 @@ class Grant(models.Model):
 
 
 class AccessToken(models.Model):
-    token_hash = models.CharField(max_length=64, unique=True)
-    client = models.ForeignKey(ClientSystem, on_delete=models.CASCADE, related_name="+")
-    scopes = models.JSONField(default=list)
-    issued_at = models.DateTimeField()
-    expires_at = models.DateTimeField(db_index=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField("mã băm của mã truy cập", max_length=64, unique=True)
+    client = models.ForeignKey(ClientSystem, on_delete=models.CASCADE, related_name="+", verbose_name="hệ thống kết nối")
+    scopes = models.JSONField("phạm vi", default=list)
+    issued_at = models.DateTimeField("thời điểm cấp")
+    expires_at = models.DateTimeField("thời điểm hết hạn", db_index=True)
+    revoked_at = models.DateTimeField("thời điểm thu hồi", null=True, blank=True)
 
     class Meta:
         verbose_name = "mã truy cập"
@@ -105,11 +105,13 @@ class AccessToken(models.Model):
 
 
 class UsedAssertion(models.Model):
-    client = models.ForeignKey(ClientSystem, on_delete=models.CASCADE, related_name="+")
-    jti = models.CharField(max_length=200)
-    expires_at = models.DateTimeField(db_index=True)
+    client = models.ForeignKey(ClientSystem, on_delete=models.CASCADE, related_name="+", verbose_name="hệ thống kết nối")
+    jti = models.CharField("mã định danh xác nhận (jti)", max_length=200)
+    expires_at = models.DateTimeField("thời điểm hết hạn", db_index=True)
 
     class Meta:
+        verbose_name = "xác nhận đã dùng"
+        verbose_name_plural = "xác nhận đã dùng"
         constraints = [models.UniqueConstraint(fields=["client", "jti"], name="interop_assertion_once")]
 
     def __str__(self) -> str:
@@ -170,16 +172,16 @@ class SyncState(models.TextChoices):
 class Outbox(models.Model):
     """One message to the national portal; ``idempotency_key`` is sent as a header and is unique here."""
 
-    idempotency_key = models.CharField(max_length=120, unique=True)
+    idempotency_key = models.CharField("khóa chống gửi trùng", max_length=120, unique=True)
     dossier_code = models.CharField("mã hồ sơ", max_length=40, db_index=True)
     kind = models.CharField("loại", max_length=20)  # dossier | status
-    payload = models.JSONField()
+    payload = models.JSONField("nội dung gửi")
     state = models.CharField("trạng thái", max_length=10, choices=SyncState.choices, default=SyncState.PENDING)
     attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
+    next_attempt_at = models.DateTimeField("lần gửi tiếp theo", db_index=True)
     last_error = models.CharField("lỗi gần nhất", max_length=300, blank=True)
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("thời điểm tạo")
+    sent_at = models.DateTimeField("thời điểm đã gửi", null=True, blank=True)
 
     class Meta:
         verbose_name = "thư đi cổng quốc gia"
@@ -194,7 +196,7 @@ class DossierSync(models.Model):
     dossier_code = models.CharField("mã hồ sơ", max_length=40, unique=True)
     last_event_id = models.BigIntegerField("sự kiện đã xếp hàng", default=0)
     state = models.CharField("trạng thái", max_length=10, choices=SyncState.choices, default=SyncState.PENDING)
-    synced_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField("thời điểm đồng bộ", null=True, blank=True)
     last_error = models.CharField("lỗi gần nhất", max_length=300, blank=True)
 
     class Meta:
@@ -234,8 +236,8 @@ class EdocMessage(models.Model):
     package = models.BinaryField("gói edXML")
     status = models.CharField("trạng thái", max_length=12, choices=EdocStatus.choices, default=EdocStatus.SENT)
     last_error = models.CharField("lỗi gần nhất", max_length=300, blank=True)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
+    created_at = models.DateTimeField("thời điểm tạo")
+    updated_at = models.DateTimeField("thời điểm cập nhật")
 
     class Meta:
         verbose_name = "văn bản điện tử liên thông"
@@ -249,12 +251,14 @@ class EdocMessage(models.Model):
 
 
 class EdocEvent(models.Model):
-    message = models.ForeignKey(EdocMessage, on_delete=models.CASCADE, related_name="events")
-    status = models.CharField(max_length=12, choices=EdocStatus.choices)
-    at = models.DateTimeField()
-    note = models.CharField(max_length=300, blank=True)
+    message = models.ForeignKey(EdocMessage, on_delete=models.CASCADE, related_name="events", verbose_name="văn bản")
+    status = models.CharField("trạng thái", max_length=12, choices=EdocStatus.choices)
+    at = models.DateTimeField("thời điểm")
+    note = models.CharField("ghi chú", max_length=300, blank=True)
 
     class Meta:
+        verbose_name = "sự kiện văn bản điện tử"
+        verbose_name_plural = "sự kiện văn bản điện tử"
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:

@@ -20,13 +20,13 @@ from smartcity.places.models import Unit
 class Organization(models.Model):
     """A publisher: the agency that answers for its datasets."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # CKAN's "id"
+    uuid = models.UUIDField("mã định danh (UUID)", default=uuid.uuid4, unique=True, editable=False)  # CKAN's "id"
     name = models.SlugField("mã (URL)", max_length=100, unique=True)
     title = models.CharField("tên", max_length=200)
     description = models.TextField("mô tả", blank=True)
     agency = models.OneToOneField(Agency, verbose_name="cơ quan", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "đơn vị công bố"
@@ -40,7 +40,7 @@ class Organization(models.Model):
 class Group(models.Model):
     """A theme (chủ đề): environment, administration, population…"""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # CKAN's "id"
+    uuid = models.UUIDField("mã định danh (UUID)", default=uuid.uuid4, unique=True, editable=False)  # CKAN's "id"
     name = models.SlugField("mã (URL)", max_length=100, unique=True)
     title = models.CharField("tên", max_length=200)
     description = models.TextField("mô tả", blank=True)
@@ -94,7 +94,7 @@ class DatasetQuerySet(models.QuerySet["Dataset"]):
 
 
 class Dataset(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # CKAN's "id"
+    uuid = models.UUIDField("mã định danh (UUID)", default=uuid.uuid4, unique=True, editable=False)  # CKAN's "id"
     name = models.SlugField("mã (URL)", max_length=100, unique=True)
     title = models.CharField("tên bộ dữ liệu", max_length=300)
     notes = models.TextField("mô tả", blank=True)
@@ -111,9 +111,9 @@ class Dataset(models.Model):
                                  default=Frequency.IRREGULAR)
     private = models.BooleanField("không công khai", default=False)
     # Folded title, notes, tags, publisher (lib.text.fold): search with or without diacritics.
-    search_text = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    modified_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField("văn bản tìm kiếm", editable=False, default="")
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
+    modified_at = models.DateTimeField("thời điểm sửa", auto_now=True)
 
     objects = DatasetQuerySet.as_manager()
 
@@ -128,7 +128,7 @@ class Dataset(models.Model):
 
 
 class Resource(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # CKAN's "id"
+    uuid = models.UUIDField("mã định danh (UUID)", default=uuid.uuid4, unique=True, editable=False)  # CKAN's "id"
     class Kind(models.TextChoices):
         FILE = "file", "Tệp tải lên"
         LIVE = "live", "Bảng tính từ dữ liệu nền tảng"
@@ -147,9 +147,9 @@ class Resource(models.Model):
     fields = models.JSONField("trường", default=list, blank=True)
     row_count = models.PositiveBigIntegerField("số dòng", default=0)
     geo = models.BooleanField("có tọa độ", default=False)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
     refreshed_at = models.DateTimeField("làm mới lúc", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "tài nguyên"
@@ -163,10 +163,10 @@ class Resource(models.Model):
 class Row(models.Model):
     """One row of a tabular resource (CKAN's datastore): an uploaded file's, or a live table's last snapshot."""
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="rows")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="rows", verbose_name="tài nguyên")
     n = models.PositiveBigIntegerField("thứ tự")
-    data = models.JSONField()
-    search = models.TextField(default="", blank=True)  # folded text of the values (datastore_search q)
+    data = models.JSONField("dữ liệu")
+    search = models.TextField("văn bản tìm kiếm", default="", blank=True)  # folded text of the values (datastore_search q)
 
     class Meta:
         verbose_name = "dòng dữ liệu"
@@ -185,10 +185,10 @@ class ApiKey(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người dùng", null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     prefix = models.CharField("tiền tố", max_length=8, editable=False)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
+    digest = models.CharField("mã băm của khóa", max_length=64, unique=True, editable=False)
     daily_quota = models.PositiveIntegerField("hạn mức mỗi ngày", default=10_000)
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "khóa API"
@@ -199,9 +199,9 @@ class ApiKey(models.Model):
 
 
 class ApiKeyUsage(models.Model):
-    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="usage")
-    day = models.DateField()
-    count = models.PositiveIntegerField(default=0)
+    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="usage", verbose_name="khóa API")
+    day = models.DateField("ngày")
+    count = models.PositiveIntegerField("số lượt", default=0)
 
     class Meta:
         verbose_name = "lượt dùng khóa API"
@@ -231,7 +231,7 @@ class DatabaseEntry(models.Model):
     sharing = models.CharField("mức chia sẻ", max_length=10, choices=Sharing.choices, default=Sharing.SHARED)
     services = models.JSONField("dịch vụ khai thác", default=list, blank=True)  # [{"name":…, "url":…}]
     datasets = models.ManyToManyField(Dataset, verbose_name="bộ dữ liệu mở", blank=True, related_name="databases")
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("thời điểm cập nhật", auto_now=True)
 
     class Meta:
         verbose_name = "cơ sở dữ liệu"

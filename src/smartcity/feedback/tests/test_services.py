@@ -223,7 +223,7 @@ def test_the_operations_centre_reads_points_counts_and_events(catalogue, an, off
     assert counts["open"] == 1 and counts["overdue"] == 1 and counts["by_status"]["received"] == 1
     events = services.recent_events(limit=2)
     assert [e["kind"] for e in events] == ["routed", "submitted"]
-    assert set(events[0]) == {"id", "at", "kind", "label", "report_id", "category", "agency"}
+    assert set(events[0]) == {"id", "at", "kind", "label", "report_id", "category", "agency", "emergency", "unit_id"}
 
 
 def test_answered_reports_close_by_themselves_once_the_reopen_window_has_passed(catalogue, an, officer_ba_dinh):

@@ -52,7 +52,7 @@ def test_an_event_appended_after_the_page_loaded_appears_in_the_feed_without_rel
     # A newer summary than the page's: the stream sends it and the tiles are rewritten in place.
     summary = services.refresh_summary()
     expect(page.locator("#ioc")).to_have_attribute("data-summary", str(summary.pk))
-    assert page.locator('.ioc-tile[data-key="reports_open"] [data-part="value"]').inner_text() == "chưa có dữ liệu"
+    assert page.locator('.ioc-tile[data-key="reports_open"] [data-part="value"]').inner_text() == "0"  # citizen reports: none open
     assert page.evaluate("window.__notReloaded") is True
 
 
